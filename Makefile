@@ -1,0 +1,79 @@
+# Wijkstem: `make run` serves the app, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 2
+LOCALES := nl en tr ar pl
+FLASK  := $(BIN)/flask --app wsgi
+PG_TEST_URL ?= postgresql+psycopg://127.0.0.1:5432/test
+
+.PHONY: run install install-test translations compile-translations migrate test test-sqlite test-postgres browser-deps bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python scripts/requirements.py > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python scripts/requirements.py test > $(VENV)/requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test browser-deps
+
+compile-translations: install
+	$(BIN)/pybabel compile --statistics -d translations
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project Wijkstem .
+	for l in $(LOCALES); do \
+	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i translations/messages.pot -d translations -l $$l --no-fuzzy-matching --ignore-obsolete; \
+	  else $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; fi; \
+	done
+	$(BIN)/python scripts/english_catalog.py
+	$(BIN)/pybabel compile --statistics -d translations
+
+migrate: install
+	$(FLASK) db upgrade
+
+run: compile-translations migrate
+	$(FLASK) seed-demo --if-empty
+	@echo "Wijkstem on http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
+
+# Debian's Chromium for the browser tests; installed when missing and we may install packages.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q && apt-get install -y -q chromium poppler-utils; \
+	  else echo "Chromium or poppler-utils missing and cannot be installed here: browser tests will skip."; fi; \
+	fi
+
+test: install-test compile-translations
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL is required in CI but not reachable at $(PG_TEST_URL)"; exit 1; \
+	else echo "PostgreSQL not reachable at $(PG_TEST_URL): the PostgreSQL pass is skipped."; fi
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	WIJKSTEM_TEST_DATABASE=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== test suite on PostgreSQL =="
+	WIJKSTEM_TEST_DATABASE=postgresql WIJKSTEM_TEST_PG_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow"
+
+bench: install-test
+	$(BIN)/python bench/tally.py
+	$(BIN)/python bench/sheets.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,148 @@
+"""Wijkstem: participatory budgeting and voting for Nieuw-West."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_from_env
+
+from app.errors import DomainError
+from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    config_class = config_class or config_from_env()
+    app = Flask(__name__, instance_path=str(_instance_path()), instance_relative_config=False)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    config_class.init_app(app)
+    if app.config.get("TRUST_PROXY_HEADERS", False):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _instance_path():
+    from config import INSTANCE_DIR
+
+    return INSTANCE_DIR
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.database import configure_engine
+    from app.i18n import select_locale
+    from app.security import set_security_headers
+
+    from app import models  # noqa: F401  (registers every table)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    app.after_request(set_security_headers)
+
+    from app.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _sep, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.places import bp as places_bp
+    from app.councils import bp as councils_bp
+    from app.proposals import bp as proposals_bp
+    from app.public import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_error_pages(app: Flask) -> None:
+    from app.labels import describe_domain_error
+
+    def render_error(code: int, description: str | None = None):
+        db.session.rollback()  # nothing half-written survives an error
+        response = make_response(render_template("errors/error.html", code=code, description=description), code)
+        if code in (429, 503):
+            response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if code not in ERROR_CODES:
+            return error
+        return render_error(code)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return render_error(409, describe_domain_error(error))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, _("The form had expired or was sent from another site. Please try again."))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        logging.getLogger("wijkstem").exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app import formatting
+    from app.domains import DOMAINS, domain
+    from app.i18n import LANGUAGES, current_language
+    from app.councils.links import council_links
+    from app.i18n import language
+    from app.labels import ORIGIN_LABELS, council_status_label, status_label
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "languages": LANGUAGES,
+            "current_language": current_language(),
+            "domains": DOMAINS,
+        }
+
+    app.jinja_env.globals["domain"] = domain
+    app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["council_status_label"] = council_status_label
+    app.jinja_env.globals["language_name"] = lambda code: language(code).native_name
+    app.jinja_env.globals["council_links"] = council_links
+    app.jinja_env.globals["origin_label"] = lambda code: ORIGIN_LABELS.get(code, code)
+    app.jinja_env.globals["amount_example"] = formatting.amount_example
+    app.jinja_env.filters["nl2p"] = formatting.paragraphs
+    app.jinja_env.filters["money"] = formatting.money
+    app.jinja_env.filters["datetime"] = formatting.local_datetime
+    app.jinja_env.filters["date"] = formatting.local_date

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.auth.models import Role
+from app.i18n import LANGUAGES
+
+
+def role_labels() -> dict[Role, object]:
+    return {
+        Role.admin: _l("Administrator"),
+        Role.board: _l("Alliance board"),
+        Role.reviewer: _l("Reviewer"),
+        Role.facilitator: _l("Facilitator"),
+        Role.aanjager: _l("Aanjager"),
+        Role.treasurer: _l("Treasurer"),
+    }
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AtLeastOne:
+    """Like DataRequired for a group of checkboxes, without marking each box `required`."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not field.data:
+            raise ValidationError(self.message)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Fill in your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Fill in your password."))])
+    submit = SubmitField(_l("Log in"))
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Fill in a name.")), Length(max=120)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Fill in an e-mail address.")), Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+    )
+    roles = MultiCheckboxField(_l("Roles"), validators=[AtLeastOne(_l("Choose at least one role."))])
+    submit = SubmitField(_l("Create invitation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = [(role.value, label) for role, label in role_labels().items()]
+
+
+class AcceptInvitationForm(FlaskForm):
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(min=12, max=200, message=_l("Use at least 12 characters."))],
+    )
+    confirm = PasswordField(
+        _l("Type the password again"),
+        validators=[DataRequired(_l("Type the password again.")), EqualTo("password", _l("The two passwords are not the same."))],
+    )
+    submit = SubmitField(_l("Save password"))
+
+
+class UserRolesForm(FlaskForm):
+    roles = MultiCheckboxField(_l("Roles"))
+    submit = SubmitField(_l("Save roles"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = [(role.value, label) for role, label in role_labels().items()]
+
+
+class PreferencesForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[(lang.code, lang.native_name) for lang in LANGUAGES])
+    submit = SubmitField(_l("Save"))

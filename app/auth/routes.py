@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from app.auth import bp, services
+from app.auth.forms import AcceptInvitationForm, InviteForm, LoginForm, PreferencesForm, UserRolesForm
+from app.auth.models import AuditEvent, Role, User
+from app.extensions import db, limiter
+from app.security import roles_required, safe_next_url, staff_required
+from app.types import DomainError
+from app.views import get_or_404, paginate
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _login_failed(response) -> bool:
+    # A successful login redirects; every other answer to a POST counts as a failure.
+    return response.status_code != 303
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_IP"], methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            next_url = safe_next_url(request.args.get("next"), url_for("public.dashboard"))
+            return redirect(next_url, code=303)
+        form.password.errors.append(_("The e-mail address or the password is not right."))
+    return render_template("auth/login.html", form=form), 200
+
+
+@bp.route("/logout", methods=["POST"])
+@staff_required
+def logout():
+    current_user.end_sessions()  # ends this session and every other one of this account
+    db.session.commit()
+    logout_user()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("public.home"), code=303)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def accept_invitation(token: str):
+    invitation = services.find_usable_invitation(token)
+    if invitation is None:
+        return render_template("auth/invitation_invalid.html"), 404
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(invitation, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome! Your account is ready."), "success")
+        return redirect(url_for("public.dashboard"), code=303)
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
+
+
+@bp.route("/staff/users")
+@roles_required(Role.admin)
+def users():
+    people = db.session.scalars(select(User).order_by(User.name)).all()
+    return render_template("auth/users.html", users=people)
+
+
+@bp.route("/staff/users/invite", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def invite():
+    form = InviteForm()
+    link = None
+    if form.validate_on_submit():
+        try:
+            _invitation, token = services.create_invitation(
+                form.email.data, form.name.data, form.roles.data, current_user
+            )
+        except DomainError:
+            form.email.errors.append(_("There is already an account with this e-mail address."))
+        else:
+            db.session.commit()
+            link = url_for("auth.accept_invitation", token=token, _external=True)
+    return render_template("auth/invite.html", form=form, link=link)
+
+
+@bp.route("/staff/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def user_detail(user_id: int):
+    user = get_or_404(User, user_id)
+    form = UserRolesForm(data={"roles": sorted(r.value for r in user.roles)} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.set_user_roles(user, form.roles.data)
+        db.session.commit()
+        flash(_("The roles are saved."), "success")
+        return redirect(url_for("auth.user_detail", user_id=user.id), code=303)
+    return render_template("auth/user_detail.html", user=user, form=form)
+
+
+@bp.route("/staff/users/<int:user_id>/active", methods=["POST"])
+@roles_required(Role.admin)
+def toggle_active(user_id: int):
+    user = get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash(_("You cannot switch off your own account."), "error")
+    else:
+        services.set_user_active(user, not user.active)
+        db.session.commit()
+    return redirect(url_for("auth.user_detail", user_id=user.id), code=303)
+
+
+@bp.route("/staff/audit")
+@roles_required(Role.admin)
+def audit_log():
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    page = paginate(query)
+    return render_template("auth/audit.html", page=page)
+
+
+@bp.route("/staff/preferences", methods=["GET", "POST"])
+@staff_required
+def preferences():
+    form = PreferencesForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.locale = form.locale.data
+        db.session.commit()
+        flash(_("Your preferences are saved."), "success")
+        response = redirect(url_for("auth.preferences"), code=303)
+        response.delete_cookie("lang")  # the account's language now applies
+        return response
+    return render_template("auth/preferences.html", form=form)

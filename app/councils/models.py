@@ -1,0 +1,138 @@
+"""Resident councils (bewonersberaden), their tickets, attendance and outcomes."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.errors import DomainError
+from app.extensions import db
+from app.places.models import Area, Neighbourhood
+from app.roles import Role
+from app.types import UTCDateTime, utcnow
+
+
+class CouncilStatus(str, enum.Enum):
+    planned = "planned"
+    open = "open"
+    closed = "closed"
+    outcomes_published = "outcomes_published"
+
+
+COUNCIL_TRANSITIONS = {
+    CouncilStatus.planned: {CouncilStatus.open},
+    CouncilStatus.open: {CouncilStatus.closed},
+    CouncilStatus.closed: {CouncilStatus.outcomes_published, CouncilStatus.open},
+    CouncilStatus.outcomes_published: set(),
+}
+
+AGE_BANDS = ("under_16", "16_20", "21_26", "27_65", "over_65")
+
+
+class CouncilStateError(DomainError):
+    def __init__(self, current: CouncilStatus, target: CouncilStatus):
+        super().__init__(f"council {current.value} → {target.value}")
+        self.current, self.target = current, target
+
+    def describe(self) -> str:
+        from flask_babel import gettext as _
+
+        return _("The council cannot go from this step to that one.")
+
+
+class Council(db.Model):
+    __tablename__ = "council"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(160))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"), index=True)
+    venue: Mapped[str] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    capacity: Mapped[int] = mapped_column(default=60)
+    domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[CouncilStatus] = mapped_column(
+        db.Enum(CouncilStatus, native_enum=False, length=20), default=CouncilStatus.planned
+    )
+    outcome_summary: Mapped[str] = mapped_column(Text, default="")
+    #: Decisions per domain code, as written by the facilitator.
+    outcome_decisions: Mapped[dict] = mapped_column(JSON, default=dict)
+    outcomes_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    area: Mapped[Area | None] = relationship()
+    tickets: Mapped[list[Ticket]] = relationship(back_populates="council", lazy="dynamic")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("status", CouncilStatus.planned)
+        super().__init__(**kwargs)
+
+    def can_manage(self, user: User) -> bool:
+        return user.has_role(Role.facilitator, Role.admin)
+
+    def move_to(self, target: CouncilStatus) -> None:
+        if target not in COUNCIL_TRANSITIONS[self.status]:
+            raise CouncilStateError(self.status, target)
+        self.status = target
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.ends_at > utcnow()
+
+
+class Ticket(db.Model):
+    """A single-use credential. Only the keyed hash of its code is stored."""
+
+    __tablename__ = "ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"), index=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "phone" (the resident's own device) or "desk" (signed in by a facilitator).
+    sign_in_channel: Mapped[str | None] = mapped_column(String(10))
+    #: Hash of a random token kept in the signing-in browser's session: the second device is refused.
+    device_hash: Mapped[str | None] = mapped_column(String(64))
+
+    council: Mapped[Council | None] = relationship(back_populates="tickets")
+    neighbourhood: Mapped[Neighbourhood | None] = relationship()
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.voided_at is None and now < self.expires_at
+
+
+class AttendanceProfile(db.Model):
+    """Optional, anonymous facts a resident shares at sign-in (not linked to the ticket)."""
+
+    __tablename__ = "attendance_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"), index=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id", ondelete="SET NULL"))
+    age_band: Mapped[str | None] = mapped_column(String(10))
+
+
+class OutcomeSubscriber(db.Model):
+    """Contact data, kept only with explicit consent, only to send the outcomes, and
+    deleted after the retention period."""
+
+    __tablename__ = "outcome_subscriber"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"), index=True)
+    first_name: Mapped[str] = mapped_column(String(80), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,32 @@
+"""Public council pages: upcoming and past councils, one council, its outcomes."""
+from __future__ import annotations
+
+from flask import abort, render_template
+
+from app.councils import bp, services
+from app.councils.models import Council, CouncilStatus
+from app.public.services import register_home_provider
+from app.views import get_or_404
+
+register_home_provider(lambda: {"councils": services.upcoming_councils(), "has_ticket_entry": True})
+
+
+@bp.route("/councils")
+def public_list():
+    return render_template(
+        "councils/list.html", upcoming=services.upcoming_councils(limit=50), past=services.past_councils()
+    )
+
+
+@bp.route("/councils/<int:council_id>")
+def public_show(council_id: int):
+    council = get_or_404(Council, council_id)
+    return render_template("councils/show.html", council=council, attendance=services.attendance(council))
+
+
+@bp.route("/councils/<int:council_id>/outcomes")
+def public_outcomes(council_id: int):
+    council = get_or_404(Council, council_id)
+    if council.status != CouncilStatus.outcomes_published:
+        abort(404)
+    return render_template("councils/outcomes.html", council=council, attendance=services.attendance(council))

@@ -1,0 +1,257 @@
+"""Councils: scheduling, tickets, signing in, attendance and outcomes."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_mail import Message
+import smtplib
+
+from sqlalchemy import and_, case, func, select, update
+
+from app.auth import audit
+from app.auth.models import User
+from app.councils.codes import hash_code, new_ticket_code, normalize_code
+from app.councils.models import AttendanceProfile, Council, CouncilStatus, OutcomeSubscriber, Ticket
+from app.extensions import db, mail
+from app.types import utcnow
+
+log = logging.getLogger("wijkstem.tickets")
+MAX_TICKETS_PER_BATCH = 2000
+
+
+def ticket_key() -> bytes:
+    config = current_app.config
+    return (config.get("TICKET_HASH_KEY") or config["SECRET_KEY"]).encode()
+
+
+def code_hash(code: str) -> str:
+    return hash_code(code, ticket_key())
+
+
+# --- scheduling ------------------------------------------------------------------------
+def add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise ValueError("no valid day")
+
+
+def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> list[Council]:
+    """Copy councils half a year ahead: same place, languages and agenda, new dates."""
+    copies = []
+    for council in councils:
+        copy = Council(
+            title=council.title, area_id=council.area_id, venue=council.venue, address=council.address,
+            starts_at=add_months(council.starts_at, months), ends_at=add_months(council.ends_at, months),
+            languages=list(council.languages), capacity=council.capacity, domains=list(council.domains),
+            description=council.description, created_by_id=actor.id,
+        )
+        db.session.add(copy)
+        copies.append(copy)
+    db.session.flush()
+    audit.record("council.plan_next", None, actor=actor, sources=[c.id for c in councils], copies=[c.id for c in copies])
+    return copies
+
+
+def upcoming_councils(limit: int = 5) -> list[Council]:
+    query = select(Council).where(Council.ends_at > utcnow()).order_by(Council.starts_at).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def past_councils() -> list[Council]:
+    query = select(Council).where(Council.ends_at <= utcnow()).order_by(Council.starts_at.desc())
+    return list(db.session.scalars(query))
+
+
+# --- tickets ---------------------------------------------------------------------------
+def ticket_expiry(council: Council) -> datetime:
+    return council.ends_at + timedelta(hours=current_app.config["TICKET_GRACE_HOURS"])
+
+
+def generate_tickets(
+    council: Council | None, count: int, actor: User, *, neighbourhood_id: int | None = None,
+    expires_at: datetime | None = None, round_id: int | None = None,
+) -> list[tuple[Ticket, str]]:
+    """Create `count` tickets and return them with their plain codes. The codes are not
+    stored anywhere: whoever calls this must hand them out (PDF, CSV) at once."""
+    if not 1 <= count <= MAX_TICKETS_PER_BATCH:
+        raise ValueError("count out of range")
+    expires_at = expires_at or ticket_expiry(council)
+    issued: list[tuple[Ticket, str]] = []
+    seen: set[str] = set()
+    while len(issued) < count:
+        code = new_ticket_code()
+        digest = code_hash(code)
+        if digest in seen:
+            continue
+        seen.add(digest)
+        ticket = Ticket(code_hash=digest, council=council, neighbourhood_id=neighbourhood_id, expires_at=expires_at)
+        if round_id is not None:
+            ticket.round_id = round_id
+        issued.append((ticket, code))
+    db.session.add_all([t for t, _code in issued])
+    db.session.flush()
+    audit.record("tickets.generate", council, actor=actor, count=count, buurt=neighbourhood_id, round=round_id)
+    return issued
+
+
+def find_ticket(code: str) -> Ticket | None:
+    canonical = normalize_code(code)
+    if canonical is None:
+        return None
+    return db.session.scalar(select(Ticket).where(Ticket.code_hash == code_hash(canonical)))
+
+
+def void_ticket(ticket: Ticket, actor: User) -> None:
+    ticket.voided_at = utcnow()
+    audit.record("ticket.void", ticket, actor=actor)
+
+
+# --- signing in ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignIn:
+    outcome: str  # "ok", "again" (same device), "unknown", "expired", "other_device"
+    ticket: Ticket | None = None
+
+
+def device_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_device_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def sign_in(code: str, device_token: str | None, channel: str = "phone") -> tuple[SignIn, str | None]:
+    """Exchange a code for a sign-in. Returns the outcome and the device token the browser
+    must keep. A ticket already signed in on another device is refused."""
+    ticket = find_ticket(code)
+    now = utcnow()
+    if ticket is None:
+        return SignIn("unknown"), device_token
+    if not ticket.is_valid(now):
+        return SignIn("expired", ticket), device_token
+    if ticket.signed_in_at is not None:
+        if device_token and ticket.device_hash == device_hash(device_token):
+            return SignIn("again", ticket), device_token
+        log.warning("ticket %s: sign-in refused on a second device", ticket.id)
+        return SignIn("other_device", ticket), device_token
+    token = device_token or new_device_token()
+    # Conditional update: of two devices racing with the same code, exactly one wins.
+    claimed = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.signed_in_at.is_(None))
+        .values(signed_in_at=now, sign_in_channel=channel, device_hash=device_hash(token))
+    ).rowcount
+    if not claimed:
+        db.session.refresh(ticket)
+        same = ticket.device_hash == device_hash(token)
+        return SignIn("again" if same else "other_device", ticket), token
+    db.session.refresh(ticket)
+    return SignIn("ok", ticket), token
+
+
+def desk_sign_in(council: Council, code: str, actor: User) -> SignIn:
+    """A facilitator signs in a resident who has no phone (the paper path)."""
+    ticket = find_ticket(code)
+    if ticket is None or ticket.council_id != council.id:
+        return SignIn("unknown")
+    if not ticket.is_valid(utcnow()):
+        return SignIn("expired", ticket)
+    if ticket.signed_in_at is not None:
+        return SignIn("other_device", ticket)
+    ticket.signed_in_at = utcnow()
+    ticket.sign_in_channel = "desk"
+    audit.record("ticket.desk_sign_in", ticket, actor=actor)
+    return SignIn("ok", ticket)
+
+
+def save_profile(council_id: int, *, neighbourhood_id: int | None, age_band: str | None,
+                 consent: bool, first_name: str, email: str, locale: str) -> None:
+    if neighbourhood_id or age_band:
+        db.session.add(AttendanceProfile(council_id=council_id, neighbourhood_id=neighbourhood_id or None, age_band=age_band or None))
+    if consent and email:
+        db.session.add(OutcomeSubscriber(council_id=council_id, first_name=first_name.strip(), email=email.strip(), locale=locale))
+
+
+@dataclass(frozen=True)
+class Attendance:
+    signed_in: int
+    by_phone: int
+    at_desk: int
+    tickets: int
+    unused: int
+    voided: int
+
+
+def attendance(council: Council) -> Attendance:
+    signed_in = Ticket.signed_in_at.is_not(None)
+    total, voided_unused, phone, desk = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((and_(Ticket.voided_at.is_not(None), ~signed_in), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Ticket.sign_in_channel == "phone", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Ticket.sign_in_channel == "desk", 1), else_=0)), 0),
+        ).where(Ticket.council_id == council.id)
+    ).one()
+    return Attendance(phone + desk, phone, desk, total, total - phone - desk - voided_unused, voided_unused)
+
+
+# --- outcomes --------------------------------------------------------------------------
+def save_outcomes(council: Council, summary: str, decisions: dict[str, str], actor: User) -> None:
+    council.outcome_summary = summary.strip()
+    council.outcome_decisions = {k: v.strip() for k, v in decisions.items() if v and v.strip()}
+    audit.record("council.outcomes.save", council, actor=actor)
+
+
+def publish_outcomes(council: Council, actor: User) -> tuple[int, bool]:
+    """Publish the outcomes and e-mail every consenting attendee in their own language.
+    Returns the number of e-mails sent and whether the mail server failed (the
+    publication stands; unsent e-mails can be sent again later)."""
+    council.move_to(CouncilStatus.outcomes_published)
+    council.outcomes_published_at = utcnow()
+    audit.record("council.outcomes.publish", council, actor=actor)
+    try:
+        return send_outcome_mails(council), False
+    except (smtplib.SMTPException, OSError):
+        log.exception("council %s: outcome e-mails could not be sent", council.id)
+        return 0, True
+
+
+def send_outcome_mails(council: Council) -> int:
+    sent = 0
+    subscribers = db.session.scalars(select(OutcomeSubscriber).where(OutcomeSubscriber.council_id == council.id, OutcomeSubscriber.sent_at.is_(None)))
+    with mail.connect() as connection:
+        for subscriber in subscribers:
+            with force_locale(subscriber.locale):
+                message = Message(
+                    subject=_("Outcomes of %(title)s", title=council.title),
+                    recipients=[subscriber.email],
+                    body=render_template("councils/outcomes_mail.txt", council=council, subscriber=subscriber),
+                )
+            connection.send(message)
+            subscriber.sent_at = utcnow()
+            sent += 1
+    return sent
+
+
+def purge_contacts(now: datetime | None = None) -> int:
+    """Delete contact data once the retention period after publication has passed."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["CONTACT_RETENTION_DAYS"])
+    expired_councils = select(Council.id).where(Council.outcomes_published_at.is_not(None), Council.outcomes_published_at < cutoff)
+    subscribers = db.session.scalars(select(OutcomeSubscriber).where(OutcomeSubscriber.council_id.in_(expired_councils))).all()
+    for subscriber in subscribers:
+        db.session.delete(subscriber)
+    return len(subscribers)

@@ -1,0 +1,50 @@
+"""Locale selection and the language switcher."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, request
+from flask_login import current_user
+
+LOCALE_COOKIE = "lang"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native_name: str  # each language in its own script, so everyone finds theirs
+    rtl: bool = False
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("nl", "Nederlands"),
+    Language("en", "English"),
+    Language("tr", "Türkçe"),
+    Language("ar", "العربية", rtl=True),
+    Language("pl", "Polski"),
+)
+LANGUAGE_CODES = tuple(lang.code for lang in LANGUAGES)
+_BY_CODE = {lang.code: lang for lang in LANGUAGES}
+
+
+def language(code: str) -> Language:
+    return _BY_CODE.get(code, _BY_CODE["nl"])
+
+
+def select_locale() -> str:
+    """The visitor's explicit choice, then the staff account, then Accept-Language, then Dutch."""
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in LANGUAGE_CODES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGE_CODES:
+        return current_user.locale
+    best = request.accept_languages.best_match(LANGUAGE_CODES)
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> Language:
+    from flask_babel import get_locale
+
+    if "language" not in g:
+        g.language = language(str(get_locale() or "nl"))
+    return g.language

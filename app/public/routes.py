@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.i18n import LANGUAGE_CODES, LOCALE_COOKIE
+from app.public import bp, services
+from app.security import safe_next_url, staff_required
+
+
+@bp.route("/")
+def home():
+    return render_template("public/home.html", **services.home_overview())
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    """Remember the visitor's language. A plain link, so it works without JavaScript."""
+    if code not in LANGUAGE_CODES:
+        abort(404)
+    response = redirect(safe_next_url(request.args.get("next"), url_for("public.home")), code=303)
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.route("/healthz")
+def health():
+    services.check_database()
+    return jsonify(status="ok")
+
+
+@bp.route("/staff")
+@staff_required
+def dashboard():
+    return render_template("public/dashboard.html", panels=services.dashboard_panels(current_user))

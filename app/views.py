@@ -1,0 +1,56 @@
+"""Helpers shared by the views of every blueprint."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, request
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+PAGE_SIZES = (10, 20, 50)
+DEFAULT_PAGE_SIZE = 20
+
+
+def get_or_404(model, object_id: Any):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_args() -> tuple[int, int]:
+    """Page number and size from the query string; sizes outside the allow-list are a 400."""
+    number = request.args.get("page", default=1, type=int)
+    size = request.args.get("size", default=DEFAULT_PAGE_SIZE, type=int)
+    if number is None or number < 1 or size not in PAGE_SIZES:
+        abort(400)
+    return number, size
+
+
+def paginate(query: Select) -> Page:
+    number, size = page_args()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = db.session.scalars(query.limit(size).offset((number - 1) * size)).all()
+    return Page(items=list(items), number=number, size=size, total=total)

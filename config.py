@@ -1,0 +1,152 @@
+"""Settings classes. Every value can be overridden from the environment."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("WIJKSTEM_INSTANCE_DIR", BASE_DIR / "instance"))
+
+#: Secrets that must never run in production (tutorial defaults and our own placeholders).
+KNOWN_WEAK_SECRETS = {"", "dev", "change-me", "secret", "you-will-never-guess", "changeme"}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _local_secret_key() -> str:
+    """A random key kept in instance/ so that development sessions survive restarts
+    and all gunicorn workers share it. Never used in production."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the old driver; we use psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'wijkstem.db'}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+
+    LANGUAGES = ("nl", "en", "tr", "ar", "pl")
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # 5 MB images plus form overhead
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a council evening is long; the token lives as long as the page
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    #: Failed staff logins per account and per address (the latter is generous: a venue shares one IP).
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "100 per 15 minutes")
+
+    INVITATION_HOURS = _env_int("INVITATION_HOURS", 72)
+    #: Tickets stay valid this long after their council ends (voting that evening, at home).
+    TICKET_GRACE_HOURS = _env_int("TICKET_GRACE_HOURS", 6)
+    #: Code guessing: failed attempts per address (a venue shares one) and attempts per code.
+    TICKET_FAILURES_PER_IP = os.environ.get("TICKET_FAILURES_PER_IP", "30 per minute;300 per day")
+    TICKET_ATTEMPTS_PER_CODE = os.environ.get("TICKET_ATTEMPTS_PER_CODE", "10 per minute")
+    #: Contact data of council attendees is deleted this many days after the outcomes are published.
+    CONTACT_RETENTION_DAYS = _env_int("CONTACT_RETENTION_DAYS", 183)
+    #: Key for the HMAC of ticket codes; falls back to SECRET_KEY.
+    TICKET_HASH_KEY = os.environ.get("TICKET_HASH_KEY", "")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "wijkstem@localhost")
+
+    #: Public base URL used in QR codes and e-mails; empty means "the host of the request".
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    DEMO_ALLOWED = True
+
+    @classmethod
+    def init_app(cls, app) -> None:  # noqa: D401 - hook for subclasses
+        """Late checks that need the final configuration."""
+
+
+class DevelopmentConfig(Config):
+    @classmethod
+    def init_app(cls, app) -> None:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _local_secret_key()
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = True
+    MAIL_SUPPRESS_SEND = False
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    DEMO_ALLOWED = False
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        key = app.config.get("SECRET_KEY") or ""
+        if key.strip().lower() in KNOWN_WEAK_SECRETS or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY is missing or weak: set a random value of at least 32 characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("WIJKSTEM_CONFIG", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"WIJKSTEM_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,52 @@
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from config import ProductionConfig
+
+from tests.conftest import BACKEND
+
+
+@pytest.mark.parametrize("key", ["", "dev", "you-will-never-guess", "short-key"])
+def test_production_refuses_a_missing_or_weak_secret_key(key):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig, SECRET_KEY=key, SQLALCHEMY_DATABASE_URI="sqlite://")
+
+
+def test_production_starts_with_a_real_secret_and_secure_cookies():
+    app = create_app(ProductionConfig, SECRET_KEY="x" * 48, SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not app.debug
+
+
+def test_production_refuses_demo_data():
+    app = create_app(ProductionConfig, SECRET_KEY="x" * 48, SQLALCHEMY_DATABASE_URI="sqlite://")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "refused in production" in result.output
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite pragmas only apply to the SQLite backend")
+def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(app):
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="BEGIN IMMEDIATE only applies to the SQLite backend")
+def test_sqlite_transactions_take_the_write_lock_at_begin(app):
+    """A second connection cannot start a transaction while the first one holds one:
+    proof that BEGIN is IMMEDIATE, not deferred."""
+    import sqlite3
+
+    with app.app_context(), db.engine.connect() as connection:
+        connection.begin()
+        connection.execute(text("SELECT 1"))
+        other = sqlite3.connect(db.engine.url.database, timeout=0.1, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
