@@ -7,7 +7,9 @@ import secrets
 from pathlib import Path
 
 import pytest
-from flask import has_app_context
+from contextlib import contextmanager
+
+from flask import g, has_app_context
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -83,10 +85,29 @@ def fast_password_hashing():
     models._hasher = original
 
 
+TEST_SCOPE = "test"
+
+
 def _session_scope():
-    """Each request gets its own session (its own app context); test code outside any
-    request shares one, so that it can read what the requests wrote."""
-    return id(app_ctx._get_current_object()) if has_app_context() else "test"
+    """Each request gets its own session (its own app context); test code, outside any
+    request or inside `test_context()`, shares one, so that it sees what requests wrote."""
+    if not has_app_context() or g.get("_test_code"):
+        return TEST_SCOPE
+    return id(app_ctx._get_current_object())
+
+
+@pytest.fixture
+def test_context(app, db):
+    """An app and request context for calling services directly from a test, sharing
+    the test's own database session."""
+
+    @contextmanager
+    def context():
+        with app.test_request_context():
+            g._test_code = True
+            yield
+
+    return context
 
 
 class ExpiringTestClient(FlaskClient):
@@ -111,7 +132,7 @@ def db(app):
         connection = _db.engine.connect()
     transaction = connection.begin()
     original = _db.session
-    _db.session = _db._make_scoped_session(
+    scoped = _db._make_scoped_session(
         {
             "class_": ConnectionBoundSession,
             "bind": connection,
@@ -119,11 +140,15 @@ def db(app):
             "scopefunc": _session_scope,
         }
     )
+    remove = scoped.remove
+    # The end of a `test_context()` must not close the test's own session.
+    scoped.remove = lambda: None if _session_scope() == TEST_SCOPE else remove()
+    _db.session = scoped
     limiter.reset()
     try:
         yield _db
     finally:
-        _db.session.remove()
+        scoped.registry.clear()
         _db.session = original
         if transaction.is_active:
             transaction.rollback()

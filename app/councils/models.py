@@ -104,6 +104,10 @@ class Ticket(db.Model):
     sign_in_channel: Mapped[str | None] = mapped_column(String(10))
     #: Hash of a random token kept in the signing-in browser's session: the second device is refused.
     device_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Voter codes of a district-wide round are bound to that round instead of a council.
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("budget_round.id", ondelete="CASCADE"), index=True)
+    #: Whether this ticket has been used for its ballot. Deliberately no time and no link to the ballot.
+    voted: Mapped[bool] = mapped_column(default=False)
 
     council: Mapped[Council | None] = relationship(back_populates="tickets")
     neighbourhood: Mapped[Neighbourhood | None] = relationship()

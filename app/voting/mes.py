@@ -59,7 +59,7 @@ class Price:
 class Funded:
     project: int
     rho: Fraction
-    payments: dict[int, Fraction] | None = None  # group -> paid per voter (when recorded)
+    payments: dict[int, float] | None = None  # group -> paid per voter (when recorded)
 
 
 @dataclass
@@ -145,10 +145,50 @@ class Electorate:
                 unit=utilities[0] if uniform else 1,
             )
 
-    def run(self, voter_budget: Fraction, record: bool = False) -> Run:
+    def run(self, voter_budget: Fraction, record: bool = False, guide: Run | None = None) -> Run:
         run = Run(self, Fraction(voter_budget), record)
-        run.execute()
+        run.execute(guide)
         return run
+
+    def add1(self, budget: int, increment: int = 1) -> Run:
+        """MES with pabutools' ``voter_budget_increment``: start each voter with
+        ``budget / voters`` and add ``increment`` until the outcome is exhaustive (no unfunded
+        eligible project fits in what is left of ``budget``); if an outcome costs more than
+        ``budget``, keep the one before. Returns that run, with payments recorded.
+
+        Two shortcuts, neither changing the result:
+
+        - The outcome often stays the same over many budgets, so after a run we try to prove
+          that the next ``step`` budgets give the same outcome (:meth:`Run.follows`) and skip
+          them; ``step`` doubles after each success.
+        - After a failed proof, the next ``block`` budgets are run without trying (``block``
+          doubles, up to 16, while proofs fail): from the largest down, each run guided by
+          the one just above it (see :meth:`Run.execute`), then checked from the smallest up.
+        """
+        start = Fraction(budget, self.voters)
+        k, step, block = 0, 1, 1
+        while True:
+            runs, guide = [], None
+            for j in reversed(range(k, k + block)):
+                guide = self.run(start + j * increment, guide=guide)
+                runs.append(guide)
+            for j, run in enumerate(reversed(runs), start=k):
+                chosen = {f.project for f in run.funded}
+                left = budget - sum(self.costs[p] for p in chosen)
+                if left < 0:  # j > 0 here: MES with budget / voters never overspends
+                    return self.run(start + (j - 1) * increment, record=True)
+                if all(self.costs[p] > left for p in self.eligible if p not in chosen):
+                    return self.run(start + j * increment, record=True)
+            k += block
+            if self.same_outcome(runs[0], start + (k - 1 + step) * increment):
+                k += step
+                step, block = 2 * step, 1
+            else:
+                step, block = max(1, step // 2), min(16, 2 * block)
+
+    def same_outcome(self, run: Run, voter_budget: Fraction) -> bool:
+        """True if every budget from ``run``'s up to ``voter_budget`` gives ``run``'s outcome."""
+        return Run(self, Fraction(voter_budget), record=False).follows(run)
 
 
 class Run:
@@ -157,6 +197,7 @@ class Run:
     def __init__(self, electorate: Electorate, voter_budget: Fraction, record: bool) -> None:
         self.e = electorate
         self.record = record
+        self.voter_budget_exact = voter_budget
         self.voter_budget = float(voter_budget)
         # Class c was made in round made[c] from class parent[c], whose voters each paid
         # weight[c] * paid[made[c]] / denominators[made[c]]. Its exact budget numerator[c] /
@@ -171,16 +212,32 @@ class Run:
         self.group_approx = dict.fromkeys(range(len(electorate.groups)), self.voter_budget)
         self.funded: list[Funded] = []
         self.dropped: list[int] = []  # projects that became unaffordable, in order
-        self._scale: dict[int, int] = {}  # round -> factor to today's denominator
+        self.bounds: list[dict[int, float]] = []  # per round: lower bounds of those left
+        self._factors: dict[tuple[int, int], int] = {}
 
     def group_budget(self, g: int) -> Fraction:
         c = self.group_class[g]
         return Fraction(self._numerator(c), self.denominators[self.made[c]])
 
-    def execute(self) -> None:
+    def execute(self, guide: Run | None = None) -> None:
+        """Fund projects until none is affordable.
+
+        ``guide`` is a finished run that started with more money. While this run funds the
+        same projects as the guide did, the guide's lower bounds hold here too (less money:
+        prices are at least as high), and what it could not afford cannot be afforded here.
+        """
         e = self.e
         lower = {p: _below(e.costs[p], e.of[p].utility_total) for p in e.eligible}
-        while lower:
+        hints = guide.bounds if guide else []
+        while True:
+            t = len(self.funded)
+            if t < len(hints):
+                for p, bound in [(p, hints[t].get(p)) for p in lower]:
+                    if bound is None:
+                        del lower[p]
+                        self.dropped.append(p)
+                    elif bound > lower[p]:
+                        lower[p] = bound
             best_upper = math.inf
             self._hints: dict[int, tuple[float, float]] = {}  # p -> share interval, this round
             evaluated: dict[int, Price | None] = {}
@@ -194,6 +251,7 @@ class Run:
                     continue
                 lower[p], high, evaluated[p] = found
                 best_upper = min(best_upper, high)
+            self.bounds.append(dict(lower))
             pool = [p for p in evaluated if lower[p] <= best_upper]
             if not pool:
                 return
@@ -201,29 +259,75 @@ class Run:
             winner = min(pool, key=lambda p: (prices[p].rho, e.rank[p]))
             del lower[winner]
             self._fund(winner, prices[winner])
+            if t < len(hints) and guide.funded[t].project != winner:
+                hints = []  # on another path than the guide: its bounds no longer hold
+
+    def follows(self, other: Run) -> bool:
+        """Fund ``other``'s projects in ``other``'s order, with this run's larger budget; True
+        if that proves that every budget between the two gives ``other``'s outcome.
+
+        With the same projects funded so far, more starting money leaves every voter at least
+        as much money, so prices only fall and affordability only improves. Hence if at every
+        round each project this run could afford costs more per utility here (ties: larger id)
+        than ``other``'s choice cost there, and at the end this run can afford nothing more,
+        then no budget in between can choose differently.
+        """
+        e = self.e
+        lower = {p: _below(e.costs[p], e.of[p].utility_total) for p in e.eligible}
+        for funded in other.funded:
+            chosen, bound = funded.project, funded.rho
+            bound_float = _above(bound)
+            self._hints = {}
+            for p in sorted(lower, key=lower.__getitem__):
+                if lower[p] >= bound_float:
+                    break
+                if p == chosen:
+                    continue
+                found = self._float_price(p)
+                if found is None:
+                    del lower[p]
+                    continue
+                lower[p], _, price = found
+                if lower[p] >= bound_float:
+                    continue
+                price = price or self._exact_price(p)
+                if (price.rho, e.rank[p]) < (bound, e.rank[chosen]):
+                    return False
+            found = self._float_price(chosen)
+            if found is None:  # cannot happen: more money than in ``other``
+                return False
+            del lower[chosen]
+            self._fund(chosen, found[2] or self._exact_price(chosen))
+        return all(self._float_price(p) is None for p in lower)
 
     # -- exact values --------------------------------------------------------------------------
 
     def _numerator(self, c: int) -> int:
         """Exact budget numerator of class ``c`` over the denominator of its round."""
+        numerator = self.numerator
+        if numerator[c] is not None:
+            return numerator[c]
         chain = []
-        while self.numerator[c] is None:
+        while numerator[c] is None:
             chain.append(c)
             c = self.parent[c]
-        numerator, denominators, made = self.numerator, self.denominators, self.made
+        parents, made, weight, paid = self.parent, self.made, self.weight, self.paid
         for c in reversed(chain):
-            parent, t = self.parent[c], made[c]
-            scale = denominators[t] // denominators[made[parent]]
-            numerator[c] = numerator[parent] * scale - self.weight[c] * self.paid[t]
+            parent, t = parents[c], made[c]
+            numerator[c] = numerator[parent] * self._factor(made[parent], t) - weight[c] * paid[t]
         return numerator[c]
+
+    def _factor(self, since: int, until: int) -> int:
+        """``denominators[until] // denominators[since]``, cached."""
+        key = (since, until)
+        factor = self._factors.get(key)
+        if factor is None:
+            factor = self._factors[key] = self.denominators[until] // self.denominators[since]
+        return factor
 
     def _today(self, c: int) -> int:
         """Exact budget numerator of class ``c`` over today's denominator."""
-        made = self.made[c]
-        scale = self._scale.get(made)
-        if scale is None:
-            scale = self._scale[made] = self.denominators[-1] // self.denominators[made]
-        return self._numerator(c) * scale
+        return self._numerator(c) * self._factor(self.made[c], len(self.denominators) - 1)
 
     def _exact_key(self, c: int, w: int) -> Fraction:
         return Fraction(self._today(c), w)
@@ -360,21 +464,16 @@ class Run:
         self.approx.extend([max(0.0, a - w * share) for a, w in zip(old, rich_weights)])
         # each new class adds at most 1.5 EPS * voter budget to the float error
         self.error = (2 * t + 2) * EPS * self.voter_budget
-        self._scale = {t: 1}
         targets = list(map(moves.__getitem__, keys))
         self.group_class.update(zip(sup.groups, targets))
         self.group_approx.update(zip(sup.groups, map(self.approx.__getitem__, targets)))
-        recorded = dict(zip(sup.groups, map(payments.__getitem__, keys))) if payments else None
+        recorded = None if payments is None else dict(zip(sup.groups, map(payments.__getitem__, keys)))
         self.funded.append(Funded(p, price.rho, recorded))
 
-    def _payments(self, keys, poor, q: int, l: int) -> dict[Key, Fraction]:
-        """What one voter of each (class, weight) pays (exact; only for the trace)."""
-        today = self.denominators[-1]
-        return {
-            (c, w): Fraction(self._today(c), today) if (c, w) in poor
-            else Fraction(w * q, today * l)
-            for c, w in keys
-        }
+    def _payments(self, keys, poor, q: int, l: int) -> dict[Key, float]:
+        """What one voter of each (class, weight) pays, rounded (only for explanations)."""
+        share = q / (self.denominators[-1] * l)
+        return {(c, w): self.approx[c] if (c, w) in poor else w * share for c, w in keys}
 
 
 def _fix_near_ties(items: list, approx: Sequence[float], error: float, exact_key) -> list:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Hashable, TypeVar, Union
+from typing import Any, TypeVar, Union
 
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
 
@@ -231,8 +231,10 @@ def _validate_cumulative(rules: BallotRules, by_id: Mapping[int, Option], raw: o
 
 def _validate_ranking(rules: BallotRules, by_id: Mapping[int, Option], raw: object) -> Choices:
     if isinstance(raw, Mapping):
+        pairs = _pairs(raw)
+        _check_known((option_id for option_id, _ in pairs), by_id)  # blank entries too
         positions: list[tuple[int, int]] = []
-        for option_id, value in _pairs(raw):
+        for option_id, value in pairs:
             if _is_blank(value):
                 continue
             rank = _as_int(value)

@@ -40,7 +40,6 @@ money is rounded to 2 decimals.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -231,93 +230,70 @@ class _Election:
     # -- method of equal shares -------------------------------------------------------------------
 
     def mes(self, increment: int, completion: bool) -> Result:
-        rule = "mes" if completion else "mes-add1"
         utilities = [
-            {p: self._mes_utility(p, points) for p, points in group.items()}
+            {p: u for p, points in group.items() if (u := self._mes_utility(p, points)) > 0}
             for group in self.groups
         ]
-        utilities = [{p: u for p, u in group.items() if u > 0} for group in utilities]
         electorate = Electorate(self.ids, self.costs, utilities, self.multiplicity)
+        # costing nothing and giving utility: funded before MES starts, as in pabutools
         free = sorted(
-            (p for p in range(len(self.ids)) if self.costs[p] == 0 and electorate.supporters[p]),
+            (p for p, pairs in electorate.supporters.items() if pairs and self.costs[p] == 0),
             key=self.ids.__getitem__,
-        )  # cost nothing and give utility: funded before MES starts, as in pabutools
-        run, voter_budget = None, None
-        if self.voters:
-            voter_budget = Fraction(self.budget, self.voters)
-            run, voter_budget = self._add1(electorate, voter_budget, increment)
-        funded = [f.project for f in run.funded] if run else []
-        selected = free + funded
+        )
+        run = electorate.add1(self.budget, increment) if self.voters else None
+        funded = run.funded if run else []
+        selected = free + [f.project for f in funded]
         trace = [self._step(p, True, "funded", {"round": 0, "supporters": self.supporters[p]})
                  for p in free]
-        trace += self._mes_steps(electorate, run, voter_budget)
-        unfunded = [s for s in trace if not s.funded]
-        trace = [s for s in trace if s.funded]
+        trace += self._mes_funded_steps(run)
         if completion:
             selected, fill = self._greedy_fill(selected, "completion_funded")
-            trace += [s for s in fill if s.funded]
+            trace += [step for step in fill if step.funded]
         left = self.budget - sum(self.costs[p] for p in selected)
-        taken = {self.ids[p] for p in selected}
-        order = {self.ids[p]: i for i, p in enumerate(self.greedy_order)}
-        for step in sorted(unfunded, key=lambda s: order[s.project_id]):
-            if step.project_id not in taken:
-                trace.append(Step(step.project_id, False, step.reason, step.support,
-                                  {**step.data, "left": left, "needed": self.costs[self.index[step.project_id]]}))
-        return self._result(rule, selected, trace)
+        spent_on = self._money_spent_on(run)
+        chosen = set(selected)
+        for p in self.greedy_order:
+            if p in chosen:
+                continue
+            data = {"left": left, "needed": self.costs[p]}
+            if not electorate.supporters[p]:
+                trace.append(self._step(p, False, "no_support", data))
+                continue
+            spent: Counter = Counter()
+            available = 0.0
+            for g, _ in electorate.supporters[p]:
+                m = self.multiplicity[g]
+                available += m * run.group_approx[g]
+                for q, amount in spent_on[g].items():
+                    spent[q] += m * amount
+            top = sorted(spent, key=lambda q: (-spent[q], self.ids[q]))[:3]
+            trace.append(self._step(p, False, "supporters_spent", {
+                **data,
+                "supporters": self.supporters[p],
+                "available": _money(available),
+                "spent_on": [self.ids[q] for q in top],
+            }))
+        return self._result("mes" if completion else "mes-add1", selected, trace)
 
-    def _add1(self, electorate: Electorate, voter_budget: Fraction, increment: int):
-        """Raise the voters' budget until MES's outcome is exhaustive (or would overspend)."""
-        budget, costs = self.budget, self.costs
-        previous = None
-        while True:
-            run = electorate.run(voter_budget)
-            chosen = {f.project for f in run.funded}
-            left = budget - sum(costs[p] for p in chosen)
-            if left < 0:
-                voter_budget = previous
-                break
-            if all(costs[p] > left for p in electorate.eligible if p not in chosen):
-                break
-            previous, voter_budget = voter_budget, voter_budget + increment
-        return electorate.run(voter_budget, record=True), voter_budget
-
-    def _mes_steps(self, electorate: Electorate, run: Run | None, voter_budget) -> list[Step]:
-        """Steps for the MES part: funded projects in order, then the others (unordered)."""
+    def _mes_funded_steps(self, run: Run | None) -> list[Step]:
         steps = []
-        paid_by_group: dict[int, dict[int, float]] = defaultdict(dict)
         for round_number, funded in enumerate(run.funded if run else [], start=1):
-            shares = Counter()
-            for g, amount in funded.payments.items():
-                paid_by_group[g][funded.project] = float(amount)
-                shares[float(amount)] += self.multiplicity[g]
             p = funded.project
             steps.append(self._step(p, True, "funded", {
                 "round": round_number,
                 "supporters": self.supporters[p],
-                "voter_budget": _money(voter_budget),
-                "max_share": _money(max(shares)),
-            }))
-        funded_ids = {f.project for f in run.funded} if run else set()
-        for p in range(len(self.ids)):
-            if p in funded_ids or (self.costs[p] == 0 and electorate.supporters[p]):
-                continue
-            if not electorate.supporters[p]:
-                steps.append(self._step(p, False, "no_support", {}))
-                continue
-            spent_on: Counter = Counter()
-            available = 0.0
-            for g, _ in electorate.supporters[p]:
-                m = self.multiplicity[g]
-                available += m * float(run.group_budget(g)) if run else 0.0
-                for q, amount in paid_by_group.get(g, {}).items():
-                    spent_on[q] += m * amount
-            steps.append(self._step(p, False, "supporters_spent", {
-                "supporters": self.supporters[p],
-                "available": _money(available),
-                "spent_on": [self.ids[q] for q, _ in sorted(
-                    spent_on.items(), key=lambda item: (-item[1], self.ids[item[0]]))[:3]],
+                "voter_budget": _money(run.voter_budget),
+                "max_share": _money(max(funded.payments.values())),
             }))
         return steps
+
+    def _money_spent_on(self, run: Run | None) -> dict[int, dict[int, float]]:
+        """Group -> funded project -> what one voter of the group paid for it."""
+        spent_on: dict[int, dict[int, float]] = defaultdict(dict)
+        for funded in run.funded if run else []:
+            for g, amount in funded.payments.items():
+                spent_on[g][funded.project] = amount
+        return spent_on
 
     # -- output -----------------------------------------------------------------------------------
 
@@ -335,9 +311,7 @@ class _Election:
         )
 
 
-def _money(value) -> float:
-    if value is None:
-        return 0.0
+def _money(value: float) -> float:
     return round(float(value), 2)
 
 
@@ -350,8 +324,3 @@ def result_as_json(result: Result) -> dict[str, Any]:
         "budget": result.budget,
     }
 
-
-__all__ = [
-    "BALLOT_TYPES", "RULES", "Project", "Step", "Result", "count", "count_grouped",
-    "result_as_json", "math",
-]

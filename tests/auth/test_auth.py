@@ -101,11 +101,11 @@ def test_invitation_flow_is_single_use(client, login_as, db):
     assert client.get(path).status_code == 404  # used
 
 
-def test_expired_invitation_is_refused(app, client, login_as, db):
+def test_expired_invitation_is_refused(test_context, client, login_as, db):
     from app.auth.services import create_invitation
 
     admin = login_as(Role.admin)
-    with app.test_request_context():
+    with test_context():
         invitation, token = create_invitation("laat@wijkstem.example", "Laat", ["board"], admin)
         invitation.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
@@ -114,11 +114,11 @@ def test_expired_invitation_is_refused(app, client, login_as, db):
     assert db.session.get(Invitation, invitation_id).used_at is None
 
 
-def test_invitations_expire_after_72_hours(app, login_as, db):
+def test_invitations_expire_after_72_hours(test_context, login_as, db):
     from app.auth.services import create_invitation
 
     admin = login_as(Role.admin)
-    with app.test_request_context():
+    with test_context():
         invitation, _token = create_invitation("x@wijkstem.example", "X", ["board"], admin)
     assert timedelta(hours=71) < invitation.expires_at - invitation.created_at <= timedelta(hours=72)
 

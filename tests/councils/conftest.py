@@ -22,14 +22,14 @@ def council(db, make_user):
 
 
 @pytest.fixture
-def issue(app, db, council, make_user):
+def issue(test_context, db, council, make_user):
     """Issue tickets through the service and return their plain codes."""
     from app.councils import services
 
     facilitator = make_user(Role.facilitator)
 
     def issue(count=1, target=None, **kwargs):
-        with app.test_request_context():
+        with test_context():
             issued = services.generate_tickets(target or db.session.get(Council, council.id), count, facilitator, **kwargs)
             db.session.commit()
             return [code for _ticket, code in issued]

@@ -178,6 +178,7 @@ def test_ranking_shorter_than_k_is_fine():
     ({3: 1, 7: 2, 12: 3, 20: 4}, "rank_too_long", {"ranked": 4, "max": 3}),
     ([3, 3], "duplicate_option", {"option": 3}),
     ([3, 99], "unknown_option", {"option": 99}),
+    ({3: 1, 99: ""}, "unknown_option", {"option": 99}),
     ({3: 1.0}, "malformed", {"value": "1.0"}),
 ])
 def test_ranking_refusals(raw, code, params):

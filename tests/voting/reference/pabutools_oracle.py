@@ -14,6 +14,7 @@ How our rules map onto pabutools (see app/voting/tally.py for the rules themselv
   ``AdditiveSatisfaction`` API.
 - cumulative and ranking, mes: MES with ``Additive_Cardinal_Sat`` (points are utilities) and
   ``voter_budget_increment=1``, completed by the greedy rule above.
+- mes-add1: the MES part alone (``method_of_equal_shares(..., voter_budget_increment=1)``).
 - ranking ballots are first turned into cardinal ballots with Borda points ``k - position``
   (``k`` for the first place ... ``1`` for the k-th), because pabutools' own
   ``Additive_Borda_Sat`` gives ``len(ballot) - 1 - position`` (0 for the last place) and is
@@ -63,6 +64,10 @@ def run_rule(instance: Instance, profile, rule: str) -> list[str]:
         mes_sat, greedy_sat = Additive_Cardinal_Sat, PointsTimesCostSat
     if rule == "greedy":
         outcome = greedy_utilitarian_welfare(instance, profile, sat_class=greedy_sat)
+    elif rule == "mes-add1":
+        outcome = method_of_equal_shares(
+            instance, profile, sat_class=mes_sat, voter_budget_increment=1
+        )
     elif rule == "mes":
         outcome = completion_by_rule_combination(
             instance,

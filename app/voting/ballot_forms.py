@@ -1,0 +1,87 @@
+"""The ballot form, built for one round's ballot type and the voter's options."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.formatting import money
+from app.voting.models import BudgetRound, RoundOption
+from app.voting.rules import BallotError
+
+
+class _BallotForm(FlaskForm):
+    token = HiddenField()
+    submit = SubmitField(_l("Vote"))
+
+    ballot_type: str = "approval"
+    option_ids: list[int] = []
+
+    def raw_choices(self):
+        """The choices as the pure rules module reads them."""
+        if self.ballot_type in ("approval", "knapsack"):
+            return self.choice.data or []
+        prefix = "points_" if self.ballot_type == "cumulative" else "rank_"
+        return {oid: getattr(self, f"{prefix}{oid}").data for oid in self.option_ids}
+
+    def chosen_ids(self) -> set[int]:
+        raw = self.raw_choices()
+        if isinstance(raw, dict):
+            return {oid for oid, value in raw.items() if value not in (None, "", 0, "0")}
+        return set(raw)
+
+    def option_field(self, option_id: int):
+        if self.ballot_type in ("approval", "knapsack"):
+            return None
+        prefix = "points_" if self.ballot_type == "cumulative" else "rank_"
+        return getattr(self, f"{prefix}{option_id}")
+
+
+def ballot_form_for(round_: BudgetRound, options: list[RoundOption], **kwargs) -> _BallotForm:
+    attributes = {"ballot_type": round_.ballot_type, "option_ids": [o.id for o in options]}
+    if round_.ballot_type in ("approval", "knapsack"):
+        attributes["choice"] = SelectMultipleField(
+            choices=[(o.id, str(o.id)) for o in options], coerce=int, validate_choice=False,
+            widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        )
+    elif round_.ballot_type == "cumulative":
+        top = round_.points_max_per_project or round_.points_total or 100
+        for o in options:
+            attributes[f"points_{o.id}"] = IntegerField(
+                validators=[Optional(), NumberRange(min=0, max=top, message=_l("Use a number from 0 to %(max)s."))]
+            )
+    else:
+        places = min(len(options), round_.max_choices or len(options))
+        for o in options:
+            attributes[f"rank_{o.id}"] = SelectField(
+                choices=[("", "—")] + [(str(i), str(i)) for i in range(1, places + 1)], validate_choice=False
+            )
+    form_class = type("BallotForm", (_BallotForm,), attributes)
+    return form_class(**kwargs)
+
+
+def ballot_error_message(error: BallotError, round_: BudgetRound) -> str:
+    p = error.params
+    if error.code == "empty":
+        return _("Choose at least one plan.")
+    if error.code == "too_many":
+        return _("You chose %(chosen)d plans. You may choose at most %(max)d.", chosen=p["chosen"], max=p["max"])
+    if error.code == "over_budget":
+        return _("Your choice costs %(cost)s. That is %(excess)s more than the budget of %(budget)s.",
+                 cost=money(p["cost"]), excess=money(p["excess"]), budget=money(p["budget"]))
+    if error.code == "under_min_share":
+        return _("Your choice costs %(cost)s. Choose plans for at least %(minimum)s.", cost=money(p["cost"]), minimum=money(p["minimum"]))
+    if error.code == "points_total_exceeded":
+        return _("You gave %(total)d points, but you have %(max)d.", total=p["total"], max=p["max"])
+    if error.code == "points_per_project_exceeded":
+        return _("You can give at most %(max)d points to one plan.", max=p["max"])
+    if error.code == "negative_points":
+        return _("Points cannot be below zero.")
+    if error.code in ("rank_duplicate", "rank_gap"):
+        return _("Number your choices 1, 2, 3 and so on, each number once.")
+    if error.code in ("rank_too_long", "rank_out_of_range"):
+        return _("You can rank at most %(max)d plans.", max=round_.max_choices or len(round_.options))
+    return _("Something in your choice was not right. Please choose again.")

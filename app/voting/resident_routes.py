@@ -1,0 +1,161 @@
+"""The resident's ballot: waiting for the vote, voting, the receipt, checking a receipt."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.councils.codes import format_receipt_code, normalize_receipt_code
+from app.councils.resident_routes import NEXT_STEPS, current_ticket
+from app.extensions import db, limiter
+from app.public.services import register_home_provider
+from app.views import get_or_404
+from app.voting import bp, services
+from app.voting.ballot_forms import ballot_error_message, ballot_form_for
+from app.voting.forms import BuurtChoiceForm, ReceiptForm
+from app.voting.models import BudgetRound, RoundStatus
+from app.voting.rules import BallotError, deserialize
+
+REFUSED = {
+    "closed": _l("Voting is closed for this vote."),
+    "already_voted": _l("This ticket has already been used to vote."),
+}
+
+register_home_provider(lambda: {"rounds": services.open_rounds()})
+
+
+def _next_step(ticket):
+    round_ = services.round_for_ticket(ticket)
+    if round_ is None:
+        return None
+    label = _("See your receipt") if ticket.voted and session.get("receipt") else _("Go to the vote")
+    return {"url": url_for("voting.public_ballot"), "label": label}
+
+
+NEXT_STEPS.append(_next_step)
+
+
+def _sub_budget(round_, ticket):
+    """The sub-budget of the ticket's buurt, or of the buurt the voter chose (unbound ticket)."""
+    if not round_.sub_budgets:
+        return None, False
+    buurt = ticket.neighbourhood_id or session.get(f"buurt_{round_.id}")
+    sub = round_.sub_budget_for(buurt)
+    return sub, sub is None
+
+
+@bp.route("/vote", methods=["GET", "POST"])
+def public_ballot():
+    ticket = current_ticket()
+    if ticket is None:
+        return redirect(url_for("councils.public_enter_code"), code=303)
+    round_ = services.round_for_ticket(ticket)
+    if round_ is None:
+        abort(404)
+    if ticket.voted and request.method == "GET":
+        return render_template("voting/already_voted.html", round=round_, receipt=session.get("receipt"))
+    if round_.status == RoundStatus.draft:
+        return render_template("voting/waiting.html", round=round_)
+    if round_.status != RoundStatus.open and request.method == "GET":
+        return render_template("voting/closed.html", round=round_)
+    sub_budget, must_choose = _sub_budget(round_, ticket)
+    if must_choose:
+        return redirect(url_for("voting.public_choose_buurt"), code=303)
+    options = round_.options_for(sub_budget)
+    form = ballot_form_for(round_, options)
+    if request.method == "GET":
+        form.token.data = services.new_form_token()
+    error = None
+    if form.validate_on_submit():
+        try:
+            stored = services.check_choices(round_, sub_budget, form.raw_choices())
+            cast = services.cast_ballot(round_, ticket.id, sub_budget, services.channel_for(ticket, round_), stored, form.token.data or "")
+        except BallotError as problem:
+            db.session.rollback()
+            error = ballot_error_message(problem, round_)
+        except services.VoteRefused as refusal:
+            db.session.rollback()
+            flash(str(REFUSED.get(refusal.code, REFUSED["closed"])), "error")
+            return redirect(url_for("voting.public_ballot"), code=303)
+        else:
+            db.session.commit()
+            session["receipt"] = cast.receipt
+            return redirect(url_for("voting.public_voted"), code=303)
+    budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
+    chosen = form.chosen_ids()
+    spent = sum(o.cost_cents for o in options if o.id in chosen)
+    return render_template("voting/ballot.html", round=round_, form=form, options=options, error=error,
+                           budget=budget, spent=spent, chosen=chosen, sub_budget=sub_budget), 200 if error is None else 400
+
+
+@bp.route("/vote/buurt", methods=["GET", "POST"])
+def public_choose_buurt():
+    ticket = current_ticket()
+    round_ = services.round_for_ticket(ticket) if ticket else None
+    if round_ is None or not round_.sub_budgets:
+        return redirect(url_for("voting.public_ballot"), code=303)
+    form = BuurtChoiceForm()
+    form.neighbourhood_id.choices = [(s.neighbourhood_id, s.neighbourhood.name) for s in round_.sub_budgets]
+    if form.validate_on_submit():
+        session[f"buurt_{round_.id}"] = form.neighbourhood_id.data
+        return redirect(url_for("voting.public_ballot"), code=303)
+    return render_template("voting/choose_buurt.html", form=form, round=round_)
+
+
+@bp.route("/vote/done")
+def public_voted():
+    receipt = session.get("receipt")
+    ballot = services.find_ballot(receipt) if receipt else None
+    if ballot is None:
+        return redirect(url_for("voting.public_ballot"), code=303)
+    round_ = db.session.get(BudgetRound, ballot.round_id)
+    return render_template("voting/voted.html", round=round_, receipt=format_receipt_code(receipt),
+                           chosen=_chosen_options(round_, ballot))
+
+
+def _chosen_options(round_, ballot):
+    choices = deserialize(round_.ballot_type, ballot.choices)
+    by_id = {o.id: o for o in round_.options}
+    if round_.ballot_type == "cumulative":
+        return [(by_id[oid], points) for oid, points in choices if oid in by_id]
+    return [(by_id[oid], None) for oid in choices if oid in by_id]
+
+
+@bp.route("/rounds/<int:round_id>/status.json")
+def public_status(round_id: int):
+    """Polled by waiting phones. Served from memory; 304 when nothing changed."""
+    status = services.round_status(round_id)
+    if status is None:
+        abort(404)
+    etag = hashlib.sha1(f"{round_id}:{status}".encode()).hexdigest()[:16]
+    response = make_response(jsonify(status=status))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
+@bp.route("/receipt", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def public_receipt():
+    form = ReceiptForm()
+    found = None
+    if form.validate_on_submit():
+        code = normalize_receipt_code(form.receipt.data)
+        ballot = services.find_ballot(code) if code else None
+        if ballot is None:
+            form.receipt.errors.append(_("We cannot find this receipt. Check the code."))
+        else:
+            round_ = db.session.get(BudgetRound, ballot.round_id)
+            show = round_.status in (RoundStatus.closed, RoundStatus.results_published)
+            found = {"round": round_, "chosen": _chosen_options(round_, ballot) if show else None, "confirmed": ballot.confirmed}
+    return render_template("voting/receipt.html", form=form, found=found)
+
+
+@bp.route("/rounds/<int:round_id>")
+def public_round(round_id: int):
+    round_ = get_or_404(BudgetRound, round_id)
+    if round_.status == RoundStatus.draft:
+        abort(404)
+    return render_template("voting/round.html", round=round_, turnout=services.turnout(round_))

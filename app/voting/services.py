@@ -1,0 +1,299 @@
+"""Budget rounds and ballots: setting up a round, casting a secret ballot, turnout."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, update
+
+from app.auth import audit
+from app.auth.models import User
+from app.councils.codes import new_receipt_code
+from app.councils.models import Ticket
+from app.extensions import db
+from app.proposals.lifecycle import Status
+from app.proposals.models import Proposal
+from app.types import utcnow
+from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus, SubBudget, Submission
+from app.voting.rules import BallotRules, Option, check_explicit_split, serialize, split_budget, validate
+
+ROUND_FIELDS = (
+    "name", "description", "budget_cents", "funding_source_id", "ballot_type", "rule", "max_choices",
+    "min_share_percent", "points_total", "points_max_per_project", "opens_at", "closes_at", "eligibility",
+    "council_id", "paper_four_eyes",
+)
+
+
+# --- setting up a round ----------------------------------------------------------------
+def save_round(round_: BudgetRound | None, values: dict, actor: User) -> BudgetRound:
+    if round_ is not None:
+        round_.ensure_editable()
+    round_ = round_ or BudgetRound()
+    for name in ROUND_FIELDS:
+        if name in values:
+            setattr(round_, name, values[name])
+    db.session.add(round_)
+    if round_.sub_budgets:
+        _recompute_split(round_)
+    audit.record("round.save", round_, actor=actor)
+    return round_
+
+
+def add_option(round_: BudgetRound, proposal: Proposal, actor: User) -> RoundOption:
+    """Only approved proposals go on a ballot; they become `on_ballot`."""
+    round_.ensure_editable("options")
+    proposal.move_to(Status.on_ballot, actor, round_.name)
+    option = RoundOption(
+        proposal=proposal, cost_cents=proposal.ballot_cost_cents, position=len(round_.options),
+        sub_budget=round_.sub_budget_for(proposal.neighbourhood_id),
+    )
+    round_.options.append(option)
+    audit.record("round.add_option", round_, actor=actor, proposal=proposal.id)
+    return option
+
+
+def remove_option(round_: BudgetRound, option: RoundOption, actor: User) -> None:
+    round_.ensure_editable("options")
+    option.proposal.move_to(Status.approved, actor, round_.name)
+    round_.options.remove(option)
+    audit.record("round.remove_option", round_, actor=actor, proposal=option.proposal_id)
+
+
+def set_sub_budgets(round_: BudgetRound, mode: str, values: dict[int, int], actor: User) -> None:
+    """values: buurt id -> weight (mode "weights") or amount in cents (mode "amounts")."""
+    round_.ensure_editable("budgets")
+    if mode == "none":
+        values = {}
+    if mode == "amounts":
+        check_explicit_split(round_.budget_cents, values)
+    existing = {s.neighbourhood_id: s for s in round_.sub_budgets}
+    round_.sub_budgets = []
+    for buurt_id, value in values.items():
+        if value <= 0 and mode == "weights":
+            continue
+        sub = existing.get(buurt_id) or SubBudget(neighbourhood_id=buurt_id)
+        sub.weight = value if mode == "weights" else 1
+        sub.amount_cents = value if mode == "amounts" else 0
+        round_.sub_budgets.append(sub)
+    round_.split_mode = mode if round_.sub_budgets else "none"
+    db.session.flush()
+    _recompute_split(round_)
+    for option in round_.options:
+        option.sub_budget = round_.sub_budget_for(option.proposal.neighbourhood_id)
+    audit.record("round.sub_budgets", round_, actor=actor, mode=mode, values={str(k): v for k, v in values.items()})
+
+
+def _recompute_split(round_: BudgetRound) -> None:
+    if round_.split_mode == "weights" and round_.sub_budgets:
+        amounts = split_budget(round_.budget_cents, {s.neighbourhood_id: s.weight for s in round_.sub_budgets})
+        for sub in round_.sub_budgets:
+            sub.amount_cents = amounts[sub.neighbourhood_id]
+
+
+def open_round(round_: BudgetRound, actor: User) -> None:
+    round_.move_to(RoundStatus.open)
+    audit.record("round.open", round_, actor=actor)
+    forget_status(round_.id)
+
+
+def close_round(round_: BudgetRound, actor: User) -> None:
+    round_.move_to(RoundStatus.closed)
+    audit.record("round.close", round_, actor=actor)
+    forget_status(round_.id)
+
+
+# --- which round a ticket votes in -----------------------------------------------------
+def round_for_ticket(ticket: Ticket) -> BudgetRound | None:
+    if ticket.round_id:
+        return db.session.get(BudgetRound, ticket.round_id)
+    if ticket.council_id:
+        query = (
+            select(BudgetRound)
+            .where(BudgetRound.council_id == ticket.council_id, BudgetRound.eligibility == "council")
+            .order_by(BudgetRound.id.desc())
+        )
+        rounds = db.session.scalars(query).all()
+        return next((r for r in rounds if r.status == RoundStatus.open), rounds[0] if rounds else None)
+    return None
+
+
+def channel_for(ticket: Ticket, round_: BudgetRound) -> str:
+    return "council" if ticket.council_id and ticket.council_id == round_.council_id else "online"
+
+
+# --- casting ---------------------------------------------------------------------------
+class VoteRefused(Exception):
+    """`code`: closed, already_voted, wrong_round, not_at_desk."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Cast:
+    receipt: str
+    repeated: bool  # True when this was a resubmission of a form that had already voted
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_choices(round_: BudgetRound, sub_budget: SubBudget | None, raw) -> str:
+    """Validate against the round's rules (raises BallotError) and return the stored form."""
+    options = [Option(o.id, o.cost_cents) for o in round_.options_for(sub_budget)]
+    return serialize(validate(round_.rules_for(sub_budget), options, raw))
+
+
+def cast_ballot(
+    round_: BudgetRound, ticket_id: int, sub_budget: SubBudget | None, channel: str, choices: str, form_token: str,
+    *, paper_batch: PaperBatch | None = None,
+) -> Cast:
+    """Store one ballot and use up the ticket in the same transaction.
+
+    Exactly one ballot per ticket, also under concurrent replays: the ticket is claimed
+    with a conditional UPDATE (SQLite runs it inside BEGIN IMMEDIATE; PostgreSQL locks
+    the row and re-checks it after a concurrent claim commits). A replay of the same
+    form gets the receipt of the ballot that form already cast."""
+    token_hash = _token_hash(form_token)
+    earlier = db.session.get(Submission, token_hash)
+    if earlier is not None:
+        return Cast(earlier.receipt, repeated=True)
+    if round_.status != RoundStatus.open:
+        raise VoteRefused("closed")
+    claimed = db.session.execute(
+        update(Ticket).where(Ticket.id == ticket_id, Ticket.voted.is_(False)).values(voted=True)
+    ).rowcount
+    if not claimed:
+        earlier = db.session.scalar(select(Submission).where(Submission.token_hash == token_hash))
+        if earlier is not None:
+            return Cast(earlier.receipt, repeated=True)
+        raise VoteRefused("already_voted")
+    receipt = new_receipt_code()
+    db.session.add(Ballot(
+        id=secrets.token_hex(16), round_id=round_.id, sub_budget_id=sub_budget.id if sub_budget else None,
+        channel=channel, choices=choices, receipt=receipt, cast_on=date.today(),
+        paper_batch_id=paper_batch.id if paper_batch else None,
+        confirmed=not (paper_batch is not None and round_.paper_four_eyes),
+    ))
+    db.session.add(Submission(token_hash=token_hash, receipt=receipt))
+    db.session.flush()
+    return Cast(receipt, repeated=False)
+
+
+def find_ballot(receipt: str) -> Ballot | None:
+    return db.session.scalar(select(Ballot).where(Ballot.receipt == receipt))
+
+
+# --- paper -----------------------------------------------------------------------------
+def open_paper_batch(round_: BudgetRound, actor: User) -> PaperBatch:
+    batch = PaperBatch(round_id=round_.id, entered_by_id=actor.id)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def confirm_paper_batch(batch: PaperBatch, actor: User) -> None:
+    if batch.entered_by_id == actor.id:
+        raise VoteRefused("same_person")
+    batch.confirmed_by_id, batch.confirmed_at = actor.id, utcnow()
+    db.session.execute(update(Ballot).where(Ballot.paper_batch_id == batch.id).values(confirmed=True))
+    audit.record("paper.confirm", batch, actor=actor)
+
+
+def paper_ticket(round_: BudgetRound, code: str) -> Ticket:
+    """A paper ballot consumes a ticket that a facilitator signed in at the desk."""
+    from app.councils.services import find_ticket
+
+    ticket = find_ticket(code)
+    if ticket is None or round_for_ticket(ticket) is None or round_for_ticket(ticket).id != round_.id:
+        raise VoteRefused("wrong_round")
+    if ticket.sign_in_channel != "desk":
+        raise VoteRefused("not_at_desk")
+    if ticket.voted:
+        raise VoteRefused("already_voted")
+    return ticket
+
+
+# --- turnout and live status -----------------------------------------------------------
+@dataclass(frozen=True)
+class Turnout:
+    ballots: int
+    by_channel: dict[str, int]
+    attendees: int
+    unconfirmed_paper: int
+
+
+def turnout(round_: BudgetRound) -> Turnout:
+    rows = db.session.execute(
+        select(Ballot.channel, Ballot.confirmed, func.count()).where(Ballot.round_id == round_.id).group_by(Ballot.channel, Ballot.confirmed)
+    ).all()
+    by_channel = {"online": 0, "council": 0, "paper": 0}
+    unconfirmed = 0
+    for channel, confirmed, count in rows:
+        if confirmed:
+            by_channel[channel] = by_channel.get(channel, 0) + count
+        else:
+            unconfirmed += count
+    attendees = 0
+    if round_.council_id:
+        attendees = db.session.scalar(
+            select(func.count()).select_from(Ticket).where(Ticket.council_id == round_.council_id, Ticket.signed_in_at.is_not(None))
+        ) or 0
+    return Turnout(sum(by_channel.values()), by_channel, attendees, unconfirmed)
+
+
+# Phones waiting for the vote poll this; it is answered from memory for a second at a
+# time, so 300 phones cost a handful of queries per second and no writes at all.
+_STATUS_CACHE: dict[int, tuple[float, str]] = {}
+STATUS_TTL_SECONDS = 1.0
+
+
+def round_status(round_id: int) -> str | None:
+    now = time.monotonic()
+    cached = _STATUS_CACHE.get(round_id)
+    if cached and now - cached[0] < STATUS_TTL_SECONDS:
+        return cached[1]
+    status = db.session.scalar(select(BudgetRound.status).where(BudgetRound.id == round_id))
+    value = status.value if status else None
+    _STATUS_CACHE[round_id] = (now, value)
+    return value
+
+
+def forget_status(round_id: int) -> None:
+    _STATUS_CACHE.pop(round_id, None)
+
+
+def open_rounds() -> list[BudgetRound]:
+    return list(db.session.scalars(select(BudgetRound).where(BudgetRound.status == RoundStatus.open).order_by(BudgetRound.id)))
+
+
+def issue_voter_codes(round_: BudgetRound, counts: dict[int | None, int], actor: User):
+    """Voter codes for a district-wide round: batches per buurt (None = unbound)."""
+    from app.councils.services import generate_tickets
+
+    expires = round_.closes_at or (utcnow().replace(year=utcnow().year + 1))
+    issued = []
+    for buurt_id, count in counts.items():
+        if count:
+            issued += generate_tickets(None, count, actor, neighbourhood_id=buurt_id, expires_at=expires, round_id=round_.id)
+    return issued
+
+
+def ballots_for_count(round_: BudgetRound, sub_budget: SubBudget | None = None):
+    query = select(Ballot.choices).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
+    if sub_budget is not None:
+        query = query.where(Ballot.sub_budget_id == sub_budget.id)
+    return db.session.scalars(query.order_by(Ballot.receipt))
+
+
+def rules_summary(round_: BudgetRound) -> BallotRules:
+    return round_.rules_for(None)

@@ -1,0 +1,270 @@
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.councils.models import Ticket
+from app.proposals.lifecycle import Status
+from app.roles import Role
+from app.voting.models import Ballot, RoundStatus
+
+from tests.voting.conftest import approved_proposal
+
+
+def sign_in(client, code):
+    assert client.get(f"/t/{code}").headers["Location"] == "/t/welcome"
+
+
+def token_of(html):
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def ballot_count(db):
+    return db.session.scalar(select(func.count()).select_from(Ballot))
+
+
+def test_resident_votes_and_gets_a_receipt(client, make_round, ticket_for, db):
+    round_ = make_round()
+    sign_in(client, ticket_for(round_))
+    page = client.get("/vote")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Plan A" in html
+    option = round_.options[0]
+    response = client.post("/vote", data={"token": token_of(html), "choice": [str(option.id)]})
+    assert response.status_code == 303 and response.headers["Location"] == "/vote/done"
+    done = client.get("/vote/done").get_data(as_text=True)
+    receipt = re.search(r'class="receipt" dir="ltr">([0-9A-Z-]+)<', done).group(1)
+    assert len(receipt.replace("-", "")) == 10 and "Plan A" in done
+    ballot = db.session.scalar(select(Ballot))
+    assert ballot.receipt == receipt.replace("-", "") and ballot.channel == "council"
+    assert db.session.scalar(select(Ticket)).voted is True
+
+
+def test_a_ballot_row_holds_nothing_that_links_it_to_a_voter(app):
+    from app.voting.models import Ballot
+
+    columns = set(Ballot.__table__.columns.keys())
+    assert columns == {"id", "round_id", "sub_budget_id", "channel", "choices", "receipt", "cast_on", "paper_batch_id", "confirmed"}
+    assert str(Ballot.__table__.columns["cast_on"].type) == "DATE"
+    assert not any(fk.column.table.name in ("ticket", "user") for fk in Ballot.__table__.foreign_keys)
+
+
+def test_the_ballot_page_is_small_and_self_contained(client, make_round, ticket_for):
+    round_ = make_round("knapsack", costs=[10_000_00 + i for i in range(12)], budget=50_000_00)
+    sign_in(client, ticket_for(round_))
+    response = client.get("/vote")
+    html = response.get_data(as_text=True)
+    css = client.get("/static/css/app.css").get_data()
+    js = client.get("/static/js/ballot.js").get_data()
+    assert len(response.get_data()) + len(css) + len(js) < 50 * 1024
+    assert "https://" not in html and "http://" not in html.replace("http://localhost", "")
+    assert 'id="left"' in html  # the remaining budget is rendered by the server
+
+
+def test_resubmitting_the_same_form_returns_the_same_receipt(app, client, make_round, ticket_for, db):
+    round_ = make_round()
+    sign_in(client, ticket_for(round_))
+    token = token_of(client.get("/vote").get_data(as_text=True))
+    data = {"token": token, "choice": [str(round_.options[1].id)]}
+    client.post("/vote", data=data)
+    first = client.get("/vote/done").get_data(as_text=True)
+    # The connection dropped: the browser sends the same form again, without the new cookie.
+    replay = app.test_client()
+    replay.set_cookie("session", client.get_cookie("session").value)
+    response = replay.post("/vote", data=data)
+    assert response.headers["Location"] == "/vote/done"
+    assert ballot_count(db) == 1
+    assert re.search(r'class="receipt"[^>]*>([^<]+)<', first).group(1) in replay.get("/vote/done").get_data(as_text=True)
+
+
+def test_a_second_form_with_a_used_ticket_is_refused(client, make_round, ticket_for, db):
+    round_ = make_round()
+    sign_in(client, ticket_for(round_))
+    html = client.get("/vote").get_data(as_text=True)
+    client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]})
+    again = client.post("/vote", data={"token": "another-form", "choice": [str(round_.options[1].id)]}, follow_redirects=True)
+    assert "already" in again.get_data(as_text=True).lower() or "al " in again.get_data(as_text=True).lower()
+    assert ballot_count(db) == 1
+
+
+def test_knapsack_over_budget_keeps_the_choices_and_explains(client, make_round, ticket_for, db):
+    client.set_cookie("lang", "en")
+    round_ = make_round("knapsack", budget=60_000_00)
+    sign_in(client, ticket_for(round_))
+    html = client.get("/vote").get_data(as_text=True)
+    a, b = round_.options[0].id, round_.options[1].id
+    response = client.post("/vote", data={"token": token_of(html), "choice": [str(a), str(b)]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "more than the budget" in page
+    assert f'value="{a}" id="option-{a}" checked' in page and f'value="{b}" id="option-{b}" checked' in page
+    assert ballot_count(db) == 0 and not db.session.scalar(select(Ticket)).voted
+
+
+@pytest.mark.parametrize(
+    "ballot_type,settings,fields,ok",
+    [
+        ("approval", {"max_choices": 1}, lambda o: {"choice": [str(o[0].id), str(o[1].id)]}, False),
+        ("approval", {"max_choices": 2}, lambda o: {"choice": [str(o[0].id), str(o[1].id)]}, True),
+        ("cumulative", {"points_total": 10, "points_max_per_project": 6}, lambda o: {f"points_{o[0].id}": "6", f"points_{o[1].id}": "4"}, True),
+        ("cumulative", {"points_total": 10, "points_max_per_project": 6}, lambda o: {f"points_{o[0].id}": "6", f"points_{o[1].id}": "6"}, False),
+        ("ranking", {"max_choices": 2}, lambda o: {f"rank_{o[2].id}": "1", f"rank_{o[0].id}": "2"}, True),
+        ("ranking", {"max_choices": 3}, lambda o: {f"rank_{o[2].id}": "1", f"rank_{o[0].id}": "1"}, False),
+        ("approval", {}, lambda o: {"choice": ["999999"]}, False),
+    ],
+)
+def test_every_ballot_type_is_checked_on_the_server(client, make_round, ticket_for, db, ballot_type, settings, fields, ok):
+    round_ = make_round(ballot_type, **settings)
+    sign_in(client, ticket_for(round_))
+    html = client.get("/vote").get_data(as_text=True)
+    response = client.post("/vote", data={"token": token_of(html), **fields(round_.options)})
+    assert (response.status_code == 303) is ok
+    assert ballot_count(db) == (1 if ok else 0)
+
+
+def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make_round, ticket_for, login_as, db):
+    round_ = make_round(status=RoundStatus.draft)
+    sign_in(client, ticket_for(round_))
+    html = client.get("/vote").get_data(as_text=True)
+    assert "js/wait.js" in html and 'http-equiv="refresh"' in html
+    status = client.get(f"/rounds/{round_.id}/status.json")
+    assert status.get_json() == {"status": "draft"}
+    assert client.get(f"/rounds/{round_.id}/status.json", headers={"If-None-Match": status.headers["ETag"]}).status_code == 304
+    facilitator = app.test_client()
+    login_as(Role.facilitator)  # logs in `client`; use it for the facilitator, then the resident again
+    client.post(f"/staff/rounds/{round_.id}/status/open?back=live")
+    assert client.get(f"/rounds/{round_.id}/status.json").get_json() == {"status": "open"}
+    assert facilitator is not None
+
+
+def test_rules_are_frozen_once_open(client, login_as, make_round, db):
+    round_ = make_round()
+    extra = approved_proposal(db, "Laat plan", 100_00)
+    db.session.commit()
+    login_as(Role.board)
+    assert client.get(f"/staff/rounds/{round_.id}/edit").status_code == 409
+    assert client.post(f"/staff/rounds/{round_.id}/edit", data={"name": "x", "budget": "1"}).status_code == 409
+    assert client.post(f"/staff/rounds/{round_.id}/options", data={"proposal_id": str(extra.id)}).status_code == 409
+    assert client.post(f"/staff/rounds/{round_.id}/options/{round_.options[0].id}/remove").status_code == 409
+    assert client.post(f"/staff/rounds/{round_.id}/split", data={"mode": "none"}).status_code == 409
+    db.session.refresh(round_)
+    assert len(round_.options) == 3 and extra.status == Status.approved
+
+
+def test_only_approved_plans_go_on_the_ballot(client, login_as, make_round, db):
+    round_ = make_round(status=RoundStatus.draft)
+    login_as(Role.board)
+    extra = approved_proposal(db, "Nieuw plan", 500_00)
+    db.session.commit()
+    assert client.post(f"/staff/rounds/{round_.id}/options", data={"proposal_id": str(extra.id)}).status_code == 303
+    db.session.refresh(extra)
+    assert extra.status == Status.on_ballot
+    assert client.post(f"/staff/rounds/{round_.id}/options", data={"proposal_id": str(extra.id)}).status_code == 303
+    db.session.refresh(round_)
+    assert len(round_.options) == 4  # not offered twice
+
+
+def test_sub_budgets_by_weight_and_the_voters_buurt(client, login_as, make_round, ticket_for, buurten, db):
+    wildeman, osdorp = buurten
+    round_ = make_round("approval", status=RoundStatus.draft, costs=(), budget=90_000_00)
+    login_as(Role.board)
+    local = approved_proposal(db, "Speeltuin Wildeman", 10_000_00, wildeman)
+    other = approved_proposal(db, "Bankjes Osdorp", 10_000_00, osdorp)
+    db.session.commit()
+    for proposal in (local, other):
+        client.post(f"/staff/rounds/{round_.id}/options", data={"proposal_id": str(proposal.id)})
+    split = {"mode": "weights", f"weight_{wildeman.id}": "2", f"weight_{osdorp.id}": "1"}
+    assert client.post(f"/staff/rounds/{round_.id}/split", data=split).status_code == 303
+    db.session.refresh(round_)
+    assert {s.neighbourhood_id: s.amount_cents for s in round_.sub_budgets} == {wildeman.id: 60_000_00, osdorp.id: 30_000_00}
+    client.post(f"/staff/rounds/{round_.id}/status/open")
+    client.post("/logout")
+    resident = client.application.test_client()
+    sign_in(resident, ticket_for(round_, buurt=wildeman))
+    html = resident.get("/vote").get_data(as_text=True)
+    assert "Speeltuin Wildeman" in html and "Bankjes Osdorp" not in html
+    unbound = client.application.test_client()
+    sign_in(unbound, ticket_for(round_))
+    assert unbound.get("/vote").headers["Location"] == "/vote/buurt"
+    unbound.post("/vote/buurt", data={"neighbourhood_id": str(osdorp.id)})
+    assert "Bankjes Osdorp" in unbound.get("/vote").get_data(as_text=True)
+
+
+def test_explicit_amounts_must_add_up(client, login_as, make_round, buurten, db):
+    client.set_cookie("lang", "en")
+    wildeman, osdorp = buurten
+    round_ = make_round(status=RoundStatus.draft, budget=1_000_00)
+    login_as(Role.board)
+    bad = client.post(f"/staff/rounds/{round_.id}/split", data={"mode": "amounts", f"amount_{wildeman.id}": "600", f"amount_{osdorp.id}": "300"})
+    assert bad.status_code == 400 and "add up to the total budget" in bad.get_data(as_text=True)
+    good = client.post(f"/staff/rounds/{round_.id}/split", data={"mode": "amounts", f"amount_{wildeman.id}": "700", f"amount_{osdorp.id}": "300"})
+    assert good.status_code == 303
+
+
+def test_paper_ballots_need_a_desk_sign_in_and_show_as_paper(client, login_as, make_round, ticket_for, db):
+    round_ = make_round()
+    phone_code, paper_code = ticket_for(round_), ticket_for(round_)
+    login_as(Role.facilitator)
+    page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
+    data = {"token": token_of(page), "paper-code": paper_code, "choice": [str(round_.options[0].id)]}
+    refused = client.post(f"/staff/rounds/{round_.id}/paper", data=data)
+    assert refused.status_code == 400 and ballot_count(db) == 0
+    client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": paper_code})
+    assert client.post(f"/staff/rounds/{round_.id}/paper", data=data).status_code == 303
+    phone = client.application.test_client()
+    sign_in(phone, phone_code)
+    html = phone.get("/vote").get_data(as_text=True)
+    phone.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[1].id)]})
+    live = client.get(f"/staff/rounds/{round_.id}/live").get_data(as_text=True)
+    numbers = re.findall(r"<dd>(\d+)</dd>", live)
+    assert numbers == ["2", "2", "1", "1"]  # ballots, signed in, by phone, on paper
+    assert {b.channel for b in db.session.scalars(select(Ballot))} == {"paper", "council"}
+
+
+def test_four_eyes_on_paper_batches(app, client, login_as, make_round, ticket_for, make_user, db):
+    round_ = make_round(paper_four_eyes=True)
+    code = ticket_for(round_)
+    first = login_as(Role.facilitator)
+    client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": code})
+    page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
+    client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(page), "paper-code": code, "choice": [str(round_.options[0].id)]})
+    ballot = db.session.scalar(select(Ballot))
+    assert ballot.confirmed is False
+    batch_id = ballot.paper_batch_id
+    client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
+    db.session.refresh(ballot)
+    assert ballot.confirmed is False  # the same person cannot confirm their own entry
+    login_as(Role.facilitator)
+    client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
+    db.session.refresh(ballot)
+    assert ballot.confirmed is True and first is not None
+
+
+def test_presenter_shows_results_only_after_closing(client, login_as, make_round, ticket_for, db):
+    round_ = make_round()
+    resident = client.application.test_client()
+    sign_in(resident, ticket_for(round_))
+    html = resident.get("/vote").get_data(as_text=True)
+    resident.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[2].id)]})
+    login_as(Role.facilitator)
+    before = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
+    assert "budget-bar" not in before and "Plan C" not in before
+    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    after = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
+    assert "budget-bar" in after and "Plan C" in after
+
+
+def test_receipt_check_before_and_after_closing(client, login_as, make_round, ticket_for, db):
+    client.set_cookie("lang", "en")
+    round_ = make_round()
+    sign_in(client, ticket_for(round_))
+    html = client.get("/vote").get_data(as_text=True)
+    client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[1].id)]})
+    receipt = db.session.scalar(select(Ballot.receipt))
+    during = client.post("/receipt", data={"receipt": receipt.lower()}).get_data(as_text=True)
+    assert "is in the count" in during and "Plan B" not in during
+    login_as(Role.board)
+    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    after = client.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
+    assert "Plan B" in after
+    assert "cannot find" in client.post("/receipt", data={"receipt": "0000000000"}).get_data(as_text=True)
