@@ -96,6 +96,13 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "wijkstem@localhost")
 
+    #: The programme's own account: the debtor in the SEPA payout files of volunteer allowances.
+    PAYOUT_DEBTOR_NAME = os.environ.get("PAYOUT_DEBTOR_NAME", "Samen Nieuw-West demo")
+    PAYOUT_DEBTOR_IBAN = os.environ.get("PAYOUT_DEBTOR_IBAN", "NL91ABNA0417164300")
+    PAYOUT_DEBTOR_BIC = os.environ.get("PAYOUT_DEBTOR_BIC", "ABNANL2A")
+    #: Whether receipted expenses count towards the fiscal caps of volunteer allowances.
+    EXPENSES_COUNT_TOWARDS_CAPS = _env_bool("EXPENSES_COUNT_TOWARDS_CAPS", True)
+
     #: Public base URL used in QR codes and e-mails; empty means "the host of the request".
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     DEMO_ALLOWED = True

@@ -81,11 +81,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.places import bp as places_bp
     from app.councils import bp as councils_bp
+    from app.finance import bp as finance_bp
     from app.proposals import bp as proposals_bp
     from app.public import bp as public_bp
     from app.voting import bp as voting_bp
 
-    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp):
+    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp):
         app.register_blueprint(blueprint)
 
 

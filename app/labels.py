@@ -62,4 +62,4 @@ def describe_domain_error(error: DomainError) -> str:
             target=status_label(error.target),
         )
     describe = getattr(error, "describe", None)
-    return describe() if callable(describe) else _("This change is not possible now.")
+    return describe() if callable(describe) else _("Someone may have changed it just now. Reload the page and look again.")

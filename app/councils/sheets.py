@@ -280,13 +280,14 @@ def _draw_qr(pdf: FPDF, rows: Sequence[str], x: float, y: float, size: float) ->
 def _needs_shaping(text: str) -> bool:
     """True when ``text`` needs harfbuzz: joining or right-to-left scripts, combining marks."""
     for char in text:
-        if ord(char) < 0x0300:
+        code_point = ord(char)
+        if code_point < 0x0300:
             continue  # Latin, Latin-1 and Latin Extended A/B: precomposed glyphs
-        if unicodedata.bidirectional(char) in _RTL_BIDI_CLASSES or unicodedata.category(
-            char
-        ).startswith("M"):
-            return True
-        if 0x0900 <= ord(char) <= 0x0DFF:  # Indic scripts reorder and form conjuncts
+        if (
+            unicodedata.bidirectional(char) in _RTL_BIDI_CLASSES
+            or unicodedata.category(char).startswith("M")
+            or 0x0900 <= code_point <= 0x0DFF  # Indic scripts reorder and form conjuncts
+        ):
             return True
     return False
 

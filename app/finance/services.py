@@ -26,3 +26,37 @@ def read_sources() -> list[tuple[str, int, str, str]]:
     with SOURCES_CSV.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     return [(",".join(row[:-3]).strip(), int(row[-3]), row[-2].strip(), row[-1].strip()) for row in rows[1:] if row]
+
+
+def allocations():
+    """Every funded plan with the round it was funded in (its cost on that ballot)."""
+    from app.finance.overview import Allocation
+    from app.places.models import Neighbourhood
+    from app.proposals.lifecycle import Status
+    from app.proposals.models import Proposal
+    from app.voting.models import BudgetRound, RoundOption
+
+    funded = (Status.funded, Status.in_progress, Status.completed)
+    query = (
+        select(RoundOption, BudgetRound, Proposal)
+        .join(BudgetRound, RoundOption.round_id == BudgetRound.id)
+        .join(Proposal, RoundOption.proposal_id == Proposal.id)
+        .where(Proposal.status.in_(funded))
+    )
+    result = []
+    for option, round_, proposal in db.session.execute(query):
+        buurt: Neighbourhood | None = proposal.neighbourhood
+        result.append(Allocation(
+            source_id=round_.funding_source_id, domain=proposal.domain,
+            area=buurt.area.name if buurt and buurt.area else None, buurt=buurt.name if buurt else None,
+            focus=bool(buurt and buurt.is_focus), allocated_cents=option.cost_cents, spent_cents=proposal.spent_cents,
+        ))
+    return result
+
+
+def overview():
+    from app.domains import DOMAIN_CODES
+    from app.finance.overview import summarise
+
+    sources = [(s.id, s.name, s.amount_cents) for s in db.session.scalars(select(FundingSource).order_by(FundingSource.amount_cents.desc()))]
+    return summarise(sources, allocations(), list(DOMAIN_CODES))

@@ -37,7 +37,7 @@ _PANELS: list[Panel] = [
     Panel(Role.admin, _l("Administration"), (
         ("auth.users", _l("Staff accounts")),
         ("auth.invite", _l("Invite a staff member")),
-        ("places.index", _l("Areas, buurten and alliances")),
+        ("places.index", _l("Areas, buurten and wijkallianties")),
         ("auth.audit_log", _l("Audit log")),
     )),
 ]

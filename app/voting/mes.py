@@ -213,6 +213,7 @@ class Run:
         self.funded: list[Funded] = []
         self.dropped: list[int] = []  # projects that became unaffordable, in order
         self.bounds: list[dict[int, float]] = []  # per round: lower bounds of those left
+        self._hints: dict[int, tuple[float, float]] = {}  # p -> share interval, this round
         self._factors: dict[tuple[int, int], int] = {}
 
     def group_budget(self, g: int) -> Fraction:
@@ -239,7 +240,7 @@ class Run:
                     elif bound > lower[p]:
                         lower[p] = bound
             best_upper = math.inf
-            self._hints: dict[int, tuple[float, float]] = {}  # p -> share interval, this round
+            self._hints = {}
             evaluated: dict[int, Price | None] = {}
             for p in sorted(lower, key=lambda p: (lower[p], e.rank[p])):
                 if lower[p] > best_upper:
@@ -298,6 +299,7 @@ class Run:
                 return False
             del lower[chosen]
             self._fund(chosen, found[2] or self._exact_price(chosen))
+        self._hints = {}
         return all(self._float_price(p) is None for p in lower)
 
     # -- exact values --------------------------------------------------------------------------

@@ -162,12 +162,12 @@ def _integer(text: str, what: str) -> int:
 
 
 def dumps(election: PabulibElection) -> str:
-    """The ``.pb`` text of ``election`` (``\\n`` line ends, fields quoted only when needed)."""
+    """The ``.pb`` text of ``election``: ``\\n`` line ends, fields quoted only when needed,
+    ``num_projects`` and ``num_votes`` set to the real counts (added at the end if missing)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    meta = dict(election.meta)
-    meta.setdefault("num_projects", str(len(election.projects)))
-    meta.setdefault("num_votes", str(len(election.votes)))
+    meta = {**election.meta, "num_projects": str(len(election.projects)),
+            "num_votes": str(len(election.votes))}
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
     writer.writerows(meta.items())
@@ -179,8 +179,11 @@ def dumps(election: PabulibElection) -> str:
     writer.writerow(["VOTES"])
     writer.writerow(["voter_id", "vote", *(["points"] if has_points else []), *election.vote_columns])
     for v in election.votes:
+        vote = ",".join(v.projects)
         points = [",".join(str(x) for x in v.points or [])] if has_points else []
-        writer.writerow([v.voter_id, ",".join(v.projects), *points,
+        if has_points and not v.projects:  # pabutools reads an empty points cell as a number
+            vote, points = "none", ["none"]
+        writer.writerow([v.voter_id, vote, *points,
                          *(v.extra.get(c, "") for c in election.vote_columns)])
     return out.getvalue()
 

@@ -297,3 +297,30 @@ def ballots_for_count(round_: BudgetRound, sub_budget: SubBudget | None = None):
 
 def rules_summary(round_: BudgetRound) -> BallotRules:
     return round_.rules_for(None)
+
+
+def approve_results(round_: BudgetRound, parts, actor: User) -> None:
+    """The board approves the outcome: plans become funded or not funded (on their
+    timelines) and the results are published."""
+    round_.move_to(RoundStatus.results_published)
+    round_.results_approved_by_id = actor.id
+    for part in parts:
+        for project in part.projects:
+            target = Status.funded if project.funded else Status.not_funded
+            project.option.proposal.move_to(target, actor, round_.name)
+    audit.record("round.approve_results", round_, actor=actor,
+                 funded=[p.option.proposal_id for part in parts for p in part.projects if p.funded])
+    forget_status(round_.id)
+
+
+SUPPRESS_BELOW = 5  # smaller counts could reveal how a few people voted
+
+
+def turnout_by_part(round_: BudgetRound) -> list[tuple[str, int | None]]:
+    """Ballots per buurt (sub-budget), with counts under 5 suppressed (None)."""
+    if not round_.sub_budgets:
+        return []
+    rows = dict(db.session.execute(
+        select(Ballot.sub_budget_id, func.count()).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True)).group_by(Ballot.sub_budget_id)
+    ).all())
+    return [(s.neighbourhood.name, n if (n := rows.get(s.id, 0)) >= SUPPRESS_BELOW else None) for s in round_.sub_budgets]

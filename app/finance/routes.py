@@ -1,0 +1,79 @@
+"""The public finance page, its downloads, and the board's list of funding sources."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth import audit
+from app.exports import csv_bytes
+from app.extensions import db
+from app.finance import bp, services
+from app.finance.forms import FundingSourceForm
+from app.finance.models import FundingSource
+from app.public.services import Panel, register_panel
+from app.roles import Role
+from app.security import roles_required
+from app.views import get_or_404
+
+register_panel(Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding sources")), ("finance.public_page", _l("Public finance page")))))
+
+
+@bp.route("/finance")
+def public_page():
+    return render_template("finance/page.html", overview=services.overview())
+
+
+def _rows(overview):
+    for group, lines in (("source", overview.sources), ("domain", overview.domains), ("area", overview.areas), ("buurt", overview.buurten)):
+        for line in lines:
+            yield (group, line.key, line.total_cents, line.allocated_cents, line.spent_cents, line.plans)
+    for line in (overview.focus, overview.other):
+        yield ("focus", line.key, 0, line.allocated_cents, line.spent_cents, line.plans)
+
+
+@bp.route("/finance.<any(csv, json):kind>")
+def public_download(kind: str):
+    overview = services.overview()
+    header = ("group", "name", "total_cents", "allocated_cents", "spent_cents", "plans")
+    if kind == "csv":
+        body, mimetype = csv_bytes(header, _rows(overview)), "text/csv; charset=utf-8"
+    else:
+        body = json.dumps([dict(zip(header, row)) for row in _rows(overview)], ensure_ascii=False, indent=2).encode()
+        mimetype = "application/json"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="wijkstem-finance.{kind}"'})
+
+
+@bp.route("/staff/finance/sources")
+@roles_required(Role.board, Role.admin)
+def sources():
+    rows = db.session.scalars(select(FundingSource).order_by(FundingSource.name)).all()
+    return render_template("finance/sources.html", sources=rows)
+
+
+@bp.route("/staff/finance/sources/new", methods=["GET", "POST"])
+@bp.route("/staff/finance/sources/<int:source_id>", methods=["GET", "POST"])
+@roles_required(Role.board)
+def edit_source(source_id: int | None = None):
+    source = get_or_404(FundingSource, source_id) if source_id else None
+    form = FundingSourceForm(obj=source, data={"amount": source.amount_cents} if source and request.method == "GET" else None)
+    if form.validate_on_submit():
+        source = source or FundingSource()
+        source.name, source.amount_cents = form.name.data.strip(), form.amount.cents
+        source.period, source.note = (form.period.data or "").strip(), (form.note.data or "").strip()
+        db.session.add(source)
+        try:
+            audit.record("finance.source.save", source, actor=current_user, amount_cents=source.amount_cents)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors.append(_("This name is already in use."))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("finance.sources"), code=303)
+    return render_template("finance/source_form.html", form=form, source=source)

@@ -1,0 +1,147 @@
+"""Board exports of a round's results: CSV, XLSX, JSON, PDF and Pabulib `.pb`.
+
+The `.pb` and ballot-list exports are streamed, so large rounds use flat memory."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+from flask_babel import gettext as _
+
+from app.exports import iter_csv, xlsx_bytes
+from app.voting.explain import why
+from app.voting.models import Ballot, BudgetRound
+from app.voting.results import PartResult
+from app.voting.rules import deserialize
+
+PB_VOTE_TYPE = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative", "ranking": "ordinal"}
+
+
+def part_label(part: PartResult) -> str:
+    return part.sub_budget.neighbourhood.name if part.sub_budget else _("Whole round")
+
+
+def result_rows(parts: list[PartResult]):
+    titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
+    for part in parts:
+        for p in part.projects:
+            yield (part_label(part), p.option.id, p.option.proposal_id, p.option.proposal.title, p.option.cost_cents,
+                   p.support, "yes" if p.funded else "no", why(p, titles))
+
+
+RESULT_HEADER = ("part", "option_id", "proposal_id", "title", "cost_cents", "support", "funded", "why")
+
+
+def csv_stream(parts: list[PartResult]) -> Iterator[bytes]:
+    return iter_csv(RESULT_HEADER, list(result_rows(parts)))  # one row per plan: small, built at once
+
+
+def xlsx(round_: BudgetRound, parts: list[PartResult], turnout) -> bytes:
+    summary = [
+        ("round", round_.name), ("rule", round_.rule), ("ballot_type", round_.ballot_type),
+        ("budget_cents", round_.budget_cents), ("spent_cents", sum(p.spent_cents for p in parts)),
+        ("ballots", turnout.ballots), *[(f"ballots_{channel}", n) for channel, n in sorted(turnout.by_channel.items())],
+    ]
+    per_part = [(part_label(p), p.budget_cents, p.spent_cents, p.ballots, len(p.funded)) for p in parts]
+    return xlsx_bytes([
+        ("summary", ("key", "value"), summary),
+        ("projects", RESULT_HEADER, result_rows(parts)),
+        ("per buurt", ("part", "budget_cents", "spent_cents", "ballots", "funded"), per_part),
+    ])
+
+
+def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
+    titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
+    return {
+        "round": {"id": round_.id, "name": round_.name, "status": round_.status.value, "rule": round_.rule,
+                  "ballot_type": round_.ballot_type, "budget_cents": round_.budget_cents},
+        "turnout": {"ballots": turnout.ballots, "by_channel": turnout.by_channel},
+        "parts": [{
+            "buurt": part.sub_budget.neighbourhood.name if part.sub_budget else None,
+            "budget_cents": part.budget_cents, "spent_cents": part.spent_cents, "ballots": part.ballots,
+            "selected": [str(p.option.id) for p in part.projects if p.funded],
+            "projects": [{"option_id": p.option.id, "proposal_id": p.option.proposal_id, "title": p.option.proposal.title,
+                          "cost_cents": p.option.cost_cents, "support": p.support, "funded": p.funded,
+                          "reason": p.step.reason if p.step else None, "why": why(p, titles)} for p in part.projects],
+        } for part in parts],
+    }
+
+
+def _cell(text) -> str:
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    return '"' + text.replace('"', "'") + '"' if ";" in text or '"' in text else text
+
+
+def iter_pabulib(round_: BudgetRound, part: PartResult, ballots_factory, with_receipts: bool) -> Iterator[str]:
+    """A Pabulib file of one part of the round. Voter ids are 1..n (anonymous) or the
+    receipts (the public ballot list), in receipt order either way.
+
+    The head is built at once from the loaded results; the ballots are read while
+    streaming (`ballots_factory()` runs the query), so memory stays flat."""
+    vote_type = PB_VOTE_TYPE[round_.ballot_type]
+    ballot_type = round_.ballot_type
+    meta = {
+        "description": round_.name, "country": "Netherlands", "unit": "Amsterdam Nieuw-West",
+        "subunit": part.sub_budget.neighbourhood.name if part.sub_budget else "", "instance": str(round_.id),
+        "num_projects": str(len(part.projects)), "num_votes": str(part.ballots), "budget": str(part.budget_cents),
+        "vote_type": vote_type, "rule": {"greedy": "greedy", "mes": "equalshares"}[round_.rule], "currency": "EUR (cents)",
+    }
+    if ballot_type == "ranking" and round_.max_choices:
+        meta["max_length"] = str(round_.max_choices)
+    head = ["META\nkey;value\n"] + [f"{key};{_cell(value)}\n" for key, value in meta.items() if value]
+    score = "points" if vote_type == "cumulative" else "votes"
+    head.append(f"PROJECTS\nproject_id;cost;name;{score};selected\n")
+    for p in sorted(part.projects, key=lambda p: p.option.id):
+        head.append(f"{p.option.id};{p.option.cost_cents};{_cell(p.option.proposal.title)};{p.support};{1 if p.funded else 0}\n")
+    head.append("VOTES\nvoter_id;vote;points\n" if vote_type == "cumulative" else "VOTES\nvoter_id;vote\n")
+    return _stream_votes("".join(head), ballot_type, vote_type, ballots_factory, with_receipts)
+
+
+def _stream_votes(head: str, ballot_type: str, vote_type: str, ballots_factory, with_receipts: bool) -> Iterator[str]:
+    yield head
+    lines = []
+    for index, (receipt, stored) in enumerate(ballots_factory(), start=1):
+        voter = receipt if with_receipts else str(index)
+        choices = deserialize(ballot_type, stored)
+        if vote_type == "cumulative":
+            ids = ",".join(str(oid) for oid, _points in choices)
+            points = ",".join(str(points) for _oid, points in choices)
+            lines.append(f"{voter};{ids};{points}\n")
+        else:
+            lines.append(f"{voter};{','.join(str(oid) for oid in choices)}\n")
+        if len(lines) == 1000:
+            yield "".join(lines)
+            lines = []
+    yield "".join(lines)
+
+
+def sha256_of(chunks: Iterator[str]) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def json_bytes(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def pdf(round_: BudgetRound, parts: list[PartResult], turnout, rule_text: str) -> bytes:
+    from app.voting.report import render_report
+
+    return render_report(round_, parts, turnout, rule_text)
+
+
+def ballots_of(round_: BudgetRound, part: PartResult):
+    """A function that reads the part's confirmed ballots, in receipt order, in batches."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+
+    query = select(Ballot.receipt, Ballot.choices).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
+    if part.sub_budget is not None:
+        query = query.where(Ballot.sub_budget_id == part.sub_budget.id)
+    query = query.order_by(Ballot.receipt).execution_options(yield_per=2000)
+    return lambda: db.session.execute(query)
+

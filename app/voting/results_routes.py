@@ -1,0 +1,110 @@
+"""Results: the board previews and approves them; once published everyone can read,
+download and recount them."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.councils.links import Link
+from app.extensions import db
+from app.roles import Role
+from app.security import roles_required
+from app.views import get_or_404
+from app.voting import bp, exports
+from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
+from app.voting.models import BudgetRound, RoundStatus
+from app.voting.results import round_results
+from app.voting.services import approve_results, turnout, turnout_by_part
+from app.voting.templating import ROUND_LINK_PROVIDERS
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "pb": "text/plain; charset=utf-8",
+}
+
+
+def _links(round_, staff):
+    if round_.status == RoundStatus.results_published or (staff and round_.status == RoundStatus.closed):
+        return [Link(url_for("voting.public_results", round_id=round_.id), _("See the results"))]
+    return []
+
+
+ROUND_LINK_PROVIDERS.append(_links)
+
+
+def load_results_round(round_id: int) -> BudgetRound:
+    """Published results are public; closed but unpublished ones only for the board (404 for others)."""
+    round_ = get_or_404(BudgetRound, round_id)
+    if round_.status == RoundStatus.results_published:
+        return round_
+    if round_.status == RoundStatus.closed and current_user.is_authenticated and current_user.has_role(Role.board):
+        return round_
+    abort(404)
+
+
+def rule_text(round_: BudgetRound) -> str:
+    text = str(RULE_EXPLANATIONS[round_.rule])
+    return text + (" " + str(RANKING_NOTE) if round_.ballot_type == "ranking" else "")
+
+
+@bp.route("/rounds/<int:round_id>/results")
+def public_results(round_id: int):
+    round_ = load_results_round(round_id)
+    parts = round_results(round_)
+    titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
+    hashes = [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True)) for part in parts]
+    return render_template("voting/results.html", round=round_, parts=parts, why=lambda p: why(p, titles),
+                           turnout=turnout(round_), by_part=turnout_by_part(round_), rule_text=rule_text(round_),
+                           hashes=hashes, formats=list(EXPORT_TYPES))
+
+
+@bp.route("/rounds/<int:round_id>/results.<any(csv, xlsx, json, pdf, pb):kind>")
+def public_export(round_id: int, kind: str):
+    round_ = load_results_round(round_id)
+    parts = round_results(round_)
+    name = f"round-{round_.id}-results.{kind}"
+    if kind == "csv":
+        body = stream_with_context(exports.csv_stream(parts))
+    elif kind == "xlsx":
+        body = exports.xlsx(round_, parts, turnout(round_))
+    elif kind == "json":
+        body = exports.json_bytes(exports.as_json(round_, parts, turnout(round_)))
+    elif kind == "pdf":
+        body = exports.pdf(round_, parts, turnout(round_), rule_text(round_))
+    else:
+        part = _part(parts)
+        body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), False))
+        name = f"round-{round_.id}-{part.sub_budget.neighbourhood_id if part.sub_budget else 'all'}.pb"
+    return Response(body, mimetype=EXPORT_TYPES[kind], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/rounds/<int:round_id>/ballots.pb")
+def public_ballot_list(round_id: int):
+    """The public, recountable list: every receipt with its choices."""
+    round_ = load_results_round(round_id)
+    part = _part(round_results(round_))
+    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True))
+    name = f"round-{round_.id}-ballots.pb"
+    return Response(body, mimetype=EXPORT_TYPES["pb"], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _part(parts):
+    """`?part=N` picks one sub-budget (a Pabulib file holds one budget); the first by default."""
+    index = request.args.get("part", default=0, type=int)
+    if index is None or not 0 <= index < len(parts):
+        abort(404)
+    return parts[index]
+
+
+@bp.route("/staff/rounds/<int:round_id>/approve", methods=["POST"])
+@roles_required(Role.board)
+def approve(round_id: int):
+    round_ = get_or_404(BudgetRound, round_id)
+    approve_results(round_, round_results(round_), current_user)
+    db.session.commit()
+    flash(_("The results are approved and published."), "success")
+    return redirect(url_for("voting.public_results", round_id=round_.id), code=303)

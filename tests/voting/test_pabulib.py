@@ -1,0 +1,131 @@
+"""Reading and writing Pabulib files: real files' quirks, round trips, and pabutools agreeing."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from app.voting import pabulib, tally
+from app.voting.pabulib import PabulibElection, PabulibProject, PabulibVote
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent / "data" / "pabulib"
+FILES = sorted(DATA.glob("*.pb"))
+SMALL = [DATA / f"{name}.pb" for name in (
+    "Netherlands_Assen_2024",
+    "Poland_Czestochowa_2020_Grabowka",
+    "Poland_Krakow_2018_Bienczyce",
+    "Switzerland_Zurich_D10",
+)]
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    pytest.importorskip("pabutools")
+    path = HERE / "reference" / "pabutools_oracle.py"
+    spec = importlib.util.spec_from_file_location("pabutools_oracle", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_reads_every_real_file(path):
+    election = pabulib.load(path)
+    assert len(election.projects) == int(election.meta["num_projects"])
+    assert len(election.votes) == int(election.meta["num_votes"])
+    assert election.vote_type in pabulib.VOTE_TYPES
+    ids = {p.id for p in election.projects}
+    assert all(isinstance(i, str) for i in ids)
+    assert all(set(v.projects) <= ids for v in election.votes)
+    assert all(not p.name.endswith("\r") for p in election.projects)  # Windows line ends
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_write_then_read_gives_the_same_election(path):
+    election = pabulib.load(path)
+    assert pabulib.loads(pabulib.dumps(election)) == election
+
+
+def test_details_of_real_files():
+    krakow = pabulib.load(DATA / "Poland_Krakow_2018_Bienczyce.pb")
+    assert krakow.vote_type == "ordinal"
+    assert krakow.votes[0].projects == ["12", "3", "9"]  # rank order kept
+    assert krakow.votes[0].extra == {"voting_method": "internet"}
+    czestochowa = pabulib.load(DATA / "Poland_Czestochowa_2020_Grabowka.pb")
+    assert czestochowa.votes[0].projects == ["196", "198"]
+    assert czestochowa.votes[0].points == [6, 4]
+    quoted = next(p for p in czestochowa.projects if p.id == "47")
+    assert quoted.name.startswith("Odkupmy i my")  # a field opening with a quote, csv-style
+    swiecie = pabulib.load(DATA / "Poland_Swiecie_2023.pb")
+    assert swiecie.budget == 1070000
+    assert swiecie.projects[0].extra == {"votes": "380", "selected": "1"}
+
+
+def test_byte_order_mark_blank_lines_none_and_decimal_costs():
+    text = (
+        "\ufeffMETA\r\nkey;value\r\nbudget;100,0\r\nvote_type;approval\r\n\r\n"
+        "PROJECTS\r\nproject_id;cost;name\r\n1;60.0;\"Park; with a \"\"quote\"\"\"\r\n2;40;Bench\r\n"
+        "VOTES\r\nvoter_id;vote\r\nv1;1, 2\r\nv2;none\r\nv3;\r\n"
+    )
+    election = pabulib.loads(text)
+    assert election.budget == 100
+    assert [p.cost for p in election.projects] == [60, 40]
+    assert election.projects[0].name == 'Park; with a "quote"'
+    assert [v.projects for v in election.votes] == [["1", "2"], [], []]
+    again = pabulib.loads(pabulib.dumps(election))
+    assert again.meta == {**election.meta, "num_projects": "2", "num_votes": "3"}
+    assert (again.projects, again.votes) == (election.projects, election.votes)
+
+
+def test_refuses_fractional_costs():
+    text = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;2.5\nVOTES\nvoter_id;vote\n"
+    with pytest.raises(ValueError):
+        pabulib.loads(text)
+
+
+def election_by_hand() -> PabulibElection:
+    return PabulibElection(
+        meta={"description": "Test; with semicolon", "country": "Netherlands", "unit": "Amsterdam",
+              "instance": "2025", "num_projects": "3", "num_votes": "3", "budget": "100",
+              "vote_type": "cumulative", "rule": "mes"},
+        projects=[
+            PabulibProject("1", 60, 'Speeltuin "De Wip"', {"category": "youth"}),
+            PabulibProject("2", 50, "Bankjes; groen", {"category": "housing,safety"}),
+            PabulibProject("10", 30, "Buurtfeest", {"category": "democracy"}),
+        ],
+        votes=[
+            PabulibVote("a", ["1", "10"], [3, 2], {"channel": "paper"}),
+            PabulibVote("b", ["2"], [5], {"channel": "online"}),
+            PabulibVote("c", [], [], {"channel": "online"}),
+        ],
+        project_columns=["category"],
+        vote_columns=["channel"],
+    )
+
+
+def test_written_file_is_read_back_and_counted_alike_by_pabutools(oracle, tmp_path):
+    election = election_by_hand()
+    path = tmp_path / "round.pb"
+    pabulib.dump(election, path)
+    assert pabulib.load(path) == election
+    for rule in ("greedy", "mes"):
+        assert pabulib.tally_pabulib(path, rule).selected == oracle.count_file(path, rule)
+
+
+@pytest.mark.parametrize("path", SMALL, ids=lambda p: p.stem)
+def test_pabutools_counts_our_copy_of_a_real_file_alike(oracle, tmp_path, path):
+    copy = tmp_path / path.name
+    pabulib.dump(pabulib.load(path), copy)
+    for rule in ("greedy", "mes"):
+        expected = oracle.count_file(path, rule)
+        assert oracle.count_file(copy, rule) == expected
+        assert pabulib.tally_pabulib(copy, rule).selected == expected
+
+
+def test_tally_pabulib_counts_rankings_with_the_files_max_length():
+    result = pabulib.tally_pabulib(DATA / "Poland_Krakow_2018_Bienczyce.pb", "greedy")
+    assert result.support["6"] == 878  # 3 points for a first place, as in the file's score
+    assert tally.result_as_json(result)["budget"] == 163100
