@@ -85,8 +85,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.proposals import bp as proposals_bp
     from app.public import bp as public_bp
     from app.voting import bp as voting_bp
+    from app.compensation import bp as compensation_bp
 
-    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp):
+    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp, compensation_bp):
         app.register_blueprint(blueprint)
 
 

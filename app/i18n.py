@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
 LOCALE_COOKIE = "lang"
@@ -33,6 +33,8 @@ def language(code: str) -> Language:
 
 def select_locale() -> str:
     """The visitor's explicit choice, then the staff account, then Accept-Language, then Dutch."""
+    if not has_request_context():  # the CLI, background work: the programme's language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LOCALE_COOKIE)
     if chosen in LANGUAGE_CODES:
         return chosen

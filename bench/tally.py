@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 theirs_text, ratio_text = f"{theirs:.3f}", f"{theirs / ours:.0f}x"
                 verdict = "same" if selected == expected else "DIFFERENT"
-            print(f"{path.stem:38} {rule:8} {ours:9.3f} {theirs_text:>12} {ratio_text:>8}  {verdict}",
-                  flush=True)
+            line = f"{path.stem:38} {rule:8} {ours:9.3f} {theirs_text:>12} {ratio_text:>8}"
+            print(f"{line}  {verdict}", flush=True)
     return 0
 
 

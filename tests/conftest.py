@@ -59,6 +59,8 @@ class ConnectionBoundSession(FlaskSession):
 
 
 def make_app(database_url: str, **overrides):
+    """A migrated app on its own database. Note: the rate limiter is one object shared by
+    every app in the process, so never switch it off for one app (it would be off for all)."""
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
     with app.app_context():
         upgrade(directory=str(Path(app.root_path).parent / "migrations"))

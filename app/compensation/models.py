@@ -156,12 +156,11 @@ class Volunteer(db.Model):
 
 
 def mask_iban(iban: str | None) -> str:
-    """Country code and the last four characters; everything else hidden."""
+    """Country code and the last four characters; everything else hidden: NL•• •••• •••• 4300."""
     compact = (iban or "").replace(" ", "")
     if len(compact) < 8:
         return "•" * len(compact)
-    hidden = compact[:2] + "•" * (len(compact) - 6) + compact[-4:]
-    return " ".join(hidden[i:i + 4] for i in range(0, len(hidden), 4))
+    return f"{compact[:2]}•• " + "•••• " * ((len(compact) - 8) // 4) + compact[-4:]
 
 
 class Activity(db.Model):

@@ -49,7 +49,7 @@ class CouncilForm(FlaskForm):
         _l("Languages spoken"), choices=[(lang.code, lang.native_name) for lang in LANGUAGES],
         validators=[AtLeastOne(_l("Choose at least one language."))],
     )
-    capacity = IntegerField(_l("Places"), default=60, validators=[NumberRange(min=1, max=2000, message=_l("Use a number from 1 to 2000."))])
+    capacity = IntegerField(_l("Number of places"), default=60, validators=[NumberRange(min=1, max=2000, message=_l("Use a number from 1 to 2000."))])
     domains = MultiCheckboxField(_l("On the agenda"), choices=domain_choices(), validators=[AtLeastOne(_l("Choose at least one domain."))])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Save"))

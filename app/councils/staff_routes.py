@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -252,6 +253,6 @@ def plan_next():
         chosen = [c for c in councils if c.id in form.council_ids.data]
         copies = services.plan_next_round(chosen, current_user)
         db.session.commit()
-        flash(_("%(count)d councils are planned.", count=len(copies)), "success")
+        flash(ngettext("%(num)d council is planned.", "%(num)d councils are planned.", len(copies)), "success")
         return redirect(url_for("councils.staff_list"), code=303)
     return render_template("councils/plan_next.html", form=form)

@@ -37,7 +37,7 @@ def origin_choices():
 
 
 class CostLineForm(Form):
-    description = StringField(_l("What"), validators=[Length(max=200)])
+    description = StringField(_l("What is it for?"), validators=[Length(max=200)])
     amount = MoneyField(_l("Amount"), required=False)
 
     def validate_description(self, field):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, SubmitField
@@ -68,20 +69,20 @@ def ballot_error_message(error: BallotError, round_: BudgetRound) -> str:
     if error.code == "empty":
         return _("Choose at least one plan.")
     if error.code == "too_many":
-        return _("You chose %(chosen)d plans. You may choose at most %(max)d.", chosen=p["chosen"], max=p["max"])
+        return ngettext("You may choose at most %(num)d plan. Untick %(extra)d.", "You may choose at most %(num)d plans. Untick %(extra)d.", p["max"], extra=p["chosen"] - p["max"])
     if error.code == "over_budget":
         return _("Your choice costs %(cost)s. That is %(excess)s more than the budget of %(budget)s.",
                  cost=money(p["cost"]), excess=money(p["excess"]), budget=money(p["budget"]))
     if error.code == "under_min_share":
         return _("Your choice costs %(cost)s. Choose plans for at least %(minimum)s.", cost=money(p["cost"]), minimum=money(p["minimum"]))
     if error.code == "points_total_exceeded":
-        return _("You gave %(total)d points, but you have %(max)d.", total=p["total"], max=p["max"])
+        return ngettext("You gave %(total)d points, but you have only %(num)d point.", "You gave %(total)d points, but you have only %(num)d points.", p["max"], total=p["total"])
     if error.code == "points_per_project_exceeded":
-        return _("You can give at most %(max)d points to one plan.", max=p["max"])
+        return ngettext("You can give at most %(num)d point to one plan.", "You can give at most %(num)d points to one plan.", p["max"])
     if error.code == "negative_points":
         return _("Points cannot be below zero.")
     if error.code in ("rank_duplicate", "rank_gap"):
         return _("Number your choices 1, 2, 3 and so on, each number once.")
     if error.code in ("rank_too_long", "rank_out_of_range"):
-        return _("You can rank at most %(max)d plans.", max=round_.max_choices or len(round_.options))
+        return ngettext("You can rank at most %(num)d plan.", "You can rank at most %(num)d plans.", round_.max_choices or len(round_.options))
     return _("Something in your choice was not right. Please choose again.")

@@ -17,7 +17,7 @@ RULE_EXPLANATIONS = {
         "Money that is left is then spent on the plans with the most support that still fit."
     ),
 }
-RANKING_NOTE = _l("For rankings, a first place gets the most points (Borda count): k points for place 1, down to 1 point for place k.")
+RANKING_NOTE = _l("For rankings, the plan in first place gets the most points (Borda count): k points for place 1, down to 1 point for place k.")
 
 
 def why(project_result, titles: dict[str, str]) -> str:

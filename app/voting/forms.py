@@ -33,7 +33,7 @@ class RoundForm(FlaskForm):
     rule = RadioField(_l("Counting rule"), choices=rule_choices(), default="greedy")
     max_choices = IntegerField(_l("Most plans a voter may choose or rank (empty: no limit)"),
                                validators=[Optional(), NumberRange(min=1, max=200, message=_l("Use a number from 1 to 200."))])
-    min_share_percent = IntegerField(_l("Budget basket: least share of the budget to spend, in % (optional)"),
+    min_share_percent = IntegerField(_l("Budget basket: minimum share of the budget to spend, in percent (optional)"),
                                      validators=[Optional(), NumberRange(min=1, max=100, message=_l("Use a number from 1 to 100."))])
     points_total = IntegerField(_l("Points: how many points each voter has"),
                                 validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Use a number from 1 to 1000."))])
@@ -93,4 +93,4 @@ class ReceiptForm(FlaskForm):
 class PaperCodeForm(Form):
     """Part of the paper-entry page; the ballot form beside it carries the CSRF token."""
 
-    code = StringField(_l("Code on the paper ballot's ticket"), validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)])
+    code = StringField(_l("Ticket code of this paper ballot"), validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)])

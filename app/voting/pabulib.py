@@ -27,6 +27,8 @@ from pathlib import Path
 from app.voting import tally
 
 SECTIONS = ("meta", "projects", "votes")
+PROJECT_FIELDS = ("project_id", "cost", "name")  # the other columns go to ``extra``
+VOTE_FIELDS = ("voter_id", "vote", "points")
 VOTE_TYPES = {  # Pabulib vote_type -> tally ballot type
     "approval": "approval",
     "choose-1": "approval",
@@ -102,19 +104,23 @@ def loads(text: str) -> PabulibElection:
             section = first
             header = [cell.strip() for cell in next(rows)]
             if section == "projects":
-                election.project_columns = [c for c in header if c not in ("project_id", "cost", "name")]
+                election.project_columns = [c for c in header if c not in PROJECT_FIELDS]
             elif section == "votes":
-                election.vote_columns = [c for c in header if c not in ("voter_id", "vote", "points")]
+                election.vote_columns = [c for c in header if c not in VOTE_FIELDS]
             continue
         if section == "meta":
             election.meta[row[0].strip()] = row[1].strip() if len(row) > 1 else ""
         elif section == "projects":
-            election.projects.append(_project(dict(zip(header, (c.strip() for c in row))), header))
+            election.projects.append(_project(_cells(header, row), header))
         elif section == "votes":
-            election.votes.append(_vote(dict(zip(header, (c.strip() for c in row))), len(election.votes)))
+            election.votes.append(_vote(_cells(header, row), len(election.votes)))
         else:
             raise ValueError(f"data before the META, PROJECTS or VOTES line: {row!r}")
     return election
+
+
+def _cells(header: list[str], row: list[str]) -> dict[str, str]:
+    return dict(zip(header, (cell.strip() for cell in row)))
 
 
 def _project(cells: dict[str, str], header: list[str]) -> PabulibProject:
@@ -123,7 +129,7 @@ def _project(cells: dict[str, str], header: list[str]) -> PabulibProject:
         id=project_id,
         cost=_integer(cells["cost"], f"cost of project {project_id}"),
         name=cells.get("name", ""),
-        extra={k: v for k, v in cells.items() if k not in ("project_id", "cost", "name")},
+        extra={k: v for k, v in cells.items() if k not in PROJECT_FIELDS},
     )
 
 
@@ -133,12 +139,13 @@ def _vote(cells: dict[str, str], position: int) -> PabulibVote:
     if "points" in cells:
         points = [_integer(p, "points") for p in _id_list(cells["points"])]
         if len(points) != len(projects):
-            raise ValueError(f"vote {cells.get('voter_id')}: {len(projects)} projects, {len(points)} points")
+            voter = cells.get("voter_id")
+            raise ValueError(f"vote {voter}: {len(projects)} projects but {len(points)} points")
     return PabulibVote(
         voter_id=cells.get("voter_id", str(position)),
         projects=projects,
         points=points,
-        extra={k: v for k, v in cells.items() if k not in ("voter_id", "vote", "points")},
+        extra={k: v for k, v in cells.items() if k not in VOTE_FIELDS},
     )
 
 
@@ -174,10 +181,12 @@ def dumps(election: PabulibElection) -> str:
     writer.writerow(["PROJECTS"])
     writer.writerow(["project_id", "cost", "name", *election.project_columns])
     for p in election.projects:
-        writer.writerow([p.id, p.cost, p.name, *(p.extra.get(c, "") for c in election.project_columns)])
+        extra = (p.extra.get(c, "") for c in election.project_columns)
+        writer.writerow([p.id, p.cost, p.name, *extra])
     has_points = any(v.points is not None for v in election.votes)
     writer.writerow(["VOTES"])
-    writer.writerow(["voter_id", "vote", *(["points"] if has_points else []), *election.vote_columns])
+    points_column = ["points"] if has_points else []
+    writer.writerow(["voter_id", "vote", *points_column, *election.vote_columns])
     for v in election.votes:
         vote = ",".join(v.projects)
         points = [",".join(str(x) for x in v.points or [])] if has_points else []

@@ -31,11 +31,19 @@ Rules:
   Assen 2024 and Swiecie 2023 record as their official outcome ("equalshares/add1"); in Assen
   the greedy fill would fund one more project.
 
-Trace: one :class:`Step` per project, funded ones first in funding order. ``reason`` is one of
-``funded``, ``completion_funded``, ``over_budget`` (greedy: the cost exceeds what is left),
-``supporters_spent`` (MES: its supporters no longer had enough money together) and
-``no_support`` (MES: nobody gets utility from it). ``data`` holds the numbers behind the reason;
-money is rounded to 2 decimals.
+Trace: one :class:`Step` per project, funded ones first in funding order, then the others in
+greedy order. ``reason`` and ``data`` (money rounded to 2 decimals):
+
+- ``funded``: greedy ``{left, needed}`` (money left before, cost); MES ``{round, supporters,
+  voter_budget, max_share}`` (the starting budget per voter kept by add1, the largest amount one
+  voter paid); a free project funded before MES starts has ``{round: 0, supporters}``;
+- ``completion_funded``: funded by the greedy fill after MES, ``{left, needed}``;
+- ``over_budget``: greedy, the cost exceeds what is left, ``{left, needed}``;
+- ``supporters_spent``: MES, its supporters no longer had enough money together,
+  ``{left, needed, supporters, available, spent_on}`` (``spent_on``: up to three funded
+  projects that took most of its supporters' money, most first);
+- ``no_support``: MES, nobody gets utility from it (no votes; or, with approval ballots, a
+  project costing 0, which pabutools leaves to the completion), ``{left, needed}``.
 """
 
 from __future__ import annotations
@@ -43,10 +51,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
+from itertools import chain
 from typing import Any, Union
 
-from app.voting.mes import Electorate, Run
+from app.voting.mes import Electorate
+from app.voting.mes_run import Run
 
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
 RULES = ("greedy", "mes", "mes-add1")
@@ -159,20 +168,34 @@ class _Election:
             raise ValueError("ballot multiplicities must be non-negative integers")
         if ballot_type == "ranking" and ranking_length is None:
             ranking_length = max((len(list(b)) for b, _ in grouped), default=0)
+        grouped = [(ballot, m) for ballot, m in grouped if m]
         self.voters = sum(m for _, m in grouped)
-        self.groups: list[dict[int, int]] = []  # project index -> points
-        self.multiplicity: list[int] = []
-        for ballot, multiplicity in grouped:
-            if multiplicity:
-                self.groups.append(self._points(ballot, ballot_type, ranking_length))
-                self.multiplicity.append(multiplicity)
+        self.multiplicity = [m for _, m in grouped]
         self.approval = ballot_type in ("approval", "knapsack")
-        self.support = [0] * len(self.ids)
-        self.supporters = [0] * len(self.ids)
-        for points, multiplicity in zip(self.groups, self.multiplicity):
-            for p, value in points.items():
-                self.support[p] += value * multiplicity
-                self.supporters[p] += multiplicity
+        try:
+            if self.approval:  # the bulk of real data: keep this loop lean
+                index = self.index.__getitem__
+                self.groups = [dict.fromkeys(map(index, ballot), 1) for ballot, _ in grouped]
+            else:
+                self.groups = [self._points(b, ballot_type, ranking_length) for b, _ in grouped]
+        except KeyError as error:
+            raise ValueError(f"ballot names unknown project {error.args[0]!r}") from None
+        # supporters and support per project: Counter over the single ballots is fast
+        single = [points for points, m in zip(self.groups, self.multiplicity) if m == 1]
+        supporters = Counter(chain.from_iterable(single))
+        support = Counter()
+        if not self.approval:
+            for points in single:
+                support.update(points)
+        for points, m in zip(self.groups, self.multiplicity):
+            if m != 1:
+                for p, value in points.items():
+                    supporters[p] += m
+                    support[p] += value * m
+        if self.approval:
+            support = supporters
+        self.supporters = [supporters[p] for p in range(len(self.ids))]
+        self.support = [support[p] for p in range(len(self.ids))]
         # greedy order: support (0 for a project costing nothing, as in pabutools), then id
         self.greedy_order = sorted(
             range(len(self.ids)),
@@ -180,28 +203,20 @@ class _Election:
         )
 
     def _points(self, ballot, ballot_type, ranking_length) -> dict[int, int]:
-        if ballot_type in ("approval", "knapsack"):
-            return {self._project(project_id): 1 for project_id in ballot}
         if ballot_type == "cumulative":
             points = {}
             for project_id, value in dict(ballot).items():
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise ValueError(f"points must be non-negative integers, got {value!r}")
                 if value:
-                    points[self._project(project_id)] = value
+                    points[self.index[project_id]] = value
             return points
         ranked: dict[int, int] = {}
         for project_id in ballot:  # a repeated project keeps its first place, as in pabutools
-            ranked.setdefault(self._project(project_id), ranking_length - len(ranked))
+            ranked.setdefault(self.index[project_id], ranking_length - len(ranked))
         if len(ranked) > ranking_length:
             raise ValueError(f"a ranking is longer than ranking_length={ranking_length}")
         return ranked
-
-    def _project(self, project_id: str) -> int:
-        try:
-            return self.index[project_id]
-        except KeyError:
-            raise ValueError(f"ballot names unknown project {project_id!r}") from None
 
     def _mes_utility(self, p: int, points: int) -> int:
         return self.costs[p] if self.approval else points
@@ -253,27 +268,30 @@ class _Election:
         spent_on = self._money_spent_on(run)
         chosen = set(selected)
         for p in self.greedy_order:
-            if p in chosen:
-                continue
-            data = {"left": left, "needed": self.costs[p]}
-            if not electorate.supporters[p]:
-                trace.append(self._step(p, False, "no_support", data))
-                continue
-            spent: Counter = Counter()
-            available = 0.0
-            for g, _ in electorate.supporters[p]:
-                m = self.multiplicity[g]
-                available += m * run.group_approx[g]
-                for q, amount in spent_on[g].items():
-                    spent[q] += m * amount
-            top = sorted(spent, key=lambda q: (-spent[q], self.ids[q]))[:3]
-            trace.append(self._step(p, False, "supporters_spent", {
-                **data,
-                "supporters": self.supporters[p],
-                "available": _money(available),
-                "spent_on": [self.ids[q] for q in top],
-            }))
+            if p not in chosen:
+                trace.append(self._mes_not_funded(p, electorate, run, spent_on, left))
         return self._result("mes" if completion else "mes-add1", selected, trace)
+
+    def _mes_not_funded(self, p, electorate, run, spent_on, left) -> Step:
+        """Why MES (and the completion) left ``p`` out: no utility, or its supporters' money
+        had gone to other projects (the three that took most of it are named)."""
+        data = {"left": left, "needed": self.costs[p]}
+        if not electorate.supporters[p]:
+            return self._step(p, False, "no_support", data)
+        spent: Counter = Counter()
+        available = 0.0
+        for g, _ in electorate.supporters[p]:
+            m = self.multiplicity[g]
+            available += m * run.group_approx[g]
+            for q, amount in spent_on[g].items():
+                spent[q] += m * amount
+        top = sorted(spent, key=lambda q: (-spent[q], self.ids[q]))[:3]
+        return self._step(p, False, "supporters_spent", {
+            **data,
+            "supporters": self.supporters[p],
+            "available": _money(available),
+            "spent_on": [self.ids[q] for q in top],
+        })
 
     def _mes_funded_steps(self, run: Run | None) -> list[Step]:
         steps = []

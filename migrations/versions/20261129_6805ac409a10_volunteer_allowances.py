@@ -5,8 +5,18 @@ Revises: 392a3ff3620f
 Create Date: 2026-11-29 17:32:44.369838
 
 """
+from datetime import datetime
+
 from alembic import op
 import sqlalchemy as sa
+
+#: A snapshot of app/data/fiscal_limits.csv when this revision was written (admin corrects them in the app).
+FISCAL_LIMITS = [
+    (2023, 500, 275, 19000, 190000, "confirmed (Belastingdienst)"),
+    (2024, 550, 325, 21000, 210000, "confirmed (Belastingdienst)"),
+    (2025, 560, 330, 21000, 210000, "secondary sources (letter to parliament)"),
+    (2026, 575, 340, 22000, 220000, "unconfirmed (one secondary source); admin must be able to correct"),
+]
 
 
 # revision identifiers, used by Alembic.
@@ -46,7 +56,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer_team')),
     sa.UniqueConstraint('name', name=op.f('uq_volunteer_team_name'))
     )
-    op.create_table('fiscal_limit',
+    fiscal_limit = op.create_table('fiscal_limit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('hourly_max_21_plus_cents', sa.Integer(), nullable=False),
@@ -152,6 +162,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_allowance_claim_worked_on'), ['worked_on'], unique=False)
 
     # ### end Alembic commands ###
+    seeded_at = datetime(2026, 11, 29, 12, 0)
+    op.bulk_insert(fiscal_limit, [
+        {"year": year, "hourly_max_21_plus_cents": adult, "hourly_max_under_21_cents": young, "monthly_max_cents": monthly,
+         "yearly_max_cents": yearly, "status": status, "updated_at": seeded_at}
+        for year, adult, young, monthly, yearly, status in FISCAL_LIMITS
+    ])
 
 
 def downgrade():

@@ -36,7 +36,7 @@ def live_app(database_factory):
     from app.demo import seed_demo
     from app.extensions import db
 
-    app = make_app(database_factory("live"), RATELIMIT_ENABLED=False)
+    app = make_app(database_factory("live"))
     with app.app_context():
         seed_demo()
         db.session.commit()
@@ -113,3 +113,16 @@ def assert_fits_phone(page) -> None:
     """Nothing makes the page scroll sideways on a 360 px screen."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"page is {overflow}px wider than the screen"
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/staff")
+
+
+def log_out(page) -> None:
+    page.click(".staff-nav button[type=submit]")
+    page.wait_for_url("**/")

@@ -29,7 +29,7 @@ THREADS = 50
 
 @pytest.fixture(scope="module")
 def committed_app(database_factory):
-    return make_app(database_factory("concurrency"), RATELIMIT_ENABLED=False)
+    return make_app(database_factory("concurrency"))
 
 
 def _open_round_with_ticket(app) -> tuple[int, str, list[int]]:

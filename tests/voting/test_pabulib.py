@@ -67,7 +67,8 @@ def test_details_of_real_files():
 def test_byte_order_mark_blank_lines_none_and_decimal_costs():
     text = (
         "\ufeffMETA\r\nkey;value\r\nbudget;100,0\r\nvote_type;approval\r\n\r\n"
-        "PROJECTS\r\nproject_id;cost;name\r\n1;60.0;\"Park; with a \"\"quote\"\"\"\r\n2;40;Bench\r\n"
+        "PROJECTS\r\nproject_id;cost;name\r\n"
+        "1;60.0;\"Park; with a \"\"quote\"\"\"\r\n2;40;Bench\r\n"
         "VOTES\r\nvoter_id;vote\r\nv1;1, 2\r\nv2;none\r\nv3;\r\n"
     )
     election = pabulib.loads(text)
@@ -81,7 +82,10 @@ def test_byte_order_mark_blank_lines_none_and_decimal_costs():
 
 
 def test_refuses_fractional_costs():
-    text = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;2.5\nVOTES\nvoter_id;vote\n"
+    text = (
+        "META\nkey;value\nbudget;10\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost\n1;2.5\nVOTES\nvoter_id;vote\n"
+    )
     with pytest.raises(ValueError):
         pabulib.loads(text)
 

@@ -113,7 +113,7 @@ def test_public_ballot_list_recounts_to_the_published_outcome(app, client, login
     round_, _ids = counted_round("mes")
     close_and_publish(client, login_as, round_)
     page = client.get(f"/rounds/{round_.id}/results").get_data(as_text=True)
-    published_hash = re.search(r"SHA-256: ([0-9a-f]{64})", page).group(1)
+    published_hash = re.search(r"SHA-256: <code class=\"hash\">([0-9a-f]{64})<", page).group(1)
     body = client.get(f"/rounds/{round_.id}/ballots.pb").get_data()
     import hashlib
 

@@ -1,8 +1,9 @@
 """Regenerate the stored pabutools outcomes that tests/voting/test_tally.py compares against.
 
-Counting the large instances with pabutools takes minutes (Praga-Poludnie with MES and Add1
-completion far longer), so the tests read these JSON files instead of calling pabutools.
-Run from the repository root, with the interpreter that has pabutools installed:
+Counting the large instances with pabutools takes long (Praga-Poludnie with MES and add1
+completion about 6 minutes on 2 cores), so the tests read these JSON files instead of calling
+pabutools. Run from the repository root, with the interpreter that has pabutools installed
+(the test extra; pabutools 1.2.3 made the stored files):
 
     .venv/bin/python tests/voting/reference/generate.py                 # every instance, both rules
     .venv/bin/python tests/voting/reference/generate.py --only Swiecie  # file names containing this
@@ -10,7 +11,9 @@ Run from the repository root, with the interpreter that has pabutools installed:
 
 For each ``tests/data/pabulib/<name>.pb`` it writes ``<name>.json`` next to this script:
 ``{"<rule>": {"selected": [...], "spent": ..., "budget": ..., "seconds": ...,
-"pabutools": "<version>"}}``. Existing entries for other rules are kept.
+"pabutools": "<version>"}}`` (``seconds`` includes parsing the file); entries for other rules
+are kept. Then run tests/voting/test_tally.py: a changed outcome is either a pabutools change
+or a bug in app/voting/tally.py.
 How each rule is expressed in pabutools is documented in pabutools_oracle.py.
 """
 

@@ -1,0 +1,180 @@
+"""Treasurer and admin: payout batches (SEPA + CSV, immutable once exported) and the yearly
+statement per volunteer. Every view of these pages and files is in the audit log."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.compensation import bp, payouts, services
+from app.compensation.forms import ExportForm, PaidForm, next_working_day
+from app.compensation.models import BatchStateError, Claim, PayoutBatch, Volunteer
+from app.compensation.statement import Statement, render_statement
+from app.extensions import db
+from app.formatting import money
+from app.roles import Role
+from app.security import roles_required
+from app.views import get_or_404
+
+PAYERS = (Role.treasurer, Role.admin)
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(data, mimetype=mimetype, headers=headers)
+
+
+@bp.route("/staff/allowances/batches", methods=["GET"])
+@roles_required(*PAYERS)
+def batches():
+    services.record_view("allowance.batches.view")
+    db.session.commit()
+    return render_template("compensation/batches.html", batches=payouts.batches(), waiting=payouts.waiting_claims_count())
+
+
+@bp.route("/staff/allowances/batches", methods=["POST"])
+@roles_required(*PAYERS)
+def batch_create():
+    try:
+        batch = payouts.open_batch(current_user)
+    except BatchStateError:
+        db.session.rollback()
+        flash(_("There are no approved claims waiting for a payout."), "error")
+        return redirect(url_for("compensation.batches"), code=303)
+    db.session.commit()
+    return redirect(url_for("compensation.batch", batch_id=batch.id), code=303)
+
+
+def _batch_page(batch: PayoutBatch, export_form: ExportForm | None = None, paid_form: PaidForm | None = None,
+                status: int = 200):
+    export_form = export_form or ExportForm(data={"execution_on": next_working_day(services.today())})
+    paid_form = paid_form or PaidForm(data={"paid_on": services.today()})
+    return render_template("compensation/batch.html", batch=batch, export_form=export_form, paid_form=paid_form,
+                           transfers=payouts.transfers_of(batch) if batch.claims else []), status
+
+
+@bp.route("/staff/allowances/batches/<int:batch_id>")
+@roles_required(*PAYERS)
+def batch(batch_id: int):
+    batch = get_or_404(PayoutBatch, batch_id)
+    services.record_view("allowance.batch.view", batch)
+    db.session.commit()
+    return _batch_page(batch)
+
+
+@bp.route("/staff/allowances/batches/<int:batch_id>/export", methods=["POST"])
+@roles_required(*PAYERS)
+def batch_export(batch_id: int):
+    batch = get_or_404(PayoutBatch, batch_id)
+    batch.ensure_editable("export")  # 409 before anything else once exported
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch, form, status=400)
+    payouts.export_batch(batch, form.execution_on.data, current_user)
+    db.session.commit()
+    flash(_("The payout is exported. Download the bank file and upload it to the bank."), "success")
+    return redirect(url_for("compensation.batch", batch_id=batch.id), code=303)
+
+
+def _exported(batch_id: int) -> PayoutBatch:
+    batch = get_or_404(PayoutBatch, batch_id)
+    if not batch.is_exported:
+        abort(404)
+    return batch
+
+
+@bp.route("/staff/allowances/batches/<int:batch_id>/sepa.xml")
+@roles_required(*PAYERS)
+def batch_sepa(batch_id: int):
+    batch = _exported(batch_id)
+    services.record_view("allowance.batch.download", batch, file="sepa")
+    db.session.commit()
+    return _download(batch.sepa_xml.encode("utf-8"), "application/xml", f"payout-{batch.id}-pain.001.001.03.xml")
+
+
+@bp.route("/staff/allowances/batches/<int:batch_id>/claims.csv")
+@roles_required(*PAYERS)
+def batch_csv(batch_id: int):
+    batch = _exported(batch_id)
+    services.record_view("allowance.batch.download", batch, file="csv")
+    db.session.commit()
+    return _download(batch.csv_text.encode("utf-8"), "text/csv; charset=utf-8", f"payout-{batch.id}.csv")
+
+
+@bp.route("/staff/allowances/batches/<int:batch_id>/claims/<int:claim_id>/remove", methods=["POST"])
+@roles_required(*PAYERS)
+def batch_remove_claim(batch_id: int, claim_id: int):
+    batch = get_or_404(PayoutBatch, batch_id)
+    claim = get_or_404(Claim, claim_id)
+    if claim.batch_id != batch.id:
+        abort(404)
+    payouts.remove_claim(batch, claim, current_user)
+    db.session.commit()
+    return redirect(url_for("compensation.batch", batch_id=batch.id), code=303)
+
+
+@bp.route("/staff/allowances/batches/<int:batch_id>/discard", methods=["POST"])
+@roles_required(*PAYERS)
+def batch_discard(batch_id: int):
+    batch = get_or_404(PayoutBatch, batch_id)
+    payouts.discard_batch(batch, current_user)
+    db.session.commit()
+    flash(_("The payout is discarded. Its claims wait for the next payout."), "success")
+    return redirect(url_for("compensation.batches"), code=303)
+
+
+@bp.route("/staff/allowances/batches/<int:batch_id>/paid", methods=["POST"])
+@roles_required(*PAYERS)
+def batch_paid(batch_id: int):
+    batch = get_or_404(PayoutBatch, batch_id)
+    form = PaidForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch, paid_form=form, status=400)
+    payouts.mark_paid(batch, form.paid_on.data, current_user)
+    db.session.commit()
+    flash(_("The payout is marked as paid."), "success")
+    return redirect(url_for("compensation.batch", batch_id=batch.id), code=303)
+
+
+# --- the yearly statement ----------------------------------------------------------------------
+def _statement(volunteer: Volunteer, year: int) -> Statement:
+    overview = services.year_overview(volunteer, year)
+    limit = overview.limit
+    columns = (_("Month"), _("Hours"), _("Allowance"), _("Of which paid"), _("Expenses"), _("Monthly maximum"), _("Left"))
+    rows = [(services.month_name(line.month), f"{line.minutes // 60}:{line.minutes % 60:02d}", money(line.allowance_cents),
+             money(line.paid_cents), money(line.expenses_cents), money(line.cap_cents) if line.cap_cents is not None else "—",
+             money(line.remaining_cents) if line.remaining_cents is not None else "—") for line in overview.months]
+    minutes = overview.total("minutes")
+    total = (_("Year"), f"{minutes // 60}:{minutes % 60:02d}", money(overview.total("allowance_cents")),
+             money(overview.total("paid_cents")), money(overview.total("expenses_cents")),
+             money(limit.yearly_max_cents) if limit else "—",
+             money(overview.remaining_year_cents) if overview.remaining_year_cents is not None else "—")
+    facts = [(_("Volunteer"), volunteer.name), (_("Year"), str(year)), (_("Made on"), format_date(services.today(), "long"))]
+    notes = [_("Allowance: approved and paid claims. Claims still waiting for approval are not included.")]
+    if limit is None:
+        notes.append(_("There are no fiscal limits for %(year)s yet. An administrator must add them first.", year=year))
+    else:
+        notes.append(_("Fiscal limits for %(year)s: %(adult)s per hour from 21 years, %(young)s per hour under 21, "
+                       "%(month)s per month and %(yearly)s per year.", year=year,
+                       adult=money(limit.hourly_max_21_plus_cents), young=money(limit.hourly_max_under_21_cents),
+                       month=money(limit.monthly_max_cents), yearly=money(limit.yearly_max_cents)))
+        if not limit.confirmed:
+            notes.append(_("The limits for this year are not confirmed yet."))
+    if any(e.spent_on.year == year and e.counts_towards_caps for e in volunteer.expenses):
+        notes.append(_("Receipted expenses count towards the monthly and yearly maximum."))
+    return Statement(title=_("Volunteer allowance: yearly statement %(year)s", year=year), facts=facts, columns=columns,
+                     rows=rows, total=total, notes=notes,
+                     footer=_("Nationaal Programma Samen Nieuw-West. Payment records are kept for seven years."))
+
+
+@bp.route("/staff/allowances/volunteers/<int:volunteer_id>/statement-<int:year>.pdf")
+@roles_required(*PAYERS)
+def statement(volunteer_id: int, year: int):
+    volunteer = get_or_404(Volunteer, volunteer_id)
+    if not 2000 <= year <= 2100:
+        abort(404)
+    pdf = render_statement(_statement(volunteer, year))
+    services.record_view("allowance.statement.view", volunteer, year=year)
+    db.session.commit()
+    return _download(pdf, "application/pdf", f"allowance-{volunteer.id}-{year}.pdf")

@@ -1,0 +1,157 @@
+"""Payout batches: approved claims collected, exported once (SEPA + CSV), then marked paid."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from schwifty import IBAN
+from sqlalchemy import select
+
+from app.auth import audit
+from app.auth.models import User
+from app.compensation.models import BatchStateError, Claim, ClaimStatus, PayoutBatch
+from app.compensation.sepa import Account, SepaError, Transfer, credit_transfer
+from app.errors import DomainError
+from app.exports import csv_bytes
+from app.extensions import db
+from app.types import utcnow
+
+CSV_HEADER = ("transfer_id", "volunteer", "account_holder_name", "iban", "claim_id", "worked_on", "activity",
+              "minutes", "rate_cents_per_hour", "amount_cents", "amount_eur")
+
+
+class PayoutFileError(DomainError):
+    def __init__(self, detail: str):
+        super().__init__(f"payout file refused: {detail}")
+        self.detail = detail
+
+    def describe(self) -> str:
+        return _("The bank file could not be made: %(detail)s", detail=self.detail)
+
+
+def open_batch(actor: User, only: list[Claim] | None = None) -> PayoutBatch:
+    """Collect every approved claim not yet in a batch (or only those of ``only``)."""
+    query = select(Claim).where(Claim.status == ClaimStatus.approved, Claim.batch_id.is_(None))
+    if only is not None:
+        query = query.where(Claim.id.in_([c.id for c in only]))
+    claims = list(db.session.scalars(query.order_by(Claim.volunteer_id, Claim.worked_on, Claim.id).with_for_update()))
+    if not claims:
+        raise BatchStateError("empty")
+    batch = PayoutBatch(created_by_id=actor.id)
+    db.session.add(batch)
+    for claim in claims:
+        claim.batch = batch
+    audit.record("allowance.batch.create", batch, actor=actor, claims=[c.id for c in claims],
+                 total_cents=sum(c.amount_cents for c in claims))
+    return batch
+
+
+def remove_claim(batch: PayoutBatch, claim: Claim, actor: User) -> None:
+    batch.ensure_editable("claims")
+    claim.batch = None
+    audit.record("allowance.batch.remove_claim", batch, actor=actor, claim=claim.id)
+
+
+def discard_batch(batch: PayoutBatch, actor: User) -> None:
+    """An unexported batch can be given up; its claims wait for the next one."""
+    batch.ensure_editable("discard")
+    for claim in list(batch.claims):
+        claim.batch = None
+    audit.record("allowance.batch.discard", batch, actor=actor)
+    db.session.flush()
+    db.session.delete(batch)
+
+
+def end_to_end_id(batch: PayoutBatch, volunteer_id: int) -> str:
+    return f"WS-B{batch.id}-V{volunteer_id}"
+
+
+def debtor() -> Account:
+    config = current_app.config
+    return Account(name=config["PAYOUT_DEBTOR_NAME"], iban=config["PAYOUT_DEBTOR_IBAN"].replace(" ", ""),
+                   bic=(config.get("PAYOUT_DEBTOR_BIC") or "").strip() or None)
+
+
+def _bic(iban: str) -> str | None:
+    try:
+        bic = IBAN(iban).bic
+    except ValueError:
+        return None
+    return str(bic) if bic else None
+
+
+def transfers_of(batch: PayoutBatch) -> list[Transfer]:
+    """One transfer per volunteer: the sum of their claims in this batch."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the bank statement's language
+        description = _("Volunteer allowance Wijkstem, payout %(number)s", number=batch.id)
+    by_volunteer: dict[int, list[Claim]] = {}
+    for claim in batch.claims:
+        by_volunteer.setdefault(claim.volunteer_id, []).append(claim)
+    transfers = []
+    for volunteer_id, claims in by_volunteer.items():
+        volunteer = claims[0].volunteer
+        transfers.append(Transfer(
+            creditor=Account(volunteer.account_holder_name, volunteer.iban, _bic(volunteer.iban)),
+            amount_cents=sum(c.amount_cents for c in claims), description=description,
+            end_to_end_id=end_to_end_id(batch, volunteer_id)))
+    return transfers
+
+
+def batch_csv(batch: PayoutBatch) -> bytes:
+    rows = []
+    for claim in batch.claims:
+        volunteer = claim.volunteer
+        rows.append((end_to_end_id(batch, volunteer.id), volunteer.name, volunteer.account_holder_name, volunteer.iban,
+                     claim.id, claim.worked_on.isoformat(), claim.activity.title if claim.activity else claim.note,
+                     claim.minutes, claim.rate_cents_per_hour, claim.amount_cents,
+                     f"{claim.amount_cents // 100}.{claim.amount_cents % 100:02d}"))
+    return csv_bytes(CSV_HEADER, rows)
+
+
+def export_batch(batch: PayoutBatch, execution_on: date, actor: User) -> PayoutBatch:
+    """Write the SEPA file and the CSV once, store them, and freeze the batch."""
+    batch.ensure_editable("export")
+    if not batch.claims:
+        raise BatchStateError("empty")
+    if any(claim.status != ClaimStatus.approved for claim in batch.claims):
+        raise BatchStateError("not_approved")
+    try:
+        sepa = credit_transfer(debtor(), transfers_of(batch), execution_on)
+    except SepaError as error:
+        raise PayoutFileError(str(error)) from error
+    batch.execution_on = execution_on
+    batch.sepa_xml = sepa.xml.decode("utf-8")
+    batch.csv_text = batch_csv(batch).decode("utf-8")
+    batch.message_id = sepa.message_id
+    batch.total_cents = sepa.total_cents
+    batch.transfer_count = sepa.transfer_count
+    batch.exported_by_id = actor.id
+    batch.exported_at = utcnow()
+    audit.record("allowance.batch.export", batch, actor=actor, total_cents=sepa.total_cents,
+                 transfers=sepa.transfer_count, message_id=sepa.message_id, execution_on=execution_on.isoformat())
+    return batch
+
+
+def mark_paid(batch: PayoutBatch, paid_on: date, actor: User) -> None:
+    if not batch.is_exported:
+        raise BatchStateError("not_exported")
+    if batch.is_paid:
+        raise BatchStateError("paid")
+    batch.paid_on = paid_on
+    batch.paid_marked_by_id = actor.id
+    for claim in batch.claims:
+        claim.move_to(ClaimStatus.paid)
+    audit.record("allowance.batch.paid", batch, actor=actor, paid_on=paid_on.isoformat())
+
+
+def batches() -> list[PayoutBatch]:
+    return list(db.session.scalars(select(PayoutBatch).order_by(PayoutBatch.id.desc())))
+
+
+def waiting_claims_count() -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).select_from(Claim).where(
+        Claim.status == ClaimStatus.approved, Claim.batch_id.is_(None))) or 0
