@@ -103,6 +103,9 @@ class Config:
     #: Whether receipted expenses count towards the fiscal caps of volunteer allowances.
     EXPENSES_COUNT_TOWARDS_CAPS = _env_bool("EXPENSES_COUNT_TOWARDS_CAPS", True)
 
+    #: Behind a reverse proxy (nginx): trust one hop of X-Forwarded-For/-Proto/-Host, so that
+    #: rate limits count real client addresses and links use https.
+    TRUST_PROXY_HEADERS = _env_bool("TRUST_PROXY_HEADERS", False)
     #: Public base URL used in QR codes and e-mails; empty means "the host of the request".
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     DEMO_ALLOWED = True
@@ -122,7 +125,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests pass their own database (tests/conftest.py)
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     MAIL_SUPPRESS_SEND = False

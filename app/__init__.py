@@ -129,6 +129,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.councils.links import council_links
     from app.i18n import language
     from app.labels import ORIGIN_LABELS, council_status_label, status_label
+    from app.views import public_url
 
     @app.context_processor
     def inject_globals():
@@ -139,6 +140,7 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.globals["domain"] = domain
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["council_status_label"] = council_status_label
     app.jinja_env.globals["language_name"] = lambda code: language(code).native_name

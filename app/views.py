@@ -54,3 +54,14 @@ def paginate(query: Select) -> Page:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = db.session.scalars(query.limit(size).offset((number - 1) * size)).all()
     return Page(items=list(items), number=number, size=size, total=total)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for print and e-mail (QR codes, letters): PUBLIC_BASE_URL when set,
+    so a laptop at a venue prints links phones can open, else the request's own host."""
+    from flask import current_app, url_for
+
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

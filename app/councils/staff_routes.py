@@ -36,7 +36,7 @@ from app.places.services import area_choices, neighbourhood_choices
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404
+from app.views import get_or_404, public_url
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = (Role.facilitator, Role.admin)
@@ -116,7 +116,7 @@ def _sheet_header(council: Council) -> SheetHeader:
 
 
 def _ticket_files(council: Council, issued, output: str) -> Response:
-    prints = [TicketPrint(code=code, url=url_for("councils.public_ticket", code=code, _external=True),
+    prints = [TicketPrint(code=code, url=public_url("councils.public_ticket", code=code),
                           buurt=ticket.neighbourhood.name if ticket.neighbourhood else None) for ticket, code in issued]
     stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M")
     pdf = lambda: render_ticket_sheet(prints, _sheet_header(council))  # noqa: E731
@@ -209,7 +209,7 @@ def poster(council_id: int):
     for code in council.languages or ["nl"]:
         with force_locale(code):
             lines.append((code, _("Come to the resident council and have your say. Scan for the details.")))
-    url = url_for("councils.public_show", council_id=council.id, _external=True)
+    url = public_url("councils.public_show", council_id=council.id)
     return _download(render_poster(url, council.title, lines), "application/pdf", f"poster-{council.id}.pdf")
 
 

@@ -22,7 +22,7 @@ from app.proposals.models import Proposal
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404
+from app.views import get_or_404, public_url
 from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
@@ -202,7 +202,7 @@ def voter_codes(round_id: int):
     if not form.validate_on_submit():
         return _manage_page(round_, status=400)
     issued = services.issue_voter_codes(round_, {form.neighbourhood_id.data or None: form.count.data}, current_user)
-    prints = [TicketPrint(code=code, url=url_for("councils.public_ticket", code=code, _external=True),
+    prints = [TicketPrint(code=code, url=public_url("councils.public_ticket", code=code),
                           buurt=t.neighbourhood.name if t.neighbourhood else None) for t, code in issued]
     if form.output.data == "csv":
         body = csv_bytes(["code", "url", "buurt"], [(format_code(p.code), p.url, p.buurt or "") for p in prints])

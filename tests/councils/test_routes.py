@@ -181,3 +181,11 @@ def test_facilitator_page_shows_print_links_and_counts(client, login_as, council
     assert f"/staff/councils/{council.id}/poster.pdf" in page
     poster = client.get(f"/staff/councils/{council.id}/poster.pdf")
     assert poster.get_data().startswith(b"%PDF")
+
+
+def test_printed_links_use_the_public_base_url(app, client, login_as, council, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://wijkstem.example.nl")
+    login_as(Role.facilitator)
+    response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "2", "neighbourhood_id": "0", "output": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert all(r["url"].startswith("https://wijkstem.example.nl/t/") for r in rows)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
-from app.councils import sheets
+from app.councils import qr, sheets
 from app.councils.codes import format_code, new_ticket_code
 from app.councils.sheets import SheetHeader, TicketPrint, render_poster, render_ticket_sheet
 
@@ -288,7 +288,7 @@ def test_more_languages_than_fit_on_a_ticket_are_refused():
 
 
 def test_qr_symbol_shape():
-    rows = sheets.qr_modules(BASE_URL + "K7F93QP2M")
+    rows = qr.qr_modules(BASE_URL + "K7F93QP2M")
     assert len(rows) == 29  # version 3 at level M holds a 40-byte URL
     assert all(len(row) == 29 and set(row) <= {"0", "1"} for row in rows)
     for finder in (rows[0][:7], rows[0][-7:], rows[-1][:7], rows[6][:7]):
@@ -307,10 +307,10 @@ def qrcode_symbol(data, mask):
 def test_chosen_symbol_is_qrcodes_symbol_with_the_lowest_penalty_mask(length):
     data = (BASE_URL + "K7F93QP2M" * 50)[:length]
     by_mask = [qrcode_symbol(data, mask) for mask in range(8)]
-    penalties = [sheets.mask_penalty(rows) for rows in by_mask]
+    penalties = [qr.mask_penalty(rows) for rows in by_mask]
     # Exactly qrcode's own symbol for the best mask: deriving masks 1-7 from mask 0
     # got every data module and format bit right, and the lowest penalty won.
-    assert sheets.qr_modules(data) == by_mask[penalties.index(min(penalties))]
+    assert qr.qr_modules(data) == by_mask[penalties.index(min(penalties))]
 
 
 def reference_penalty(rows):
@@ -349,15 +349,15 @@ def reference_penalty(rows):
     )
 )
 def test_mask_penalty_matches_the_plain_reference(rows):
-    assert sheets.mask_penalty(rows) == reference_penalty(rows)
+    assert qr.mask_penalty(rows) == reference_penalty(rows)
 
 
 def test_mask_penalty_on_known_patterns():
     light = ["0" * 21] * 21
     # 21 + 21 runs of 21 (19 each), 400 blocks (3 each), no dark: 50 % off -> 100.
-    assert sheets.mask_penalty(light) == 42 * 19 + 400 * 3 + 100
+    assert qr.mask_penalty(light) == 42 * 19 + 400 * 3 + 100
     finder_row = "10111010000" + "0" * 10
-    assert sheets.mask_penalty([finder_row] + light[1:]) == reference_penalty(
+    assert qr.mask_penalty([finder_row] + light[1:]) == reference_penalty(
         [finder_row] + light[1:]
     )
 
@@ -372,7 +372,7 @@ def test_mask_penalty_on_known_patterns():
 )
 def test_dark_rectangles_cover_exactly_the_dark_modules(rows):
     covered = set()
-    for column, row, width, height in sheets.dark_rectangles(rows):
+    for column, row, width, height in qr.dark_rectangles(rows):
         assert width > 0 and height > 0
         cells = {(r, c) for r in range(row, row + height) for c in range(column, column + width)}
         assert not cells & covered  # no module is painted twice
@@ -382,9 +382,9 @@ def test_dark_rectangles_cover_exactly_the_dark_modules(rows):
 
 
 def test_rectangles_are_fewer_than_dark_runs():
-    rows = sheets.qr_modules(BASE_URL + "K7F93QP2M")
+    rows = qr.qr_modules(BASE_URL + "K7F93QP2M")
     runs = sum(len(re.findall("1+", row)) for row in rows)
-    assert len(sheets.dark_rectangles(rows)) < runs
+    assert len(qr.dark_rectangles(rows)) < runs
 
 
 # --- poster -------------------------------------------------------------------------
