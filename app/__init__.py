@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,6 +17,8 @@ from app.errors import DomainError
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
+#: Seconds a client should wait: a minute for rate limits, a few seconds when the database is busy.
+RETRY_AFTER_SECONDS = {429: "30", 503: "5"}
 
 
 def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
@@ -91,14 +95,31 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def is_transient_database_error(error: Exception) -> bool:
+    """True when trying again shortly can succeed: SQLite's write lock was held past the
+    busy timeout, the connection pool had no free connection in time, or the connection
+    to PostgreSQL died (server restart, terminated backend). Other database errors are bugs."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError):
+        message = str(error.orig).lower()
+        return "database is locked" in message or "database is busy" in message
+    return False
+
+
 def _register_error_pages(app: Flask) -> None:
     from app.labels import describe_domain_error
 
     def render_error(code: int, description: str | None = None):
-        db.session.rollback()  # nothing half-written survives an error
+        try:
+            db.session.rollback()  # nothing half-written survives an error
+        except SQLAlchemyError:
+            db.session.remove()  # the connection is gone; drop the session with it
         response = make_response(render_template("errors/error.html", code=code, description=description), code)
-        if code in (429, 503):
-            response.headers["Retry-After"] = "30"
+        if code in RETRY_AFTER_SECONDS:
+            response.headers["Retry-After"] = RETRY_AFTER_SECONDS[code]
         return response
 
     @app.errorhandler(HTTPException)
@@ -120,6 +141,28 @@ def _register_error_pages(app: Flask) -> None:
     def unexpected_error(error: Exception):
         logging.getLogger("wijkstem").exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(500)
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(error: SQLAlchemyError):
+        """Busy or unreachable database: 503 with Retry-After, never a 500. Nothing was
+        committed, and a resubmitted ballot form gets one ballot (its form token)."""
+        if not is_transient_database_error(error):
+            return unexpected_error(error)
+        logging.getLogger("wijkstem").warning("Database busy or unreachable on %s %s: %s",
+                                              request.method, request.path, error.__class__.__name__)
+        if "_login_user" not in g:
+            # Loading the staff user is what failed: show the page as to a visitor rather
+            # than asking the busy database again (the locale and the menu need the user).
+            g._login_user = login_manager.anonymous_user()
+        try:
+            return render_error(503)
+        except SQLAlchemyError:
+            # Still busy while rendering (something on the page needed the database): plain text.
+            db.session.remove()
+            response = make_response(_("Your choices are not lost. Please wait a few seconds and send them again."), 503)
+            response.mimetype = "text/plain"
+            response.headers["Retry-After"] = RETRY_AFTER_SECONDS[503]
+            return response
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -9,8 +9,11 @@ from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from app.backup import backup_command
+
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(backup_command)
     for command in EXTRA_COMMANDS:
         app.cli.add_command(command)
 
@@ -48,7 +51,7 @@ def _print_demo_tickets() -> None:
         return
     path = current_app.instance_path + "/demo-tickets.txt"
     with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"):
-        lines = [f"{format_code(code)}  {url_for('councils.public_ticket', code=code, _external=True)}" for code in DEMO_TICKET_CODES]
+        lines = [f"{format_code(code)}  {url_for('councils.public_ticket', code=code, _external=True)}" for code in DEMO_TICKET_CODES]  # noqa: E501
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     click.echo("Demo ticket codes (also in instance/demo-tickets.txt):")

@@ -8,7 +8,7 @@ from app.extensions import db
 @with_appcontext
 def purge_volunteer_contacts_command() -> None:
     """Remove e-mail and phone of volunteers who stopped. Payment records are kept (7 years, tax law)."""
-    from app.compensation.services import purge_volunteer_contacts
+    from app.compensation.volunteers import purge_volunteer_contacts
 
     removed = purge_volunteer_contacts()
     db.session.commit()

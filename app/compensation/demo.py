@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.compensation import payouts, services
-from app.compensation.models import Team, Volunteer
+from app.compensation import volunteers as people
+from app.compensation.models import Volunteer
 from app.compensation.services import ClaimEntry
 from app.extensions import db
 from app.roles import Role
@@ -30,16 +31,16 @@ def seed_allowances(users, **_kwargs) -> None:
     treasurer, admin = users[Role.treasurer], users[Role.admin]
     today = services.today()
     young_year, young_month = _month(today, 2)  # turns 21 after this month: under 21 first, then 21+
-    teams = [services.save_team(None, name, description, admin) for name, description in TEAMS]
-    people = [
+    teams = [people.save_team(None, name, description, admin) for name, description in TEAMS]
+    residents = [
         ("Fatima El Amrani", "Fatima El Amrani", 1979, 3, "NL20INGB0001234567", [teams[0]], "fatima@example.org"),
         ("Yusuf Demir", "Yusuf Demir", young_year - 21, young_month, "NL44RABO0123456789", [teams[0]], None),
         ("Agnieszka Kowalska", "Agnieszka Kowalska", 1988, 11, "NL89ABNA0602345678", [teams[1]], "a.kowalska@example.org"),
         ("خديجة بنعلي", "Khadija Benali", 1965, 7, "NL44SNSB0912345670", [teams[1], teams[0]], None),
     ]
-    volunteers = []
-    for name, holder, year, month, iban, member_of, email in people:
-        volunteers.append(services.save_volunteer(None, {
+    registered = []
+    for name, holder, year, month, iban, member_of, email in residents:
+        registered.append(people.save_volunteer(None, {
             "name": name, "account_holder_name": holder, "birth_year": year, "birth_month": month, "iban": iban,
             "email": email, "phone": None, "started_on": date(today.year - 1, 9, 1), "ended_on": None,
         }, member_of, admin))
@@ -50,12 +51,12 @@ def seed_allowances(users, **_kwargs) -> None:
                                        (1, teams[1], "Buurtschouw", 120), (0, teams[1], "Gesprek met de gemeente", 90)):
         year, month = _month(today, back)
         held_on = min(date(year, month, 10), today - timedelta(days=1)) if back == 0 else date(year, month, 10)
-        meetings.append(services.add_activity(team, title, max(held_on, date(year, month, 1)), minutes, admin))
+        meetings.append(people.add_activity(team, title, max(held_on, date(year, month, 1)), minutes, admin))
     db.session.flush()
     if today.year not in services.current_limits():
         return  # no limits for this year yet: the demo shows that instead of claims
 
-    fatima, yusuf, agnieszka, khadija = volunteers
+    fatima, yusuf, agnieszka, khadija = registered
     first = services.record_claims([ClaimEntry(fatima, 150, activity=meetings[0]), ClaimEntry(yusuf, 150, activity=meetings[0])], admin)
     second = services.record_claims([ClaimEntry(fatima, 180, activity=meetings[1]), ClaimEntry(yusuf, 180, activity=meetings[1])], admin)
     services.record_claims([ClaimEntry(agnieszka, 120, activity=meetings[2]), ClaimEntry(khadija, 120, activity=meetings[2])], admin)

@@ -16,7 +16,7 @@ MAX_MINUTES = 24 * 60
 
 
 def month_choices():
-    from app.compensation.services import month_name
+    from app.compensation.usage import month_name
 
     return [(0, _l("Choose a month"))] + [(m, month_name(m)) for m in range(1, 13)]
 

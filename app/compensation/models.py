@@ -285,22 +285,32 @@ _FROZEN_CLAIM_COLUMNS = ("volunteer_id", "activity_id", "worked_on", "minutes", 
                          "amount_cents", "requested_cents", "batch_id", "approved_by_id", "approved_at")
 
 
+def _exported_batch_among(connection, batch_ids) -> bool:
+    ids = {batch_id for batch_id in batch_ids if batch_id is not None}
+    if not ids:
+        return False
+    query = select(PayoutBatch.id).where(PayoutBatch.id.in_(ids), PayoutBatch.exported_at.is_not(None)).limit(1)
+    return connection.execute(query).first() is not None
+
+
 @event.listens_for(Claim, "before_update")
 def _claims_in_exported_batches_are_frozen(_mapper, connection, claim: Claim) -> None:
-    """A safety net under the services: whatever code path, an exported payout stays as exported."""
+    """A safety net under the services: whatever code path, an exported payout stays as exported.
+    Reads what is stored (not what is loaded), so expired attributes cannot slip through."""
     state = inspect(claim)
-    old_batch_id = state.attrs.batch_id.history.deleted
-    batch_ids = {claim.batch_id, *(old_batch_id or ())} - {None}
-    if not batch_ids:
-        return
     changed = [name for name in _FROZEN_CLAIM_COLUMNS if state.attrs[name].history.has_changes()]
     if not changed:
         return
-    exported = connection.execute(
-        select(PayoutBatch.id).where(PayoutBatch.id.in_(batch_ids), PayoutBatch.exported_at.is_not(None)).limit(1)
-    ).first()
-    if exported is not None:
+    stored_batch = connection.execute(select(Claim.batch_id).where(Claim.id == claim.id)).scalar()
+    if _exported_batch_among(connection, [stored_batch, *state.attrs.batch_id.history.added]):
         raise BatchExported(",".join(changed))
+
+
+@event.listens_for(Claim, "before_delete")
+def _claims_in_exported_batches_stay(_mapper, connection, claim: Claim) -> None:
+    stored_batch = connection.execute(select(Claim.batch_id).where(Claim.id == claim.id)).scalar()
+    if _exported_batch_among(connection, [stored_batch]):
+        raise BatchExported("delete")
 
 
 class Expense(db.Model):
@@ -360,12 +370,21 @@ _FROZEN_BATCH_COLUMNS = ("execution_on", "exported_at", "exported_by_id", "messa
                          "transfer_count", "sepa_xml", "csv_text")
 
 
+def _stored_export_time(connection, batch: PayoutBatch):
+    return connection.execute(select(PayoutBatch.exported_at).where(PayoutBatch.id == batch.id)).scalar()
+
+
 @event.listens_for(PayoutBatch, "before_update")
-def _exported_batches_are_frozen(_mapper, _connection, batch: PayoutBatch) -> None:
+def _exported_batches_are_frozen(_mapper, connection, batch: PayoutBatch) -> None:
     """Only the payment date may be added once the files have gone to the bank."""
     state = inspect(batch)
-    history = state.attrs.exported_at.history
-    was_exported = bool(history.deleted and history.deleted[0] is not None) or bool(
-        history.unchanged and history.unchanged[0] is not None)
-    if was_exported and any(state.attrs[name].history.has_changes() for name in _FROZEN_BATCH_COLUMNS):
+    if not any(state.attrs[name].history.has_changes() for name in _FROZEN_BATCH_COLUMNS):
+        return
+    if _stored_export_time(connection, batch) is not None:
         raise BatchExported("files")
+
+
+@event.listens_for(PayoutBatch, "before_delete")
+def _exported_batches_stay(_mapper, connection, batch: PayoutBatch) -> None:
+    if _stored_export_time(connection, batch) is not None:
+        raise BatchExported("delete")

@@ -7,7 +7,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.compensation import bp, payouts, services
+from app.compensation import bp, payouts, services, usage
 from app.compensation.forms import ExportForm, PaidForm, next_working_day
 from app.compensation.models import BatchStateError, Claim, PayoutBatch, Volunteer
 from app.compensation.statement import Statement, render_statement
@@ -139,10 +139,10 @@ def batch_paid(batch_id: int):
 
 # --- the yearly statement ----------------------------------------------------------------------
 def _statement(volunteer: Volunteer, year: int) -> Statement:
-    overview = services.year_overview(volunteer, year)
+    overview = usage.year_overview(volunteer, year)
     limit = overview.limit
     columns = (_("Month"), _("Hours"), _("Allowance"), _("Of which paid"), _("Expenses"), _("Monthly maximum"), _("Left"))
-    rows = [(services.month_name(line.month), f"{line.minutes // 60}:{line.minutes % 60:02d}", money(line.allowance_cents),
+    rows = [(usage.month_name(line.month), f"{line.minutes // 60}:{line.minutes % 60:02d}", money(line.allowance_cents),
              money(line.paid_cents), money(line.expenses_cents), money(line.cap_cents) if line.cap_cents is not None else "—",
              money(line.remaining_cents) if line.remaining_cents is not None else "—") for line in overview.months]
     minutes = overview.total("minutes")

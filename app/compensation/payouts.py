@@ -48,7 +48,14 @@ def open_batch(actor: User, only: list[Claim] | None = None) -> PayoutBatch:
     return batch
 
 
+def _lock(batch: PayoutBatch) -> None:
+    """Reload the batch under a row lock: of two treasurers acting at once, the second sees the first's work."""
+    db.session.flush()  # refresh() would drop changes not yet written
+    db.session.refresh(batch, with_for_update=True)
+
+
 def remove_claim(batch: PayoutBatch, claim: Claim, actor: User) -> None:
+    _lock(batch)
     batch.ensure_editable("claims")
     claim.batch = None
     audit.record("allowance.batch.remove_claim", batch, actor=actor, claim=claim.id)
@@ -56,6 +63,7 @@ def remove_claim(batch: PayoutBatch, claim: Claim, actor: User) -> None:
 
 def discard_batch(batch: PayoutBatch, actor: User) -> None:
     """An unexported batch can be given up; its claims wait for the next one."""
+    _lock(batch)
     batch.ensure_editable("discard")
     for claim in list(batch.claims):
         claim.batch = None
@@ -68,10 +76,21 @@ def end_to_end_id(batch: PayoutBatch, volunteer_id: int) -> str:
     return f"WS-B{batch.id}-V{volunteer_id}"
 
 
+#: The well-known example IBAN that config.py offers as a demo default; never in production.
+DEMO_DEBTOR_IBAN = "NL91ABNA0417164300"
+
+
 def debtor() -> Account:
+    """The programme's own account, from PAYOUT_DEBTOR_NAME, _IBAN and _BIC."""
     config = current_app.config
-    return Account(name=config["PAYOUT_DEBTOR_NAME"], iban=config["PAYOUT_DEBTOR_IBAN"].replace(" ", ""),
-                   bic=(config.get("PAYOUT_DEBTOR_BIC") or "").strip() or None)
+    iban = (config.get("PAYOUT_DEBTOR_IBAN") or "").replace(" ", "").upper()
+    if not config.get("DEMO_ALLOWED") and iban == DEMO_DEBTOR_IBAN:
+        raise PayoutFileError(_("set the programme's own account in PAYOUT_DEBTOR_IBAN first."))
+    try:
+        iban = IBAN(iban).compact
+    except ValueError:
+        raise PayoutFileError(_("PAYOUT_DEBTOR_IBAN is not a valid IBAN.")) from None
+    return Account(name=config["PAYOUT_DEBTOR_NAME"], iban=iban, bic=(config.get("PAYOUT_DEBTOR_BIC") or "").strip() or None)
 
 
 def _bic(iban: str) -> str | None:
@@ -112,6 +131,7 @@ def batch_csv(batch: PayoutBatch) -> bytes:
 
 def export_batch(batch: PayoutBatch, execution_on: date, actor: User) -> PayoutBatch:
     """Write the SEPA file and the CSV once, store them, and freeze the batch."""
+    _lock(batch)
     batch.ensure_editable("export")
     if not batch.claims:
         raise BatchStateError("empty")
@@ -135,6 +155,7 @@ def export_batch(batch: PayoutBatch, execution_on: date, actor: User) -> PayoutB
 
 
 def mark_paid(batch: PayoutBatch, paid_on: date, actor: User) -> None:
+    _lock(batch)
     if not batch.is_exported:
         raise BatchStateError("not_exported")
     if batch.is_paid:

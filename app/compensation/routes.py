@@ -7,10 +7,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.compensation import bp, services
+from app.compensation import bp, services, usage
+from app.compensation import volunteers as people
 from app.compensation.forms import (
     ActivityForm,
     AttendanceForm,
@@ -58,13 +60,13 @@ def can_see_payments() -> bool:
 @bp.route("/staff/allowances")
 @roles_required(*VIEWERS)
 def volunteers():
-    return render_template("compensation/volunteers.html", volunteers=services.all_volunteers())
+    return render_template("compensation/volunteers.html", volunteers=people.all_volunteers())
 
 
 def _volunteer_form(volunteer: Volunteer | None) -> VolunteerForm:
     data = {"teams": [t.id for t in volunteer.teams]} if volunteer is not None and request.method == "GET" else None
     form = VolunteerForm(obj=volunteer, data=data, new=volunteer is None)
-    form.teams.choices = [(t.id, t.name) for t in services.all_teams()]
+    form.teams.choices = [(t.id, t.name) for t in people.all_teams()]
     return form
 
 
@@ -75,9 +77,9 @@ def volunteer_form(volunteer_id: int | None = None):
     volunteer = get_or_404(Volunteer, volunteer_id) if volunteer_id else None
     form = _volunteer_form(volunteer)
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in services.VOLUNTEER_FIELDS}
-        teams = [t for t in services.all_teams() if t.id in (form.teams.data or [])]
-        volunteer = services.save_volunteer(volunteer, values, teams, current_user)
+        values = {name: getattr(form, name).data for name in people.VOLUNTEER_FIELDS}
+        teams = [t for t in people.all_teams() if t.id in (form.teams.data or [])]
+        volunteer = people.save_volunteer(volunteer, values, teams, current_user)
         db.session.commit()
         flash(_("The volunteer is saved."), "success")
         return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
@@ -86,7 +88,7 @@ def volunteer_form(volunteer_id: int | None = None):
         db.session.commit()
     status = 400 if form.errors else 200
     return render_template("compensation/volunteer_form.html", form=form, volunteer=volunteer,
-                           consent_text=services.CONSENT_TEXT), status
+                           consent_text=people.CONSENT_TEXT), status
 
 
 @bp.route("/staff/allowances/volunteers/<int:volunteer_id>")
@@ -96,8 +98,8 @@ def volunteer(volunteer_id: int):
     context = {"volunteer": volunteer, "payments": can_see_payments()}
     if context["payments"]:
         today = services.today()
-        context |= {"usage": services.usage(volunteer, today), "overview": services.year_overview(volunteer, today.year),
-                    "years": services.statement_years(volunteer), "leave_form": LeaveForm()}
+        context |= {"usage": usage.usage(volunteer, today), "overview": usage.year_overview(volunteer, today.year),
+                    "years": usage.statement_years(volunteer), "leave_form": LeaveForm()}
         services.record_view("allowance.volunteer.view_iban", volunteer, page="detail")
         db.session.commit()
     return render_template("compensation/volunteer.html", **context)
@@ -109,7 +111,7 @@ def volunteer_leave(volunteer_id: int):
     volunteer = get_or_404(Volunteer, volunteer_id)
     form = LeaveForm()
     if form.validate_on_submit():
-        services.mark_left(volunteer, form.ended_on.data, current_user)
+        people.mark_left(volunteer, form.ended_on.data, current_user)
         db.session.commit()
         flash(_("The volunteer is marked as stopped. Their contact details will be removed."), "success")
     return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
@@ -139,8 +141,8 @@ def expense_new(volunteer_id: int):
 @bp.route("/staff/allowances/teams", methods=["GET"])
 @roles_required(*VIEWERS)
 def teams():
-    return render_template("compensation/teams.html", teams=services.all_teams(), form=TeamForm(),
-                           activities=services.recent_activities(20))
+    return render_template("compensation/teams.html", teams=people.all_teams(), form=TeamForm(),
+                           activities=people.recent_activities(20))
 
 
 @bp.route("/staff/allowances/teams", methods=["POST"])
@@ -148,13 +150,13 @@ def teams():
 def team_create():
     form = TeamForm()
     if not form.validate_on_submit():
-        return render_template("compensation/teams.html", teams=services.all_teams(), form=form,
-                               activities=services.recent_activities(20)), 400
+        return render_template("compensation/teams.html", teams=people.all_teams(), form=form,
+                               activities=people.recent_activities(20)), 400
     if db.session.scalar(select(Team.id).where(Team.name == form.name.data.strip())):
         form.name.errors.append(_("There is already a team with this name."))
-        return render_template("compensation/teams.html", teams=services.all_teams(), form=form,
-                               activities=services.recent_activities(20)), 400
-    team = services.save_team(None, form.name.data, form.description.data, current_user)
+        return render_template("compensation/teams.html", teams=people.all_teams(), form=form,
+                               activities=people.recent_activities(20)), 400
+    team = people.save_team(None, form.name.data, form.description.data, current_user)
     db.session.commit()
     return redirect(url_for("compensation.team", team_id=team.id), code=303)
 
@@ -172,21 +174,21 @@ def activity_create(team_id: int):
     form = ActivityForm()
     if not form.validate_on_submit():
         return render_template("compensation/team.html", team=team, form=form), 400
-    activity = services.add_activity(team, form.title.data, form.held_on.data, form.duration_minutes.data, current_user)
+    activity = people.add_activity(team, form.title.data, form.held_on.data, form.duration_minutes.data, current_user)
     db.session.commit()
     flash(_("The activity is added. Now tick who took part."), "success")
     return redirect(url_for("compensation.activity", activity_id=activity.id), code=303)
 
 
 def _attendance_page(activity: Activity, form: AttendanceForm, refusal: CapExceeded | None = None, status: int = 200):
-    members, recorded = services.attendance_candidates(activity)
+    members, recorded = people.attendance_candidates(activity)
     return render_template("compensation/activity.html", activity=activity, form=form, members=members,
                            recorded=recorded, refusal=refusal, payments=can_see_payments()), status
 
 
 def _attendance_form(activity: Activity) -> AttendanceForm:
     form = AttendanceForm(data={"minutes": activity.duration_minutes} if request.method == "GET" else None)
-    members, recorded = services.attendance_candidates(activity)
+    members, recorded = people.attendance_candidates(activity)
     form.volunteer_ids.choices = [(v.id, v.name) for v in members if v.id not in recorded]
     return form
 
@@ -215,16 +217,17 @@ def record_attendance(activity_id: int):
         db.session.rollback()
         return _attendance_page(activity, form, refusal=error, status=409)
     db.session.commit()
-    flash(_("%(count)d claims are recorded and wait for approval.", count=len(claims)), "success")
+    flash(ngettext("%(num)d claim is recorded and waits for approval.", "%(num)d claims are recorded and wait for approval.",
+                   len(claims)), "success")
     return redirect(url_for("compensation.activity", activity_id=activity.id), code=303)
 
 
 # --- claims ----------------------------------------------------------------------------------
 def _claim_form() -> ClaimForm:
     form = ClaimForm(data={"activity_id": request.args.get("activity", 0, type=int)} if request.method == "GET" else None)
-    form.volunteer_id.choices = [(0, _("Choose a volunteer"))] + [(v.id, v.name) for v in services.active_volunteers()]
+    form.volunteer_id.choices = [(0, _("Choose a volunteer"))] + [(v.id, v.name) for v in people.active_volunteers()]
     form.activity_id.choices = [(0, _("No activity: fill in a date"))] + [
-        (a.id, f"{a.held_on.isoformat()} · {a.team.name} · {a.title}") for a in services.recent_activities()]
+        (a.id, f"{a.held_on.isoformat()} · {a.team.name} · {a.title}") for a in people.recent_activities()]
     return form
 
 
@@ -251,7 +254,8 @@ def claim_new():
             else:
                 flash(_("The claim is recorded. Another treasurer must approve it."), "success")
             return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
-    return render_template("compensation/claim_form.html", form=form, refusal=refusal), status
+    unconfirmed = [row.year for row in services.limit_rows() if not row.confirmed]
+    return render_template("compensation/claim_form.html", form=form, refusal=refusal, unconfirmed=unconfirmed), status
 
 
 def _money(cents: int) -> str:

@@ -1,17 +1,15 @@
-"""Volunteer allowances: volunteers and teams, recording participation inside the fiscal caps,
-four-eyes approval, receipted expenses, usage per month and year, and the fiscal limits."""
+"""Volunteer allowances: recording participation inside the fiscal caps, four-eyes approval,
+receipted expenses, and the fiscal limits themselves."""
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth import audit
@@ -35,23 +33,13 @@ from app.compensation.models import (
     ClaimStatus,
     Expense,
     FiscalLimitRow,
-    Team,
     Volunteer,
 )
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import money
-from app.types import utcnow
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-#: What a volunteer agrees to when they are registered (stored with the volunteer as accepted).
-CONSENT_TEXT = _l(
-    "Wijkstem keeps my name, birth month and year, bank account and, if I give them, my e-mail "
-    "address and phone number, to pay my volunteer allowance within the fiscal limits. Only the "
-    "treasurer sees my bank account. Payment records are kept for seven years because tax law asks "
-    "for it. My contact details are removed when I stop."
-)
 
 
 def today() -> date:
@@ -126,7 +114,7 @@ class LimitsChanged(DomainError):
 def explain_check(check: ClaimCheck, worked_on: date) -> list[str]:
     """Plain sentences for every cap a claim would cross, and what could be paid instead."""
     lines = []
-    month = format_date(worked_on, "MMMM y")
+    month = format_date(worked_on, "LLLL y")
     for violation in check.violations:
         p = violation.params
         if violation.code == "no_limits_for_year":
@@ -192,86 +180,6 @@ def save_limit(row: FiscalLimitRow | None, values: dict, actor: User) -> FiscalL
     db.session.add(row)
     audit.record("allowance.limits.save", row, actor=actor, year=row.year, before=before, after=row.as_row())
     return row
-
-
-# --- volunteers and teams ---------------------------------------------------------------------
-VOLUNTEER_FIELDS = ("name", "account_holder_name", "birth_year", "birth_month", "email", "phone", "iban",
-                    "started_on", "ended_on")
-
-
-def save_volunteer(volunteer: Volunteer | None, values: dict, teams: list[Team], actor: User) -> Volunteer:
-    created = volunteer is None
-    if created:
-        volunteer = Volunteer(consent_text=str(CONSENT_TEXT), consent_accepted_at=utcnow())
-    iban_changed = not created and volunteer.iban != values.get("iban")
-    for name in VOLUNTEER_FIELDS:
-        if name in values:
-            value = values[name]
-            if name in ("email", "phone"):
-                value = (value or "").strip() or None  # optional contact details: empty means none
-            setattr(volunteer, name, value)
-    volunteer.teams = list(teams)
-    db.session.add(volunteer)
-    audit.record("allowance.volunteer.create" if created else "allowance.volunteer.save", volunteer, actor=actor,
-                 iban_changed=iban_changed or None)
-    return volunteer
-
-
-def mark_left(volunteer: Volunteer, ended_on: date | None, actor: User) -> None:
-    volunteer.left_at = volunteer.left_at or utcnow()
-    volunteer.ended_on = ended_on or volunteer.ended_on or today()
-    audit.record("allowance.volunteer.left", volunteer, actor=actor)
-
-
-def purge_volunteer_contacts() -> int:
-    """Remove e-mail and phone of every volunteer who left. Payment records stay (tax law)."""
-    query = select(Volunteer).where(Volunteer.left_at.is_not(None),
-                                    (Volunteer.email.is_not(None)) | (Volunteer.phone.is_not(None)))
-    volunteers = list(db.session.scalars(query))
-    for volunteer in volunteers:
-        volunteer.email = None
-        volunteer.phone = None
-        audit.record("allowance.volunteer.purge_contacts", volunteer, actor=None)
-    return len(volunteers)
-
-
-def active_volunteers() -> list[Volunteer]:
-    return list(db.session.scalars(select(Volunteer).where(Volunteer.left_at.is_(None)).order_by(Volunteer.name)))
-
-
-def all_volunteers() -> list[Volunteer]:
-    return list(db.session.scalars(select(Volunteer).order_by(Volunteer.left_at.is_not(None), Volunteer.name)))
-
-
-def all_teams() -> list[Team]:
-    return list(db.session.scalars(select(Team).order_by(Team.name)))
-
-
-def save_team(team: Team | None, name: str, description: str, actor: User) -> Team:
-    team = team or Team()
-    team.name, team.description = name.strip(), description.strip()
-    db.session.add(team)
-    audit.record("allowance.team.save", team, actor=actor)
-    return team
-
-
-def add_activity(team: Team, title: str, held_on: date, duration_minutes: int, actor: User) -> Activity:
-    activity = Activity(team=team, title=title.strip(), held_on=held_on, duration_minutes=duration_minutes)
-    db.session.add(activity)
-    audit.record("allowance.activity.create", activity, actor=actor, team=team.id)
-    return activity
-
-
-def recent_activities(limit: int = 60) -> list[Activity]:
-    return list(db.session.scalars(select(Activity).order_by(Activity.held_on.desc(), Activity.id.desc()).limit(limit)))
-
-
-def attendance_candidates(activity: Activity) -> tuple[list[Volunteer], set[int]]:
-    """Who may be ticked on the attendance list (the team's active members, or everyone active
-    when the team has none yet), and who already has a claim for the activity."""
-    members = [v for v in activity.team.members if not v.has_left] or active_volunteers()
-    recorded = {c.volunteer_id for c in activity.claims if c.status in COUNTING_STATUSES}
-    return members, recorded
 
 
 # --- caps -------------------------------------------------------------------------------------
@@ -360,10 +268,17 @@ def record_claims(entries: list[ClaimEntry], actor: User, *, reduce: bool = Fals
     return claims
 
 
+def _lock_claim(claim: Claim) -> None:
+    """Reload the claim under a row lock, so that a second approver sees the first one's decision."""
+    db.session.flush()  # refresh() would drop changes not yet written
+    db.session.refresh(claim, with_for_update=True)
+
+
 def approve_claim(claim: Claim, actor: User) -> None:
     """Four eyes: the recorder cannot approve. The caps are checked again, in case an
     administrator corrected the limits downwards since the claim was recorded."""
     _lock_volunteers([claim.volunteer_id])
+    _lock_claim(claim)  # a second approver waits, then sees the new status
     claim.approve(actor)
     limits = current_limits()
     limit = limits.get(claim.worked_on.year)
@@ -378,6 +293,7 @@ def approve_claim(claim: Claim, actor: User) -> None:
 
 
 def reject_claim(claim: Claim, reason: str, actor: User) -> None:
+    _lock_claim(claim)
     claim.reject(actor, reason)
     audit.record("allowance.claim.reject", claim, actor=actor, reason=reason.strip() or None)
 
@@ -402,88 +318,6 @@ def record_expense(volunteer: Volunteer, spent_on: date, description: str, amoun
     audit.record("allowance.expense.record", expense, actor=actor, volunteer=volunteer.id, amount_cents=amount_cents,
                  counts_towards_caps=counts)
     return expense
-
-
-# --- usage and the yearly overview --------------------------------------------------------------
-WARNING_LABELS = {
-    "no_limits_for_year": _l("There are no fiscal limits for this year yet."),
-    "limits_unconfirmed": _l("The limits for this year are not confirmed yet."),
-    "month_near_cap": _l("Close to the monthly maximum."),
-    "year_near_cap": _l("Close to the yearly maximum."),
-    "month_over_cap": _l("Over the monthly maximum: check the claims of this month."),
-    "year_over_cap": _l("Over the yearly maximum: check the claims of this year."),
-}
-
-
-def usage(volunteer: Volunteer, on: date | None = None) -> UsageSummary:
-    on = on or today()
-    return usage_summary(current_limits(), on.year, on.month, counted_amounts(volunteer.id, on.year))
-
-
-@dataclass
-class MonthLine:
-    month: int
-    minutes: int = 0
-    allowance_cents: int = 0  # approved and paid claims
-    paid_cents: int = 0
-    pending_cents: int = 0  # submitted, not yet approved
-    expenses_cents: int = 0
-    counted_cents: int = 0  # everything that uses up room under the caps
-    cap_cents: int | None = None
-
-    @property
-    def remaining_cents(self) -> int | None:
-        return None if self.cap_cents is None else max(0, self.cap_cents - self.counted_cents)
-
-
-@dataclass
-class YearOverview:
-    year: int
-    limit: FiscalLimit | None
-    months: list[MonthLine] = field(default_factory=list)
-
-    def total(self, name: str) -> int:
-        return sum(getattr(line, name) for line in self.months)
-
-    @property
-    def remaining_year_cents(self) -> int | None:
-        return None if self.limit is None else max(0, self.limit.yearly_max_cents - self.total("counted_cents"))
-
-
-def year_overview(volunteer: Volunteer, year: int) -> YearOverview:
-    limit = current_limits().get(year)
-    months = {m: MonthLine(m, cap_cents=limit.monthly_max_cents if limit else None) for m in range(1, 13)}
-    for claim in volunteer.claims:
-        if claim.worked_on.year != year or claim.status == ClaimStatus.rejected:
-            continue
-        line = months[claim.worked_on.month]
-        line.counted_cents += claim.amount_cents
-        if claim.status == ClaimStatus.submitted:
-            line.pending_cents += claim.amount_cents
-            continue
-        line.minutes += claim.minutes
-        line.allowance_cents += claim.amount_cents
-        if claim.status == ClaimStatus.paid:
-            line.paid_cents += claim.amount_cents
-    for expense in volunteer.expenses:
-        if expense.spent_on.year == year:
-            months[expense.spent_on.month].expenses_cents += expense.amount_cents
-            if expense.counts_towards_caps:
-                months[expense.spent_on.month].counted_cents += expense.amount_cents
-    return YearOverview(year, limit, [months[m] for m in range(1, 13)])
-
-
-def statement_years(volunteer: Volunteer) -> list[int]:
-    years = {c.worked_on.year for c in volunteer.claims} | {e.spent_on.year for e in volunteer.expenses}
-    return sorted(years, reverse=True)
-
-
-def month_name(month: int) -> str:
-    return format_date(date(2000, month, 1), "LLLL")
-
-
-def last_day(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 # --- privacy ----------------------------------------------------------------------------------

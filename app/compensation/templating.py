@@ -21,7 +21,7 @@ def claim_status_label(status) -> str:
 
 @bp.app_template_global()
 def allowance_warning(code: str) -> str:
-    from app.compensation.services import WARNING_LABELS
+    from app.compensation.usage import WARNING_LABELS
 
     return str(WARNING_LABELS.get(code, code))
 
@@ -35,6 +35,6 @@ def hours_minutes(minutes: int | None) -> str:
 
 @bp.app_template_global()
 def allowance_month_name(month: int) -> str:
-    from app.compensation.services import month_name
+    from app.compensation.usage import month_name
 
     return month_name(month)

@@ -1,7 +1,7 @@
 """Funding streams the board tracks (vliegwielmiddelen and others)."""
 from __future__ import annotations
 
-from sqlalchemy import String, Text
+from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -12,7 +12,8 @@ class FundingSource(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
-    amount_cents: Mapped[int] = mapped_column()
+    #: Funding streams run into the tens of millions of euros: more cents than 32 bits hold.
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
     period: Mapped[str] = mapped_column(String(80), default="")
     note: Mapped[str] = mapped_column(Text, default="")
 

@@ -48,7 +48,12 @@ def register_panel(panel: Panel) -> None:
 
 
 def dashboard_panels(user: User) -> list[Panel]:
-    return [panel for panel in _PANELS if user.has_role(panel.role)]
+    """The panels of every role the user holds, each shown once."""
+    shown: list[Panel] = []
+    for panel in _PANELS:
+        if user.has_role(panel.role) and not any(p.title == panel.title and p.links == panel.links for p in shown):
+            shown.append(panel)
+    return shown
 
 
 def check_database() -> None:

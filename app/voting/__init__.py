@@ -12,3 +12,8 @@ from app.cli import EXTRA_COMMANDS  # noqa: E402
 from app.voting.cli import tally_command  # noqa: E402
 
 EXTRA_COMMANDS.append(tally_command)
+
+from app.cli import EXTRA_COMMANDS  # noqa: E402
+from app.voting.bench_cli import bench_setup_command  # noqa: E402
+
+EXTRA_COMMANDS.append(bench_setup_command)

@@ -2,12 +2,10 @@
 
 See :mod:`app.voting.mes` for the rule. Exactness and speed:
 
-- A *class* holds voters with the same history, hence the same budget. Class ``c`` was made in
-  round ``made[c]`` from class ``parent[c]`` whose voters each paid
-  ``weight[c] * paid[made[c]] / denominators[made[c]]``. Its exact budget is the integer
-  ``numerator[c]`` over ``denominators[made[c]]``, worked out only when needed. Funding a
-  project multiplies the denominator by the (small) denominator of its price, so no gcd is
-  needed on the hot path. Class 0 has no money left.
+- A *class* holds voters with the same history, hence the same budget: the integer
+  ``numerator[c]`` over ``denominators[made[c]]``, where ``made[c]`` is the round that made the
+  class. Funding a project multiplies the denominator by the (small) denominator of its price,
+  so no gcd is needed on the hot path. Class 0 has no money left.
 - ``approx[c]`` is the budget as a float, off by at most ``self.error`` (each round adds at
   most 1.5 float ulps of the starting budget). Every float decision is checked against a
   proven bound on its rounding error; if the floats cannot decide, exact integers do.
@@ -60,9 +58,8 @@ class Run:
         self.record = record
         self.voter_budget = float(voter_budget)
         self.denominators = [voter_budget.denominator]
-        self.paid = [0]
-        self.parent, self.made, self.weight = [0, 0], [0, 0], [0, 0]
-        self.numerator: list[int | None] = [0, voter_budget.numerator]
+        self.made = [0, 0]
+        self.numerator = [0, voter_budget.numerator]
         self.approx = [0.0, self.voter_budget]
         self.error = 2 * EPS * self.voter_budget
         self.group_class = [1] * len(electorate.groups)
@@ -157,27 +154,6 @@ class Run:
 
     # -- exact budgets -------------------------------------------------------------------------
 
-    def _numerator(self, c: int) -> int:
-        """Exact budget numerator of class ``c`` over the denominator of its round."""
-        numerator = self.numerator
-        if numerator[c] is not None:
-            return numerator[c]
-        parent = self.parent[c]
-        if numerator[parent] is not None:  # the usual case
-            t = self.made[c]
-            scaled = numerator[parent] * self._factor(self.made[parent], t)
-            numerator[c] = scaled - self.weight[c] * self.paid[t]
-            return numerator[c]
-        chain = []
-        while numerator[c] is None:
-            chain.append(c)
-            c = self.parent[c]
-        parents, made, weight, paid = self.parent, self.made, self.weight, self.paid
-        for c in reversed(chain):
-            parent, t = parents[c], made[c]
-            numerator[c] = numerator[parent] * self._factor(made[parent], t) - weight[c] * paid[t]
-        return numerator[c]
-
     def _factor(self, since: int, until: int) -> int:
         """``denominators[until] // denominators[since]``, cached."""
         key = (since, until)
@@ -188,14 +164,14 @@ class Run:
 
     def _today(self, c: int) -> int:
         """Exact budget numerator of class ``c`` over today's denominator."""
-        return self._numerator(c) * self._factor(self.made[c], len(self.denominators) - 1)
+        return self.numerator[c] * self._factor(self.made[c], len(self.denominators) - 1)
 
     def _total(self, items) -> int:
         """Exact money of ``((class, weight), voters)`` items, over today's denominator."""
         by_round: dict[int, int] = {}
-        made, numerator = self.made, self._numerator
+        made, numerator = self.made, self.numerator
         for (c, _), k in items:
-            by_round[made[c]] = by_round.get(made[c], 0) + k * numerator(c)
+            by_round[made[c]] = by_round.get(made[c], 0) + k * numerator[c]
         today = len(self.denominators) - 1
         return sum(value * self._factor(t, today) for t, value in by_round.items())
 
@@ -323,11 +299,10 @@ class Run:
         distinct = set(keys)
         payments = self._payments(sup, distinct, price.poor, q, l) if self.record else None
         self.denominators.append(self.denominators[-1] * l)
-        self.paid.append(q)
-        t = len(self.paid) - 1
+        t = len(self.denominators) - 1
         share = q / self.denominators[-1]
         rich = list(distinct.difference(price.poor))
-        first = len(self.parent)
+        first = len(self.made)
         moves = dict.fromkeys(distinct.intersection(price.poor), 0)
         moves.update(zip(rich, range(first, first + len(rich))))
         if sup.uniform:
@@ -335,12 +310,19 @@ class Run:
         else:
             rich_classes = [key // sup.modulus for key in rich]
             rich_weights = [key % sup.modulus for key in rich]
-        self.parent.extend(rich_classes)
-        self.made.extend(repeat(t, len(rich)))
-        self.weight.extend(rich_weights)
-        self.numerator.extend(repeat(None, len(rich)))
+        made, numerator = self.made, self.numerator
+        factor = {m: self._factor(m, t) for m in {made[c] for c in rich_classes}}
+        if sup.uniform:
+            numerator.extend([numerator[c] * factor[made[c]] - q for c in rich_classes])
+        else:
+            numerator.extend([numerator[c] * factor[made[c]] - w * q
+                              for c, w in zip(rich_classes, rich_weights)])
+        made.extend(repeat(t, len(rich)))
         old = map(self.approx.__getitem__, rich_classes)
-        self.approx.extend([max(0.0, a - w * share) for a, w in zip(old, rich_weights)])
+        if sup.uniform:  # (may dip a rounding error below 0; ``self.error`` covers that)
+            self.approx.extend([a - share for a in old])
+        else:
+            self.approx.extend([a - w * share for a, w in zip(old, rich_weights)])
         self.error = (2 * t + 2) * EPS * self.voter_budget
         targets = list(map(moves.__getitem__, keys))
         _scatter(self.group_class, sup.groups, targets)
@@ -356,7 +338,7 @@ class Run:
         payments = {}
         for key in keys:
             c, w = sup.split(key)
-            payments[key] = self.approx[c] if key in poor else w * share
+            payments[key] = max(0.0, self.approx[c]) if key in poor else w * share
         return payments
 
 
@@ -374,7 +356,7 @@ def _fix_near_ties(items: list, approx, error: float, exact_key) -> list:
         if i < len(items):
             (c1, w1), _ = items[i - 1]
             (c2, w2), _ = items[i]
-            if approx[c2] / w2 - approx[c1] / w1 <= 8 * EPS * (approx[c2] / w2) + 2 * error:
+            if approx[c2] / w2 - approx[c1] / w1 <= 8 * EPS * abs(approx[c2] / w2) + 2 * error:
                 continue
         if i - start > 1:
             out.extend(sorted(items[start:i], key=lambda item: exact_key(*item[0])))

@@ -100,7 +100,7 @@ def loads(text: str) -> PabulibElection:
         if not row or all(not cell.strip() for cell in row):
             continue
         first = row[0].strip().lower()
-        if first in SECTIONS and len(row) == 1:
+        if first in SECTIONS and not any(cell.strip() for cell in row[1:]):
             section = first
             header = [cell.strip() for cell in next(rows)]
             if section == "projects":

@@ -289,7 +289,7 @@ class _Election:
         return self._step(p, False, "supporters_spent", {
             **data,
             "supporters": self.supporters[p],
-            "available": _money(available),
+            "available": _money(max(0.0, available)),
             "spent_on": [self.ids[q] for q in top],
         })
 

@@ -26,7 +26,7 @@ def upgrade():
     op.create_table('funding_source',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=160), nullable=False),
-    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
     sa.Column('period', sa.String(length=80), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_funding_source')),

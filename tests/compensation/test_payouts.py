@@ -256,3 +256,15 @@ def test_the_builder_output_validates_without_a_debtor_bic():
     xmlschema.XMLSchema(str(SCHEMA)).validate(result.xml.decode("utf-8"))
     assert (result.total_cents, result.transfer_count) == (123457, 2)
     assert b"<CtrlSum>1234.57</CtrlSum>" in result.xml and "Ayse Yilmaz".encode() in result.xml
+
+
+def test_production_refuses_the_demo_debtor_account(app, english, login_as, approved, db):
+    login_as(Role.treasurer)
+    batch_id = make_batch(english)
+    app.config["DEMO_ALLOWED"] = False
+    try:
+        response = export(english, batch_id)
+    finally:
+        app.config["DEMO_ALLOWED"] = True
+    assert response.status_code == 409 and "PAYOUT_DEBTOR_IBAN" in response.get_data(as_text=True)
+    assert db.session.get(PayoutBatch, batch_id).exported_at is None

@@ -284,3 +284,19 @@ def test_admin_corrects_a_year_and_the_form_checks_the_caps(english, login_as, d
     new_year = data | {"year": "2027", "hourly_max_under_21": "3.50", "confirmed": ""}
     assert english.post("/staff/allowances/limits/new", data=new_year).status_code == 303
     assert english.post("/staff/allowances/limits/new", data=new_year).status_code == 400  # the year exists
+
+
+def test_the_volunteer_page_warns_near_a_cap(english, login_as, make_volunteer, make_claim, db):
+    from app.compensation.services import current_limits, today
+
+    on = today()
+    limit = current_limits().get(on.year)
+    if limit is None:
+        pytest.skip(f"no fiscal limits for {on.year} in the reference data")
+    volunteer = make_volunteer()
+    minutes = limit.monthly_max_cents * 85 // 100 * 60 // limit.hourly_max_21_plus_cents  # 85% of the month
+    make_claim(volunteer, worked_on=on, minutes=minutes, rate=limit.hourly_max_21_plus_cents, status=ClaimStatus.submitted)
+    login_as(Role.treasurer)
+    html = english.get(f"/staff/allowances/volunteers/{volunteer.id}").get_data(as_text=True)
+    assert "Close to the monthly maximum." in html and "Close to the yearly maximum." not in html
+    assert "The limits of 2025, 2026 are not confirmed yet." in english.get(NEW_CLAIM).get_data(as_text=True)

@@ -66,7 +66,7 @@ def test_details_of_real_files():
 
 def test_byte_order_mark_blank_lines_none_and_decimal_costs():
     text = (
-        "\ufeffMETA\r\nkey;value\r\nbudget;100,0\r\nvote_type;approval\r\n\r\n"
+        "\ufeffMETA;\r\nkey;value\r\nbudget;100,0\r\nvote_type;approval\r\n\r\n"
         "PROJECTS\r\nproject_id;cost;name\r\n"
         "1;60.0;\"Park; with a \"\"quote\"\"\"\r\n2;40;Bench\r\n"
         "VOTES\r\nvoter_id;vote\r\nv1;1, 2\r\nv2;none\r\nv3;\r\n"
