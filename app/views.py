@@ -65,3 +65,14 @@ def public_url(endpoint: str, **values) -> str:
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def download(body, mimetype: str, filename: str, *, private: bool = True):
+    """A file to save (bytes or a streaming iterator). Private files (ticket codes,
+    payouts, staff exports) are never kept by caches."""
+    from flask import Response
+
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if private:
+        headers["Cache-Control"] = "no-store"
+    return Response(body, mimetype=mimetype, headers=headers)

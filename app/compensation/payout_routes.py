@@ -2,7 +2,7 @@
 statement per volunteer. Every view of these pages and files is in the audit log."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,14 +15,11 @@ from app.extensions import db
 from app.formatting import money
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404
+from app.views import download, get_or_404
 
 PAYERS = (Role.treasurer, Role.admin)
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
-    return Response(data, mimetype=mimetype, headers=headers)
 
 
 @bp.route("/staff/allowances/batches", methods=["GET"])
@@ -90,7 +87,7 @@ def batch_sepa(batch_id: int):
     batch = _exported(batch_id)
     services.record_view("allowance.batch.download", batch, file="sepa")
     db.session.commit()
-    return _download(batch.sepa_xml.encode("utf-8"), "application/xml", f"payout-{batch.id}-pain.001.001.03.xml")
+    return download(batch.sepa_xml.encode("utf-8"), "application/xml", f"payout-{batch.id}-pain.001.001.03.xml")
 
 
 @bp.route("/staff/allowances/batches/<int:batch_id>/claims.csv")
@@ -99,7 +96,7 @@ def batch_csv(batch_id: int):
     batch = _exported(batch_id)
     services.record_view("allowance.batch.download", batch, file="csv")
     db.session.commit()
-    return _download(batch.csv_text.encode("utf-8"), "text/csv; charset=utf-8", f"payout-{batch.id}.csv")
+    return download(batch.csv_text.encode("utf-8"), "text/csv; charset=utf-8", f"payout-{batch.id}.csv")
 
 
 @bp.route("/staff/allowances/batches/<int:batch_id>/claims/<int:claim_id>/remove", methods=["POST"])
@@ -177,4 +174,4 @@ def statement(volunteer_id: int, year: int):
     pdf = render_statement(_statement(volunteer, year))
     services.record_view("allowance.statement.view", volunteer, year=year)
     db.session.commit()
-    return _download(pdf, "application/pdf", f"allowance-{volunteer.id}-{year}.pdf")
+    return download(pdf, "application/pdf", f"allowance-{volunteer.id}-{year}.pdf")

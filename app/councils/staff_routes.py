@@ -36,7 +36,7 @@ from app.places.services import area_choices, neighbourhood_choices
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404, public_url
+from app.views import download, get_or_404, public_url
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = (Role.facilitator, Role.admin)
@@ -122,19 +122,16 @@ def _ticket_files(council: Council, issued, output: str) -> Response:
     pdf = lambda: render_ticket_sheet(prints, _sheet_header(council))  # noqa: E731
     table = lambda: csv_bytes(["code", "url", "buurt"], [(format_code(p.code), p.url, p.buurt or "") for p in prints])  # noqa: E731
     if output == "csv":
-        return _download(table(), "text/csv; charset=utf-8", f"tickets-{council.id}-{stamp}.csv")
+        return download(table(), "text/csv; charset=utf-8", f"tickets-{council.id}-{stamp}.csv")
     if output == "zip":
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(f"tickets-{council.id}-{stamp}.pdf", pdf())
             archive.writestr(f"tickets-{council.id}-{stamp}.csv", table())
-        return _download(buffer.getvalue(), "application/zip", f"tickets-{council.id}-{stamp}.zip")
-    return _download(pdf(), "application/pdf", f"tickets-{council.id}-{stamp}.pdf")
+        return download(buffer.getvalue(), "application/zip", f"tickets-{council.id}-{stamp}.zip")
+    return download(pdf(), "application/pdf", f"tickets-{council.id}-{stamp}.pdf")
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
-    return Response(data, mimetype=mimetype, headers=headers)
 
 
 @bp.route("/staff/councils/<int:council_id>/tickets", methods=["POST"])
@@ -210,7 +207,7 @@ def poster(council_id: int):
         with force_locale(code):
             lines.append((code, _("Come to the resident council and have your say. Scan for the details.")))
     url = public_url("councils.public_show", council_id=council.id)
-    return _download(render_poster(url, council.title, lines), "application/pdf", f"poster-{council.id}.pdf")
+    return download(render_poster(url, council.title, lines), "application/pdf", f"poster-{council.id}.pdf")
 
 
 def outcomes_form_for(council: Council, data=None) -> OutcomesForm:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,7 +19,7 @@ from app.finance.models import FundingSource
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404
+from app.views import download, get_or_404
 
 register_panel(Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding sources")), ("finance.public_page", _l("Public finance page")))))
 
@@ -46,7 +46,7 @@ def public_download(kind: str):
     else:
         body = json.dumps([dict(zip(header, row)) for row in _rows(overview)], ensure_ascii=False, indent=2).encode()
         mimetype = "application/json"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="wijkstem-finance.{kind}"'})
+    return download(body, mimetype, f"wijkstem-finance.{kind}", private=False)
 
 
 @bp.route("/staff/finance/sources")

@@ -9,7 +9,7 @@ from app.auth.models import Role
 from app.extensions import db
 from app.places import bp, services
 from app.places.forms import AllianceForm, AreaForm, NeighbourhoodForm
-from app.places.models import Area, Neighbourhood
+from app.places.models import Neighbourhood
 from app.security import roles_required
 from app.views import get_or_404
 

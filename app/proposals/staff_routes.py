@@ -19,7 +19,7 @@ from app.proposals.routes import image_response, read_filters
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404, paginate
+from app.views import download, get_or_404, paginate
 
 STAFF_ROLES = (Role.aanjager, Role.reviewer, Role.board, Role.admin)
 IMAGE_MESSAGES = {
@@ -256,17 +256,13 @@ def _export_rows():
 @bp.route("/staff/proposals/export.csv")
 @roles_required(Role.reviewer, Role.board, Role.admin)
 def export_csv():
-    return _download(csv_bytes(EXPORT_HEADER, _export_rows()), "text/csv; charset=utf-8", "proposals.csv")
+    return download(csv_bytes(EXPORT_HEADER, _export_rows()), "text/csv; charset=utf-8", "proposals.csv")
 
 
 @bp.route("/staff/proposals/export.xlsx")
 @roles_required(Role.reviewer, Role.board, Role.admin)
 def export_xlsx():
     data = xlsx_bytes([("proposals", EXPORT_HEADER, _export_rows())])
-    return _download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "proposals.xlsx")
+    return download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "proposals.xlsx")
 
 
-def _download(data: bytes, mimetype: str, filename: str):
-    from flask import Response
-
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -2,7 +2,7 @@
 download and recount them."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from app.councils.links import Link
 from app.extensions import db
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404
+from app.views import download, get_or_404
 from app.voting import bp, exports
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, RoundStatus
@@ -79,7 +79,7 @@ def public_export(round_id: int, kind: str):
         part = _part(parts)
         body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), False))
         name = f"round-{round_.id}-{part.sub_budget.neighbourhood_id if part.sub_budget else 'all'}.pb"
-    return Response(body, mimetype=EXPORT_TYPES[kind], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(body, EXPORT_TYPES[kind], name, private=round_.status != RoundStatus.results_published)
 
 
 @bp.route("/rounds/<int:round_id>/ballots.pb")
@@ -89,7 +89,7 @@ def public_ballot_list(round_id: int):
     part = _part(round_results(round_))
     body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True))
     name = f"round-{round_.id}-ballots.pb"
-    return Response(body, mimetype=EXPORT_TYPES["pb"], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(body, EXPORT_TYPES["pb"], name, private=round_.status != RoundStatus.results_published)
 
 
 def _part(parts):

@@ -22,7 +22,7 @@ from app.proposals.models import Proposal
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404, public_url
+from app.views import download, get_or_404, public_url
 from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
@@ -191,7 +191,6 @@ def set_status(round_id: int, target: str):
 @bp.route("/staff/rounds/<int:round_id>/codes", methods=["POST"])
 @roles_required(Role.board)
 def voter_codes(round_id: int):
-    from app.councils.staff_routes import _download
     from app.councils.codes import format_code
     from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet
     from app.exports import csv_bytes
@@ -206,10 +205,10 @@ def voter_codes(round_id: int):
                           buurt=t.neighbourhood.name if t.neighbourhood else None) for t, code in issued]
     if form.output.data == "csv":
         body = csv_bytes(["code", "url", "buurt"], [(format_code(p.code), p.url, p.buurt or "") for p in prints])
-        response = _download(body, "text/csv; charset=utf-8", f"voter-codes-{round_.id}.csv")
+        response = download(body, "text/csv; charset=utf-8", f"voter-codes-{round_.id}.csv")
     else:
         header = SheetHeader(title=round_.name, when="", venue="", instructions=[("nl", _("Scan the code with your phone to sign in and vote."))])
-        response = _download(render_ticket_sheet(prints, header), "application/pdf", f"voter-codes-{round_.id}.pdf")
+        response = download(render_ticket_sheet(prints, header), "application/pdf", f"voter-codes-{round_.id}.pdf")
     db.session.commit()
     return response
 

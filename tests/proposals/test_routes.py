@@ -7,7 +7,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.proposals.lifecycle import Status
-from app.proposals.models import Proposal, ProposalEvent
+from app.proposals.models import Proposal
 from app.roles import Role
 
 
