@@ -1,23 +1,52 @@
-// Live budget counter for the budget-basket ballot. The page works without it.
+// Enhancements for the ballot: a live budget counter (budget basket) and the list of
+// choices above the vote button. The page works without it; the server checks everything.
 (function () {
   "use strict";
   var form = document.getElementById("ballot");
+  if (!form) { return; }
+  var list = document.getElementById("chosen-list");
   var meter = document.getElementById("budget-meter");
-  if (!form || !meter) { return; }
-  var budget = parseInt(meter.getAttribute("data-budget"), 10);
-  var spentEl = document.getElementById("spent");
-  var leftEl = document.getElementById("left");
   var money = new Intl.NumberFormat(document.documentElement.lang || "nl", { style: "currency", currency: "EUR" });
-  function update() {
-    var spent = 0;
-    form.querySelectorAll("input[name=choice]:checked").forEach(function (box) {
-      spent += parseInt(box.closest("[data-cost]").getAttribute("data-cost"), 10);
+
+  function chosen() {
+    var picked = [];
+    form.querySelectorAll(".ballot-option").forEach(function (option) {
+      var box = option.querySelector("input[type=checkbox]");
+      var field = option.querySelector(".points, .rank");
+      var value = box ? (box.checked ? 1 : 0) : parseInt(field && field.value, 10) || 0;
+      if (value > 0) {
+        picked.push({ title: option.getAttribute("data-title"), cost: parseInt(option.getAttribute("data-cost"), 10),
+                      value: value, points: !!(field && field.classList.contains("points")), rank: !!(field && field.classList.contains("rank")) });
+      }
     });
-    meter.value = Math.min(spent, budget);
-    spentEl.textContent = money.format(spent / 100);
-    leftEl.textContent = money.format((budget - spent) / 100);
-    leftEl.classList.toggle("over", spent > budget);
+    if (picked.length && picked[0].rank) { picked.sort(function (a, b) { return a.value - b.value; }); }
+    return picked;
+  }
+
+  function update() {
+    var picked = chosen();
+    list.textContent = "";
+    picked.forEach(function (p) {
+      var item = document.createElement("li");
+      item.textContent = p.rank ? p.value + ". " + p.title : (p.points ? p.title + ": " + p.value : p.title);
+      list.appendChild(item);
+    });
+    if (!picked.length) {
+      var empty = document.createElement("li");
+      empty.textContent = list.getAttribute("data-empty");
+      list.appendChild(empty);
+    }
+    if (meter) {
+      var budget = parseInt(meter.getAttribute("data-budget"), 10);
+      var spent = picked.reduce(function (sum, p) { return sum + p.cost; }, 0);
+      meter.value = Math.min(spent, budget);
+      document.getElementById("spent").textContent = money.format(spent / 100);
+      var left = document.getElementById("left");
+      left.textContent = money.format((budget - spent) / 100);
+      left.classList.toggle("over", spent > budget);
+    }
   }
   form.addEventListener("change", update);
+  form.addEventListener("input", update);
   update();
 })();
