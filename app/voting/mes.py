@@ -146,10 +146,11 @@ class Electorate:
 
         - The outcome often stays the same over many budgets, so after a run we try to prove
           that the next ``step`` budgets give the same outcome (:meth:`Run.follows`) and skip
-          them; ``step`` doubles after each success.
-        - After a failed proof, the next ``block`` budgets are run without trying (``block``
-          doubles, up to 16, while proofs fail): from the largest down, each run guided by
-          the one just above it (see :meth:`Run.execute`), then checked from the smallest up.
+          them, halving ``step`` until a proof succeeds; ``step`` doubles after a success.
+        - When even one budget cannot be skipped, the next ``block`` budgets are run without
+          trying (``block`` doubles, up to 16, while that goes on): from the largest down,
+          each run guided by the one just above it (see :meth:`Run.execute`), then checked
+          from the smallest up.
         """
         start = Fraction(budget, self.voters)
         k, step, block = 0, 1, 1
@@ -166,11 +167,13 @@ class Electorate:
                 if all(self.costs[p] > left for p in self.eligible if p not in chosen):
                     return self.run(start + j * increment, record=True)
             k += block
-            if self.same_outcome(runs[0], start + (k - 1 + step) * increment):
+            while step and not self.same_outcome(runs[0], start + (k - 1 + step) * increment):
+                step //= 2
+            if step:
                 k += step
                 step, block = 2 * step, 1
             else:
-                step, block = max(1, step // 2), min(16, 2 * block)
+                step, block = 1, min(16, 2 * block)
 
     def same_outcome(self, run: Run, voter_budget: Fraction) -> bool:
         """True if every budget from ``run``'s up to ``voter_budget`` gives ``run``'s outcome."""

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+
+from app.extensions import db
 from app.voting import tally
-from app.voting.models import BudgetRound, RoundOption, SubBudget
+from app.voting.models import Ballot, BudgetRound, RoundOption, SubBudget
 from app.voting.rules import deserialize
 from app.voting.services import ballots_for_count
 
@@ -44,7 +47,8 @@ def count_part(round_: BudgetRound, sub_budget: SubBudget | None) -> PartResult:
     budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
     ballots = [_ballot_for_engine(round_.ballot_type, stored) for stored in ballots_for_count(round_, sub_budget)]
     projects = [tally.Project(id=str(o.id), cost=o.cost_cents) for o in options]
-    outcome = tally.count(budget, projects, ballots, round_.ballot_type, round_.rule)
+    ranking_length = round_.max_choices if round_.ballot_type == "ranking" else None
+    outcome = tally.count(budget, projects, ballots, round_.ballot_type, round_.rule, ranking_length=ranking_length)
     steps = {step.project_id: step for step in outcome.trace}
     selected = set(outcome.selected)
     part = PartResult(sub_budget, budget, outcome.spent, len(ballots))
@@ -56,6 +60,38 @@ def count_part(round_: BudgetRound, sub_budget: SubBudget | None) -> PartResult:
 
 
 def round_results(round_: BudgetRound) -> list[PartResult]:
-    if round_.sub_budgets:
-        return [count_part(round_, sub) for sub in round_.sub_budgets]
-    return [count_part(round_, None)]
+    """The outcome of every part. Counting a large round with MES takes seconds, and a
+    closed round's ballots only change when paper ballots are confirmed, so each worker
+    keeps the last count per round (keyed by its status and number of counted ballots)."""
+    key = (round_.status.value, counted_ballots(round_))
+    cached = _COUNTS.get(round_.id)
+    if cached is not None and cached[0] == key:
+        return _rebind(round_, cached[1])
+    parts = [count_part(round_, sub) for sub in round_.sub_budgets] if round_.sub_budgets else [count_part(round_, None)]
+    # Keep plain values only: ORM rows belong to this request's session.
+    _COUNTS[round_.id] = (key, [
+        (part.sub_budget.id if part.sub_budget else None, part.budget_cents, part.spent_cents, part.ballots,
+         [(p.option.id, p.support, p.funded, p.step) for p in part.projects])
+        for part in parts
+    ])
+    return parts
+
+
+_COUNTS: dict[int, tuple[tuple, list]] = {}
+
+
+def counted_ballots(round_: BudgetRound) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
+    ) or 0
+
+
+def _rebind(round_: BudgetRound, cached: list) -> list[PartResult]:
+    """The cached numbers joined to this request's own rows."""
+    options = {o.id: o for o in round_.options}
+    subs = {s.id: s for s in round_.sub_budgets}
+    return [
+        PartResult(subs.get(sub_id), budget, spent, ballots,
+                   [ProjectResult(options[option_id], support, funded, step) for option_id, support, funded, step in projects])
+        for sub_id, budget, spent, ballots, projects in cached
+    ]

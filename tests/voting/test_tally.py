@@ -122,12 +122,12 @@ def elections(draw, ballot_type):
     ids = IDS[:n_projects]
     cost = st.sampled_from([1, 2, 3, 5, 8, 10, 12])
     costs = draw(st.lists(cost, min_size=n_projects, max_size=n_projects))
-    budget = draw(st.integers(0, 30))
+    budget = draw(st.integers(0, 60))
     if ballot_type == "approval":
         ballot = st.lists(st.sampled_from(ids), unique=True, max_size=n_projects)
     else:
         ballot = st.dictionaries(st.sampled_from(ids), st.integers(1, 4), max_size=n_projects)
-    ballots = draw(st.lists(ballot, min_size=0, max_size=7))
+    ballots = draw(st.lists(ballot, min_size=0, max_size=12))
     return budget, [Project(i, c) for i, c in zip(ids, costs)], ballots
 
 
@@ -143,7 +143,7 @@ def _check(oracle, election, ballot_type, rule):
     return result
 
 
-RANDOM = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RANDOM = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.parametrize("rule", ["greedy", "mes", "mes-add1"])
@@ -161,7 +161,7 @@ def test_random_cumulative_elections(oracle, rule, election):
 
 
 @pytest.mark.parametrize("rule", ["greedy", "mes"])
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(election=elections("approval"))
 def test_random_rankings(oracle, rule, election):
     budget, projects, ballots = election
