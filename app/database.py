@@ -1,13 +1,16 @@
 """Engine tuning per database backend.
 
-SQLite: WAL, foreign keys, a busy timeout, and every transaction begun with
-``BEGIN IMMEDIATE``. Under WAL a deferred ``BEGIN`` that reads and then writes fails at
+SQLite: WAL, foreign keys, a busy timeout, and every transaction that may write begun
+with ``BEGIN IMMEDIATE`` (views marked ``read_only`` begin deferred). Under WAL a deferred ``BEGIN`` that reads and then writes fails at
 once with "database is locked" when another writer got there first, whatever the
 timeout; taking the write lock up front makes writers queue behind the busy timeout
 instead. pysqlite's own transaction handling is switched off so that we emit BEGIN.
 """
 from __future__ import annotations
 
+from functools import wraps
+
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -35,4 +38,22 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
+
+
+def _reads_only() -> bool:
+    return has_request_context() and bool(g.get("read_only_transaction"))
+
+
+def read_only(view):
+    """For GET views that never write: on SQLite their transaction begins deferred, so
+    the hot public pages (ballot, results, status polls) do not queue behind writers for
+    the write lock. A view that may write must not carry this."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            g.read_only_transaction = True
+        return view(*args, **kwargs)
+
+    return wrapped

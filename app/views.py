@@ -41,12 +41,21 @@ class Page:
 
 
 def page_args() -> tuple[int, int]:
-    """Page number and size from the query string; sizes outside the allow-list are a 400."""
-    number = request.args.get("page", default=1, type=int)
-    size = request.args.get("size", default=DEFAULT_PAGE_SIZE, type=int)
-    if number is None or number < 1 or size not in PAGE_SIZES:
+    """Page number and size from the query string. Anything but plain digits, or a size
+    outside the allow-list, is a 400: no guessing at what a malformed value meant."""
+    number = _strict_int(request.args.get("page"), default=1)
+    size = _strict_int(request.args.get("size"), default=DEFAULT_PAGE_SIZE)
+    if number < 1 or size not in PAGE_SIZES:
         abort(400)
     return number, size
+
+
+def _strict_int(text: str | None, default: int) -> int:
+    if text is None or text == "":
+        return default
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        abort(400)
+    return int(text)
 
 
 def paginate(query: Select) -> Page:

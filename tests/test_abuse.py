@@ -21,6 +21,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.test import EnvironBuilder
 
 from app.councils.codes import new_ticket_code
 from app.councils.models import Council, CouncilStatus
@@ -31,19 +32,19 @@ from app.voting.models import RoundStatus
 
 from tests.conftest import make_app
 from tests.support.xss import PAYLOADS, assert_inert
-from tests.voting.conftest import approved_proposal, make_round, ticket_for  # noqa: F401  (fixtures)
+from tests.voting.conftest import make_round, ticket_for  # noqa: F401  (fixtures of the voting tests)
 
 GUESSES = 10_000
-FULL_STACK_GUESSES = 200  # through the test client, error pages and all; the rest in a cheaper loop
+FULL_STACK_GUESSES = 100  # through the test client, error pages and all; the rest in a cheaper loop
 ATTACKER, NEIGHBOUR = "198.51.100.66", "198.51.100.77"
 
 
 # --- guessing ticket codes ---------------------------------------------------------------
-def _guess_cheaply(app, code: str, address: str):
+def _guess_cheaply(app, environ: dict, code: str):
     """One guess through the real limiter and the real view, without rendering the 429 page:
     returns "throttled", or the response of the view after the limiter's after-request
     bookkeeping (which is where failed guesses are counted)."""
-    with app.test_request_context(f"/t/{code}", environ_base={"REMOTE_ADDR": address}):
+    with app.request_context({**environ, "PATH_INFO": f"/t/{code}"}):
         try:
             result = app.preprocess_request() or app.dispatch_request()
         except TooManyRequests:
@@ -51,7 +52,7 @@ def _guess_cheaply(app, code: str, address: str):
         return app.finalize_request(result)
 
 
-def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_early(app, client, db, monkeypatch):
+def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_early(app, client, db, test_context, monkeypatch):
     from app.councils import services
 
     # Real tickets exist (a council with 300), so a lucky guess could really sign in.
@@ -60,10 +61,7 @@ def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_ear
                       languages=["nl"], domains=["youth"])
     db.session.add(council)
     db.session.commit()
-    with app.test_request_context():
-        from flask import g
-
-        g._test_code = True
+    with test_context():
         real = {code for _t, code in services.generate_tickets(db.session.get(Council, council.id), 300, None)}
         db.session.commit()
     lookups = []
@@ -80,7 +78,8 @@ def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_ear
     assert set(codes[:first_refusal]) == {303} and set(codes[first_refusal:]) == {429}
     assert "Retry-After" in statuses[-1].headers
 
-    outcomes = [_guess_cheaply(app, code, ATTACKER) for code in guesses[FULL_STACK_GUESSES:]]
+    environ = EnvironBuilder(path="/t/", environ_base={"REMOTE_ADDR": ATTACKER}).get_environ()
+    outcomes = [_guess_cheaply(app, environ, code) for code in guesses[FULL_STACK_GUESSES:]]
     hits = [o for o in outcomes if o != "throttled" and o.headers.get("Location") == "/t/welcome"]
     assert hits == [] and outcomes.count("throttled") == GUESSES - FULL_STACK_GUESSES
     assert len(lookups) == first_refusal, "only the guesses before the limit reached the ticket table"
@@ -138,14 +137,14 @@ SQL_INJECTIONS = [
     ("/proposals", "status=approved' OR '1'='1"),
     ("/proposals", "buurt=1 OR 1=1"),
     ("/proposals", "buurt=1;SELECT pg_sleep(5)"),
-    ("/proposals", "size=1;DROP TABLE proposal"),
-    ("/proposals", "size=20 UNION SELECT password_hash FROM user"),
-    ("/proposals", "page=1 OR 1=1"),
     ("/proposals", "page=-1"),
+    ("/proposals", "size=7"),
     ("/proposals.json", "domain=youth' AND (SELECT 1 FROM pg_sleep(5))=1--"),
-    ("/proposals.json", "size=10;DROP TABLE ballot"),
     ("/staff/review", "status=submitted' OR 1=1--"),
     ("/staff/allowances/claims", "status=paid' OR pg_sleep(5)--"),
+    ("/proposals", "size=1;DROP TABLE proposal"),
+    ("/proposals", "page=1 OR 1=1"),
+    ("/proposals.json", "size=10;DROP TABLE ballot"),
     ("/staff/audit", "page=1;DELETE FROM audit_event"),
 ]
 
@@ -155,8 +154,8 @@ def test_sql_in_query_parameters_is_a_fast_400(client, login_as, path, query):
     login_as(Role.reviewer, Role.treasurer, Role.admin)
     started = time.monotonic()
     response = client.get(f"{path}?{query}")
+    assert time.monotonic() - started < 1.0  # no pg_sleep ran
     assert response.status_code == 400
-    assert time.monotonic() - started < 1.0
 
 
 def test_free_text_search_is_a_parameter_not_sql(client, login_as, db):
@@ -202,7 +201,7 @@ def test_payloads_in_council_fields_render_inert(client, login_as, db, payload):
     assert tickets.status_code == 200 and tickets.mimetype == "text/csv"
     cells = _csv_cells(tickets.get_data())
     _assert_cells_neutralised(cells)
-    assert any(cell.endswith(payload[:100]) for cell in cells)  # the buurt is there, as text
+    assert any(cell.endswith(payload[:100]) for cell in cells), cells  # the buurt is there, as text
 
 
 # --- script in round fields -----------------------------------------------------------------

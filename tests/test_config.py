@@ -50,3 +50,29 @@ def test_sqlite_transactions_take_the_write_lock_at_begin(app):
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
         other.close()
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="deferred read transactions only apply to the SQLite backend")
+def test_read_only_pages_are_served_while_a_writer_holds_the_lock(database_factory):
+    """Under WAL a deferred read needs no lock: the public pages keep working while a
+    long write is in progress; a page that writes waits (and, past the timeout, says so)."""
+    import sqlite3
+    import time
+
+    from tests.conftest import make_app
+
+    app = make_app(database_factory("readonly"), SQLITE_BUSY_TIMEOUT_MS=300)
+    client = app.test_client()
+    with app.app_context():
+        path = db.engine.url.database
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        assert client.get("/proposals").status_code == 200
+        assert client.get("/finance").status_code == 200
+        assert time.monotonic() - started < 0.3 * 2
+        assert client.post("/t", data={"code": "K7F-93Q-P2M"}).status_code == 503  # a write must wait
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -51,9 +51,10 @@ def current_ticket() -> Ticket | None:
 def _exchange(code: str):
     result, token = services.sign_in(code, session.get(SESSION_DEVICE))
     if result.outcome in ("ok", "again"):
+        ticket_id = result.ticket.id  # read before the commit expires it (no second transaction)
         db.session.commit()
         session.permanent = True
-        session[SESSION_TICKET] = result.ticket.id
+        session[SESSION_TICKET] = ticket_id
         session[SESSION_DEVICE] = token
         return redirect(url_for("councils.public_welcome"), code=303)
     g.ticket_failed = True

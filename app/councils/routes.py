@@ -5,6 +5,7 @@ from flask import abort, render_template
 
 from app.councils import bp, services
 from app.councils.models import Council, CouncilStatus
+from app.database import read_only
 from app.public.services import register_home_provider
 from app.views import get_or_404
 
@@ -12,6 +13,7 @@ register_home_provider(lambda: {"councils": services.upcoming_councils(), "has_t
 
 
 @bp.route("/councils")
+@read_only
 def public_list():
     return render_template(
         "councils/list.html", upcoming=services.upcoming_councils(limit=50), past=services.past_councils()
@@ -19,12 +21,14 @@ def public_list():
 
 
 @bp.route("/councils/<int:council_id>")
+@read_only
 def public_show(council_id: int):
     council = get_or_404(Council, council_id)
     return render_template("councils/show.html", council=council, attendance=services.attendance(council))
 
 
 @bp.route("/councils/<int:council_id>/outcomes")
+@read_only
 def public_outcomes(council_id: int):
     council = get_or_404(Council, council_id)
     if council.status != CouncilStatus.outcomes_published:

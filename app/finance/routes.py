@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import audit
+from app.database import read_only
 from app.exports import csv_bytes
 from app.extensions import db
 from app.finance import bp, services
@@ -25,6 +26,7 @@ register_panel(Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding s
 
 
 @bp.route("/finance")
+@read_only
 def public_page():
     return render_template("finance/page.html", overview=services.overview())
 
@@ -38,6 +40,7 @@ def _rows(overview):
 
 
 @bp.route("/finance.<any(csv, json):kind>")
+@read_only
 def public_download(kind: str):
     overview = services.overview()
     header = ("group", "name", "total_cents", "allocated_cents", "spent_cents", "plans")

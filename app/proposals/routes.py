@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, jsonify, make_response, render_template, request, url_for
 from flask_babel import get_locale
 
+from app.database import read_only
 from app.domains import DOMAIN_CODES
 from app.proposals import bp, services
 from app.proposals.lifecycle import PUBLIC_STATUSES, Status
@@ -36,6 +37,7 @@ def load_public(proposal_id: int) -> Proposal:
 
 
 @bp.route("/proposals")
+@read_only
 def public_list():
     filters = read_filters(PUBLIC_STATUSES)
     page = paginate(services.public_query(filters))
@@ -49,12 +51,14 @@ def public_list():
 
 
 @bp.route("/proposals/<int:proposal_id>")
+@read_only
 def public_show(proposal_id: int):
     proposal = load_public(proposal_id)
     return render_template("proposals/show.html", proposal=proposal, staff_view=False)
 
 
 @bp.route("/proposals/<int:proposal_id>/image/<any(full, thumb):kind>")
+@read_only
 def public_image(proposal_id: int, kind: str):
     proposal = load_public(proposal_id)
     return image_response(proposal, kind)
@@ -71,6 +75,7 @@ def image_response(proposal: Proposal, kind: str):
 
 
 @bp.route("/proposals.json")
+@read_only
 def public_list_json():
     filters = read_filters(PUBLIC_STATUSES)
     page = paginate(services.public_query(filters))
@@ -83,6 +88,7 @@ def public_list_json():
 
 
 @bp.route("/proposals/<int:proposal_id>.json")
+@read_only
 def public_show_json(proposal_id: int):
     return jsonify(proposal_json(load_public(proposal_id), detail=True))
 

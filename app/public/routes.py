@@ -3,12 +3,14 @@ from __future__ import annotations
 from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.database import read_only
 from app.i18n import LANGUAGE_CODES, LOCALE_COOKIE
 from app.public import bp, services
 from app.security import safe_next_url, staff_required
 
 
 @bp.route("/")
+@read_only
 def home():
     return render_template("public/home.html", **services.home_overview())
 
@@ -24,6 +26,7 @@ def set_language(code: str):
 
 
 @bp.route("/privacy")
+@read_only
 def privacy():
     return render_template("public/privacy.html")
 

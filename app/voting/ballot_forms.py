@@ -1,11 +1,19 @@
 """The ballot form, built for one round's ballot type and the voter's options."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, SubmitField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+)
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -42,26 +50,35 @@ class _BallotForm(FlaskForm):
 
 
 def ballot_form_for(round_: BudgetRound, options: list[RoundOption], **kwargs) -> _BallotForm:
-    attributes = {"ballot_type": round_.ballot_type, "option_ids": [o.id for o in options]}
-    if round_.ballot_type in ("approval", "knapsack"):
+    if round_.ballot_type == "cumulative":
+        limit = round_.points_max_per_project or round_.points_total or 100
+    elif round_.ballot_type == "ranking":
+        limit = min(len(options), round_.max_choices or len(options))
+    else:
+        limit = 0
+    return _form_class(round_.ballot_type, tuple(o.id for o in options), limit)(**kwargs)
+
+
+@lru_cache(maxsize=256)
+def _form_class(ballot_type: str, option_ids: tuple[int, ...], limit: int) -> type[_BallotForm]:
+    """The form class of one ballot; built once per worker (building it costs more than the check)."""
+    attributes: dict = {"ballot_type": ballot_type, "option_ids": list(option_ids)}
+    if ballot_type in ("approval", "knapsack"):
         attributes["choice"] = SelectMultipleField(
-            choices=[(o.id, str(o.id)) for o in options], coerce=int, validate_choice=False,
+            choices=[(oid, str(oid)) for oid in option_ids], coerce=int, validate_choice=False,
             widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
         )
-    elif round_.ballot_type == "cumulative":
-        top = round_.points_max_per_project or round_.points_total or 100
-        for o in options:
-            attributes[f"points_{o.id}"] = IntegerField(
-                validators=[Optional(), NumberRange(min=0, max=top, message=_l("Use a number from 0 to %(max)s."))]
+    elif ballot_type == "cumulative":
+        for oid in option_ids:
+            attributes[f"points_{oid}"] = IntegerField(
+                validators=[Optional(), NumberRange(min=0, max=limit, message=_l("Use a number from 0 to %(max)s."))]
             )
     else:
-        places = min(len(options), round_.max_choices or len(options))
-        for o in options:
-            attributes[f"rank_{o.id}"] = SelectField(
-                choices=[("", "—")] + [(str(i), str(i)) for i in range(1, places + 1)], validate_choice=False
+        for oid in option_ids:
+            attributes[f"rank_{oid}"] = SelectField(
+                choices=[("", "—")] + [(str(i), str(i)) for i in range(1, limit + 1)], validate_choice=False
             )
-    form_class = type("BallotForm", (_BallotForm,), attributes)
-    return form_class(**kwargs)
+    return type("BallotForm", (_BallotForm,), attributes)
 
 
 def ballot_error_message(error: BallotError, round_: BudgetRound) -> str:

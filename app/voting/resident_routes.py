@@ -3,12 +3,23 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.councils.codes import format_receipt_code, normalize_receipt_code
 from app.councils.resident_routes import NEXT_STEPS, current_ticket
+from app.database import read_only
 from app.extensions import db, limiter
 from app.public.services import register_home_provider
 from app.views import get_or_404
@@ -47,6 +58,7 @@ def _sub_budget(round_, ticket):
 
 
 @bp.route("/vote", methods=["GET", "POST"])
+@read_only
 def public_ballot():
     ticket = current_ticket()
     if ticket is None:
@@ -86,6 +98,8 @@ def public_ballot():
     budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
     chosen = form.chosen_ids()
     spent = sum(o.cost_cents for o in options if o.id in chosen)
+    services.load_ballot_texts(round_)
+    services.finish_reading()  # nothing to write: free the database before the page renders
     return render_template("voting/ballot.html", round=round_, form=form, options=options, error=error,
                            budget=budget, spent=spent, chosen=chosen, sub_budget=sub_budget), 200 if error is None else 400
 
@@ -105,14 +119,17 @@ def public_choose_buurt():
 
 
 @bp.route("/vote/done")
+@read_only
 def public_voted():
     receipt = session.get("receipt")
     ballot = services.find_ballot(receipt) if receipt else None
     if ballot is None:
         return redirect(url_for("voting.public_ballot"), code=303)
     round_ = db.session.get(BudgetRound, ballot.round_id)
-    return render_template("voting/voted.html", round=round_, receipt=format_receipt_code(receipt),
-                           chosen=_chosen_options(round_, ballot))
+    services.load_ballot_texts(round_)
+    chosen = _chosen_options(round_, ballot)
+    services.finish_reading()
+    return render_template("voting/voted.html", round=round_, receipt=format_receipt_code(receipt), chosen=chosen)
 
 
 def _chosen_options(round_, ballot):
@@ -124,6 +141,7 @@ def _chosen_options(round_, ballot):
 
 
 @bp.route("/rounds/<int:round_id>/status.json")
+@read_only
 def public_status(round_id: int):
     """Polled by waiting phones. Served from memory; 304 when nothing changed."""
     status = services.round_status(round_id)
@@ -154,6 +172,7 @@ def public_receipt():
 
 
 @bp.route("/rounds/<int:round_id>")
+@read_only
 def public_round(round_id: int):
     round_ = get_or_404(BudgetRound, round_id)
     if round_.status == RoundStatus.draft:

@@ -2,11 +2,13 @@
 download and recount them."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, session, stream_with_context, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.councils.links import Link
+from app.database import read_only
 from app.extensions import db
 from app.roles import Role
 from app.security import roles_required
@@ -14,7 +16,7 @@ from app.views import download, get_or_404
 from app.voting import bp, exports
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, RoundStatus
-from app.voting.results import round_results
+from app.voting.results import counted_ballots, round_results
 from app.voting.services import approve_results, turnout, turnout_by_part
 from app.voting.templating import ROUND_LINK_PROVIDERS
 
@@ -52,8 +54,31 @@ def rule_text(round_: BudgetRound) -> str:
 
 
 @bp.route("/rounds/<int:round_id>/results")
+@read_only
 def public_results(round_id: int):
     round_ = load_results_round(round_id)
+    key = _page_key(round_)
+    if key is not None and key in _PAGES:
+        return _PAGES[key]
+    page = _results_page(round_)
+    if key is not None:
+        _PAGES[key] = page
+    return page
+
+
+#: Rendered results pages of published rounds, per language, for visitors without an
+#: account: when a council's results are revealed, 300 phones ask for the same page at
+#: once. Keyed by the number of counted ballots, so a late paper confirmation refreshes it.
+_PAGES: dict[tuple, str] = {}
+
+
+def _page_key(round_: BudgetRound) -> tuple | None:
+    if round_.status != RoundStatus.results_published or current_user.is_authenticated or session.get("_flashes"):
+        return None
+    return (round_.id, str(get_locale()), counted_ballots(round_))
+
+
+def _results_page(round_: BudgetRound) -> str:
     parts = round_results(round_)
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
     hashes = [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True)) for part in parts]
@@ -63,6 +88,7 @@ def public_results(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/results.<any(csv, xlsx, json, pdf, pb):kind>")
+@read_only
 def public_export(round_id: int, kind: str):
     round_ = load_results_round(round_id)
     parts = round_results(round_)
@@ -83,6 +109,7 @@ def public_export(round_id: int, kind: str):
 
 
 @bp.route("/rounds/<int:round_id>/ballots.pb")
+@read_only
 def public_ballot_list(round_id: int):
     """The public, recountable list: every receipt with its choices."""
     round_ = load_results_round(round_id)

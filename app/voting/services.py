@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.auth import audit
 from app.auth.models import User
@@ -15,7 +16,7 @@ from app.councils.codes import new_receipt_code
 from app.councils.models import Ticket
 from app.extensions import db
 from app.proposals.lifecycle import Status
-from app.proposals.models import Proposal
+from app.proposals.models import Proposal, ProposalImage
 from app.types import utcnow
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus, SubBudget, Submission
 from app.voting.rules import BallotRules, Option, check_explicit_split, serialize, split_budget, validate
@@ -187,6 +188,33 @@ def cast_ballot(
     db.session.add(Submission(token_hash=token_hash, receipt=receipt))
     db.session.flush()
     return Cast(receipt, repeated=False)
+
+
+def load_ballot_texts(round_: BudgetRound) -> None:
+    """Load the plans on the round's ballot, and whether each has an image, in one query
+    instead of two per plan when the ballot or the receipt page shows them. The image
+    bytes stay unloaded: the pages only link to the thumbnail. (Translations still load
+    when a plan is shown in a language other than its own.)"""
+    round_.options  # noqa: B018 (load the collection first: it keeps the options, and so their plans, in the session)
+    db.session.scalars(
+        select(RoundOption).where(RoundOption.round_id == round_.id).options(
+            joinedload(RoundOption.proposal).joinedload(Proposal.image).load_only(ProposalImage.id, ProposalImage.proposal_id)
+        )
+    ).all()
+
+
+def finish_reading() -> None:
+    """End the request's transaction now, keeping what it loaded, for a page that only reads.
+
+    On SQLite every transaction takes the write lock (BEGIN IMMEDIATE, app/database.py) and
+    keeps it until it ends; ending it before the template renders lets the next voter in
+    while this page is being built. Only call this with nothing pending to write."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def find_ballot(receipt: str) -> Ballot | None:

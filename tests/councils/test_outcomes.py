@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.councils.models import Council, CouncilStatus, OutcomeSubscriber
 from app.roles import Role

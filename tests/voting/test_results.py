@@ -6,7 +6,6 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from app.proposals.lifecycle import Status
 from app.roles import Role
