@@ -2,6 +2,8 @@
 download and recount them."""
 from __future__ import annotations
 
+import time
+
 from flask import abort, flash, redirect, render_template, request, session, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -56,26 +58,27 @@ def rule_text(round_: BudgetRound) -> str:
 @bp.route("/rounds/<int:round_id>/results")
 @read_only
 def public_results(round_id: int):
+    cacheable = not current_user.is_authenticated and not session.get("_flashes")
+    fresh = _PAGES.get((round_id, str(get_locale()))) if cacheable else None
+    if fresh and time.monotonic() - fresh[0] < PAGE_SECONDS:
+        return fresh[2]  # published results do not change: no database work at all
     round_ = load_results_round(round_id)
-    key = _page_key(round_)
-    if key is not None and key in _PAGES:
-        return _PAGES[key]
-    page = _results_page(round_)
-    if key is not None:
-        _PAGES[key] = page
+    key = (round_.status.value, counted_ballots(round_))
+    if cacheable and fresh and fresh[1] == key:
+        page = fresh[2]
+    else:
+        page = _results_page(round_)
+    if cacheable and round_.status == RoundStatus.results_published:
+        _PAGES[(round_id, str(get_locale()))] = (time.monotonic(), key, page)
     return page
 
 
 #: Rendered results pages of published rounds, per language, for visitors without an
 #: account: when a council's results are revealed, 300 phones ask for the same page at
-#: once. Keyed by the number of counted ballots, so a late paper confirmation refreshes it.
-_PAGES: dict[tuple, str] = {}
-
-
-def _page_key(round_: BudgetRound) -> tuple | None:
-    if round_.status != RoundStatus.results_published or current_user.is_authenticated or session.get("_flashes"):
-        return None
-    return (round_.id, str(get_locale()), counted_ballots(round_))
+#: once. Re-checked against the number of counted ballots every few seconds, so a late
+#: paper confirmation shows up.
+_PAGES: dict[tuple, tuple] = {}
+PAGE_SECONDS = 5.0
 
 
 def _results_page(round_: BudgetRound) -> str:
