@@ -71,9 +71,11 @@ test-postgres:
 	@echo "== test suite on PostgreSQL =="
 	WIJKSTEM_TEST_DATABASE=postgresql WIJKSTEM_TEST_PG_URL=$(PG_TEST_URL) $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow"
 
-bench: install-test
-	$(BIN)/python bench/tally.py
+# Speed figures (not pass/fail): counting, ticket sheets, a council evening under load.
+bench: install-test compile-translations
+	$(BIN)/python bench/tally.py --pabutools-timeout 60
 	$(BIN)/python bench/sheets.py
+	$(BIN)/python bench/council_evening.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
