@@ -75,6 +75,7 @@ test-postgres:
 bench: install-test compile-translations
 	$(BIN)/python bench/tally.py --pabutools-timeout 60
 	$(BIN)/python bench/sheets.py
+	$(BIN)/python bench/export.py
 	$(BIN)/python bench/council_evening.py $(BENCH_ARGS)
 
 clean:
