@@ -44,7 +44,7 @@ migrate: install
 	$(FLASK) db upgrade
 
 run: compile-translations migrate
-	$(FLASK) seed-demo --if-empty
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) seed-demo --if-empty
 	@echo "Wijkstem on http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
 
