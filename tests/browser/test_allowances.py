@@ -4,22 +4,16 @@ from sqlalchemy import select
 
 from app.demo import DEMO_PASSWORD
 
-from tests.browser.conftest import assert_fits_phone, axe_violations
+from tests.browser.conftest import assert_fits_phone, axe_violations, log_in, log_out
 
 SECOND_TREASURER = "theo.tweede@wijkstem.example"
 
 
 def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/staff")
+    log_in(page, email, DEMO_PASSWORD)
 
 
-def sign_out(page) -> None:
-    page.click(".staff-nav button[type=submit]")
-    page.wait_for_url("**/")
+sign_out = log_out
 
 
 def check_page(page) -> None:
