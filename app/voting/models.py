@@ -100,6 +100,12 @@ class BudgetRound(db.Model):
     def is_editable(self) -> bool:
         return self.status == RoundStatus.draft
 
+    def accepts_votes(self, now: datetime) -> bool:
+        """Open, and inside the voting window when the round has one."""
+        if self.status != RoundStatus.open:
+            return False
+        return (self.opens_at is None or now >= self.opens_at) and (self.closes_at is None or now < self.closes_at)
+
     def ensure_editable(self, what: str = "rules") -> None:
         if not self.is_editable:
             raise RoundFrozen(what)

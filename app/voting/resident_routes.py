@@ -22,6 +22,7 @@ from app.councils.resident_routes import NEXT_STEPS, current_ticket
 from app.database import read_only
 from app.extensions import db, limiter
 from app.public.services import register_home_provider
+from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
@@ -68,9 +69,10 @@ def public_ballot():
         abort(404)
     if ticket.voted and request.method == "GET":
         return render_template("voting/already_voted.html", round=round_, receipt=session.get("receipt"))
-    if round_.status == RoundStatus.draft:
+    now = utcnow()
+    if round_.status == RoundStatus.draft or (round_.opens_at and now < round_.opens_at):
         return render_template("voting/waiting.html", round=round_)
-    if round_.status != RoundStatus.open and request.method == "GET":
+    if not round_.accepts_votes(now) and request.method == "GET":
         return render_template("voting/closed.html", round=round_)
     sub_budget, must_choose = _sub_budget(round_, ticket)
     if must_choose:

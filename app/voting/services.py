@@ -168,7 +168,7 @@ def cast_ballot(
     earlier = db.session.get(Submission, token_hash)
     if earlier is not None:
         return Cast(earlier.receipt, repeated=True)
-    if round_.status != RoundStatus.open:
+    if not round_.accepts_votes(utcnow()):
         raise VoteRefused("closed")
     claimed = db.session.execute(
         update(Ticket).where(Ticket.id == ticket_id, Ticket.voted.is_(False)).values(voted=True)

@@ -268,3 +268,40 @@ def test_receipt_check_before_and_after_closing(client, login_as, make_round, ti
     after = client.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
     assert "Plan B" in after
     assert "cannot find" in client.post("/receipt", data={"receipt": "0000000000"}).get_data(as_text=True)
+
+
+def test_the_voting_window_is_enforced(client, make_round, ticket_for, db):
+    from datetime import timedelta
+
+    from app.types import utcnow
+
+    client.set_cookie("lang", "en")
+    round_ = make_round()
+    sign_in(client, ticket_for(round_))
+    html = client.get("/vote").get_data(as_text=True)
+    round_.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    response = client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}, follow_redirects=True)
+    assert "Voting is closed" in response.get_data(as_text=True)
+    assert ballot_count(db) == 0 and not db.session.scalar(select(Ticket)).voted
+
+
+def test_voter_codes_for_a_district_wide_round(client, login_as, make_round, buurten, db):
+    import csv
+    import io
+
+    wildeman, _osdorp = buurten
+    round_ = make_round(status=RoundStatus.draft, eligibility="codes", council_id=None)
+    login_as(Role.board)
+    response = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "3", "neighbourhood_id": str(wildeman.id), "output": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 3 and {r["buurt"] for r in rows} == {"Wildeman"}
+    client.post(f"/staff/rounds/{round_.id}/status/open")
+    voter = client.application.test_client()
+    sign_in(voter, rows[0]["code"])
+    html = voter.get("/vote").get_data(as_text=True)
+    assert voter.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code == 303
+    ballot = db.session.scalar(select(Ballot))
+    assert ballot.channel == "online" and ballot.round_id == round_.id
+    pdf = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "2", "neighbourhood_id": "0", "output": "pdf"})
+    assert pdf.get_data().startswith(b"%PDF")
