@@ -51,11 +51,12 @@ def save_neighbourhood(buurt: Neighbourhood | None, name: str, area_id: int | No
 
 
 def save_alliance(buurt: Neighbourhood, name: str, meeting_place: str, aanjager_ids: list[int]) -> Alliance:
+    aanjagers = list(db.session.scalars(select(User).where(User.id.in_(aanjager_ids)))) if aanjager_ids else []
     alliance = buurt.alliance or Alliance(neighbourhood=buurt)
+    db.session.add(alliance)
     alliance.name = name.strip()
     alliance.meeting_place = meeting_place.strip()
-    alliance.aanjagers = list(db.session.scalars(select(User).where(User.id.in_(aanjager_ids)))) if aanjager_ids else []
-    db.session.add(alliance)
+    alliance.aanjagers = aanjagers
     audit.record("place.alliance.save", alliance, name=alliance.name, aanjagers=sorted(aanjager_ids))
     return alliance
 
