@@ -10,6 +10,7 @@ from app.councils.models import Council
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
+from app.voting.models import BudgetRound
 from app.types import utcnow
 from app.voting import services
 from app.demo import DEMO_PASSWORD
@@ -130,13 +131,23 @@ def test_finance_page_at_phone_size(page):
     page.goto("/lang/nl?next=/")
 
 
-def test_ticket_sign_in_on_a_phone_without_javascript(browser, live_server, evening):
+def test_sign_in_and_vote_on_a_phone_without_javascript(browser, live_server, live_app, evening):
+    with live_app.test_request_context():
+        round_ = db.session.get(BudgetRound, evening["round_id"])
+        board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
+        services.open_round(round_, board)
+        db.session.commit()
     context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server, java_script_enabled=False)
     phone = context.new_page()
     phone.goto("/t")
     code = evening["codes"][3]
-    phone.fill("#code", code.lower()[:3] + " " + code[3:])
+    phone.fill("#code", code.lower()[:3] + " " + code[3:])  # typed loosely: lower case, a space
     phone.click("main form button[type=submit]")
     phone.wait_for_url("**/t/welcome")
-    assert phone.locator("h1").count() == 1
+    phone.click("main a.button.primary")
+    phone.wait_for_url("**/vote")
+    phone.locator("input[name=choice]").nth(0).check()
+    phone.click("#ballot button[type=submit]")
+    phone.wait_for_url("**/vote/done")
+    assert len(phone.inner_text(".receipt").replace("-", "")) == 10
     context.close()
