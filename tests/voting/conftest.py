@@ -71,3 +71,17 @@ def buurten(db):
     db.session.add_all(made)
     db.session.commit()
     return made
+
+
+@pytest.fixture(scope="session")
+def oracle():
+    """tests/voting/reference/pabutools_oracle.py: how each rule is asked of pabutools (a test
+    dependency, used as an oracle only)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "reference" / "pabutools_oracle.py"
+    spec = importlib.util.spec_from_file_location("pabutools_oracle", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

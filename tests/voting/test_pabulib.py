@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from app.voting import pabulib, tally
 from app.voting.pabulib import PabulibElection, PabulibProject, PabulibVote
+from tests.support.pabulib_files import DATA, SMALL_INSTANCES
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE.parent / "data" / "pabulib"
 FILES = sorted(DATA.glob("*.pb"))
-SMALL = [DATA / f"{name}.pb" for name in (
-    "Netherlands_Assen_2024",
-    "Poland_Czestochowa_2020_Grabowka",
-    "Poland_Krakow_2018_Bienczyce",
-    "Switzerland_Zurich_D10",
-)]
-
-
-@pytest.fixture(scope="module")
-def oracle():
-    pytest.importorskip("pabutools")
-    path = HERE / "reference" / "pabutools_oracle.py"
-    spec = importlib.util.spec_from_file_location("pabutools_oracle", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+SMALL = [DATA / f"{name}.pb" for name in SMALL_INSTANCES]
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)

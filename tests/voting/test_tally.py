@@ -6,7 +6,6 @@ are stored in tests/voting/reference/*.json (regenerate with reference/generate.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -17,30 +16,14 @@ from hypothesis import strategies as st
 
 from app.voting import pabulib, tally
 from app.voting.tally import Project
+from tests.support.pabulib_files import DATA, SMALL_INSTANCES
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE.parent / "data" / "pabulib"
-REFERENCE = HERE / "reference"
+REFERENCE = Path(__file__).resolve().parent / "reference"
 FILES = [
     pytest.param(p.stem, marks=pytest.mark.slow) if "Praga" in p.stem else p.stem
     for p in sorted(DATA.glob("*.pb"))
 ]  # counting Praga-Poludnie with MES takes ~15 s
-SMALL = [
-    "Netherlands_Assen_2024",
-    "Poland_Czestochowa_2020_Grabowka",
-    "Poland_Krakow_2018_Bienczyce",
-    "Switzerland_Zurich_D10",
-]
-
-
-@pytest.fixture(scope="module")
-def oracle():
-    pytest.importorskip("pabutools")
-    path = REFERENCE / "pabutools_oracle.py"
-    spec = importlib.util.spec_from_file_location("pabutools_oracle", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+SMALL = list(SMALL_INSTANCES)
 
 
 @lru_cache(maxsize=None)
