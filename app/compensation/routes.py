@@ -28,9 +28,10 @@ from app.compensation.forms import (
 from app.compensation.models import Activity, Claim, ClaimStatus, FiscalLimitRow, Team, Volunteer
 from app.compensation.services import CapExceeded, ClaimEntry, DuplicateClaim, ExpenseOverCap
 from app.extensions import db
-from app.public.services import Panel, register_panel
+from app.formatting import money
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
 from app.views import get_or_404, paginate
 
 VIEWERS = (Role.treasurer, Role.admin, Role.board)
@@ -43,13 +44,15 @@ _PAYER_LINKS = (
     ("compensation.batches", _l("Payouts")),
     ("compensation.teams", _l("Teams and activities")),
 )
-register_panel(Panel(Role.treasurer, _l("Volunteer allowances"), _PAYER_LINKS))
-register_panel(Panel(Role.admin, _l("Volunteer allowances"), _PAYER_LINKS + (("compensation.limits", _l("Fiscal limits")),)))
-register_panel(Panel(Role.board, _l("Volunteer allowances"), (
-    ("compensation.volunteers", _l("Volunteers")),
-    ("compensation.teams", _l("Teams and activities")),
-    ("compensation.limits", _l("Fiscal limits")),
-)))
+PANELS = (
+    Panel(Role.treasurer, _l("Volunteer allowances"), _PAYER_LINKS),
+    Panel(Role.admin, _l("Volunteer allowances"), _PAYER_LINKS + (("compensation.limits", _l("Fiscal limits")),)),
+    Panel(Role.board, _l("Volunteer allowances"), (
+        ("compensation.volunteers", _l("Volunteers")),
+        ("compensation.teams", _l("Teams and activities")),
+        ("compensation.limits", _l("Fiscal limits")),
+    )),
+)
 
 
 def can_see_payments() -> bool:
@@ -259,8 +262,6 @@ def claim_new():
 
 
 def _money(cents: int) -> str:
-    from app.formatting import money
-
     return money(cents)
 
 

@@ -6,10 +6,7 @@ from flask import abort, render_template
 from app.councils import bp, services
 from app.councils.models import Council, CouncilStatus
 from app.database import read_only
-from app.public.services import register_home_provider
 from app.views import get_or_404
-
-register_home_provider(lambda: {"councils": services.upcoming_councils(), "has_ticket_entry": True})
 
 
 @bp.route("/councils")

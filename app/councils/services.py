@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,8 +12,6 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import Message
-import smtplib
-
 from sqlalchemy import and_, case, func, select, update
 
 from app.auth import audit
@@ -67,6 +66,11 @@ def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> li
 def upcoming_councils(limit: int = 5) -> list[Council]:
     query = select(Council).where(Council.ends_at > utcnow()).order_by(Council.starts_at).limit(limit)
     return list(db.session.scalars(query))
+
+
+def home_section(_sender) -> dict:
+    """What the public home page shows of councils (signals.home_page)."""
+    return {"councils": upcoming_councils(), "has_ticket_entry": True}
 
 
 def past_councils() -> list[Council]:

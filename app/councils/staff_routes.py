@@ -7,9 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,19 +32,21 @@ from app.domains import domain
 from app.exports import csv_bytes
 from app.extensions import db
 from app.places.services import area_choices, neighbourhood_choices
-from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
 from app.views import download, get_or_404, public_url
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = (Role.facilitator, Role.admin)
 
-register_panel(Panel(Role.facilitator, _l("Resident councils"), (
-    ("councils.staff_list", _l("All councils")),
-    ("councils.create", _l("Plan a council")),
-    ("councils.plan_next", _l("Plan the next round")),
-)))
+PANELS = (
+    Panel(Role.facilitator, _l("Resident councils"), (
+        ("councils.staff_list", _l("All councils")),
+        ("councils.create", _l("Plan a council")),
+        ("councils.plan_next", _l("Plan the next round")),
+    )),
+)
 
 
 def load_managed(council_id: int) -> Council:

@@ -17,12 +17,12 @@ from app.extensions import db
 from app.finance import bp, services
 from app.finance.forms import FundingSourceForm
 from app.finance.models import FundingSource
-from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
 from app.views import download, get_or_404
 
-register_panel(Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding sources")), ("finance.public_page", _l("Public finance page")))))
+PANELS = (Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding sources")), ("finance.public_page", _l("Public finance page")))),)
 
 
 @bp.route("/finance")

@@ -6,8 +6,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.domains import DOMAIN_CODES
 from app.extensions import db
 from app.finance.models import FundingSource
+from app.finance.overview import Allocation, summarise
+from app.places.models import Neighbourhood
+from app.proposals.lifecycle import Status
+from app.proposals.models import Proposal
+from app.voting.models import BudgetRound, RoundOption
 
 SOURCES_CSV = Path(__file__).resolve().parent.parent / "data" / "funding_sources.csv"
 
@@ -30,12 +36,6 @@ def read_sources() -> list[tuple[str, int, str, str]]:
 
 def allocations():
     """Every funded plan with the round it was funded in (its cost on that ballot)."""
-    from app.finance.overview import Allocation
-    from app.places.models import Neighbourhood
-    from app.proposals.lifecycle import Status
-    from app.proposals.models import Proposal
-    from app.voting.models import BudgetRound, RoundOption
-
     funded = (Status.funded, Status.in_progress, Status.completed)
     query = (
         select(RoundOption, BudgetRound, Proposal)
@@ -55,8 +55,5 @@ def allocations():
 
 
 def overview():
-    from app.domains import DOMAIN_CODES
-    from app.finance.overview import summarise
-
     sources = [(s.id, s.name, s.amount_cents) for s in db.session.scalars(select(FundingSource).order_by(FundingSource.amount_cents.desc()))]
     return summarise(sources, allocations(), list(DOMAIN_CODES))

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from flask_babel import gettext as _
 
 from app.exports import iter_csv, xlsx_bytes
+from app.extensions import db
 from app.voting.explain import why
 from app.voting.models import Ballot, BudgetRound
+from app.voting.report import render_report
 from app.voting.results import PartResult
 from app.voting.rules import deserialize
 
@@ -128,16 +130,12 @@ def json_bytes(data: dict) -> bytes:
 
 
 def pdf(round_: BudgetRound, parts: list[PartResult], turnout, rule_text: str) -> bytes:
-    from app.voting.report import render_report
-
     return render_report(round_, parts, turnout, rule_text)
 
 
 def ballots_of(round_: BudgetRound, part: PartResult):
     """A function that reads the part's confirmed ballots, in receipt order, in batches."""
     from sqlalchemy import select
-
-    from app.extensions import db
 
     query = select(Ballot.receipt, Ballot.choices).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
     if part.sub_budget is not None:

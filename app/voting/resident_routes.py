@@ -18,10 +18,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.councils.codes import format_receipt_code, normalize_receipt_code
-from app.councils.resident_routes import NEXT_STEPS, current_ticket
+from app.councils.resident_routes import current_ticket
 from app.database import read_only
 from app.extensions import db, limiter
-from app.public.services import register_home_provider
 from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
@@ -34,20 +33,6 @@ REFUSED = {
     "closed": _l("Voting is closed for this vote."),
     "already_voted": _l("This ticket has already been used to vote."),
 }
-
-register_home_provider(lambda: {"rounds": services.open_rounds()})
-
-
-def _next_step(ticket):
-    round_ = services.round_for_ticket(ticket)
-    if round_ is None:
-        return None
-    label = _("See your receipt") if ticket.voted and session.get("receipt") else _("Go to the vote")
-    return {"url": url_for("voting.public_ballot"), "label": label}
-
-
-NEXT_STEPS.append(_next_step)
-
 
 def _sub_budget(round_, ticket):
     """The sub-budget of the ticket's buurt, or of the buurt the voter chose (unbound ticket)."""

@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.councils.links import Link
 from app.database import read_only
 from app.extensions import db
 from app.roles import Role
@@ -20,7 +19,6 @@ from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, RoundStatus
 from app.voting.results import counted_ballots, round_results
 from app.voting.services import approve_results, turnout, turnout_by_part
-from app.voting.templating import ROUND_LINK_PROVIDERS
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -29,15 +27,6 @@ EXPORT_TYPES = {
     "pdf": "application/pdf",
     "pb": "text/plain; charset=utf-8",
 }
-
-
-def _links(round_, staff):
-    if round_.status == RoundStatus.results_published or (staff and round_.status == RoundStatus.closed):
-        return [Link(url_for("voting.public_results", round_id=round_.id), _("See the results"))]
-    return []
-
-
-ROUND_LINK_PROVIDERS.append(_links)
 
 
 def load_results_round(round_id: int) -> BudgetRound:

@@ -24,12 +24,12 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar
 
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
 
 #: approval/knapsack: sorted ids; ranking: ids in rank order; cumulative: (id, points) sorted by id.
-Choices = Union[tuple[int, ...], tuple[tuple[int, int], ...]]
+Choices = tuple[int, ...] | tuple[tuple[int, int], ...]
 
 K = TypeVar("K", bound=Hashable)
 

@@ -14,6 +14,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.councils.codes import new_receipt_code
 from app.councils.models import Ticket
+from app.councils.services import find_ticket, generate_tickets
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
@@ -239,8 +240,6 @@ def confirm_paper_batch(batch: PaperBatch, actor: User) -> None:
 
 def paper_ticket(round_: BudgetRound, code: str) -> Ticket:
     """A paper ballot consumes a ticket that a facilitator signed in at the desk."""
-    from app.councils.services import find_ticket
-
     ticket = find_ticket(code)
     if ticket is None or round_for_ticket(ticket) is None or round_for_ticket(ticket).id != round_.id:
         raise VoteRefused("wrong_round")
@@ -306,8 +305,6 @@ def open_rounds() -> list[BudgetRound]:
 
 def issue_voter_codes(round_: BudgetRound, counts: dict[int | None, int], actor: User):
     """Voter codes for a district-wide round: batches per buurt (None = unbound)."""
-    from app.councils.services import generate_tickets
-
     expires = round_.closes_at or (utcnow().replace(year=utcnow().year + 1))
     issued = []
     for buurt_id, count in counts.items():

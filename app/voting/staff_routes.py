@@ -11,33 +11,34 @@ from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
-from app.councils.links import LINK_PROVIDERS, Link
+from app.councils.codes import format_code
 from app.councils.models import Council
+from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet
+from app.exports import csv_bytes
 from app.extensions import db
 from app.fields import MoneyField
 from app.finance.models import FundingSource
 from app.places.services import neighbourhoods
-from app.proposals.services import approved_proposals
 from app.proposals.models import Proposal
-from app.public.services import Panel, register_panel
+from app.proposals.services import approved_proposals
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
 from app.views import download, get_or_404, public_url
 from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
 from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStatus
+from app.voting.results import round_results
 from app.voting.rules import BallotError, BudgetSplitError
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 EVENING = (Role.facilitator, Role.board)
 
-register_panel(Panel(Role.board, _l("Votes"), (("voting.staff_list", _l("Budget rounds")), ("voting.create", _l("New budget round")))))
-register_panel(Panel(Role.facilitator, _l("Evening vote"), (("voting.staff_list", _l("Budget rounds")),)))
-LINK_PROVIDERS.append(lambda council: [
-    Link(url_for("voting.live", round_id=r.id), _("Run the vote: %(name)s", name=r.name))
-    for r in db.session.scalars(select(BudgetRound).where(BudgetRound.council_id == council.id))
-])
+PANELS = (
+    Panel(Role.board, _l("Votes"), (("voting.staff_list", _l("Budget rounds")), ("voting.create", _l("New budget round")))),
+    Panel(Role.facilitator, _l("Evening vote"), (("voting.staff_list", _l("Budget rounds")),)),
+)
 
 
 def _local(moment):
@@ -191,10 +192,6 @@ def set_status(round_id: int, target: str):
 @bp.route("/staff/rounds/<int:round_id>/codes", methods=["POST"])
 @roles_required(Role.board)
 def voter_codes(round_id: int):
-    from app.councils.codes import format_code
-    from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet
-    from app.exports import csv_bytes
-
     round_ = get_or_404(BudgetRound, round_id)
     form = VoterCodesForm()
     form.neighbourhood_id.choices = [(0, "")] + [(n.id, n.name) for n in neighbourhoods()]
@@ -227,8 +224,6 @@ def present(round_id: int):
     round_ = get_or_404(BudgetRound, round_id)
     results = None
     if round_.status in (RoundStatus.closed, RoundStatus.results_published):
-        from app.voting.results import round_results
-
         results = round_results(round_)
     return render_template("voting/present.html", round=round_, turnout=services.turnout(round_), results=results)
 

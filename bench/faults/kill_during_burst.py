@@ -27,9 +27,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import (Server, _query, app_environment, check_invariants, cleanup, flask_cli, fresh_database,  # noqa: E402
-                     new_workdir, setup_round)
-from loadgen import Phone, Stats, hidden_value  # noqa: E402
+from harness import (
+    Server,
+    _query,
+    app_environment,
+    check_invariants,
+    cleanup,
+    flask_cli,
+    fresh_database,
+    new_workdir,
+    setup_round,
+)
+from loadgen import Phone, Stats, hidden_value
 
 HOST = "127.0.0.1"
 
