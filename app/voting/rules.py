@@ -20,18 +20,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
 
 #: approval/knapsack: sorted ids; ranking: ids in rank order; cumulative: (id, points) sorted by id.
 Choices = tuple[int, ...] | tuple[tuple[int, int], ...]
 
-K = TypeVar("K", bound=Hashable)
+#: Sub-budget keys: hashable and mutually orderable (buurt ids).
+K = TypeVar("K", bound="SupportsRichComparison")
 
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
 
