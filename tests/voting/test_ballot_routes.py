@@ -84,7 +84,10 @@ def test_a_second_form_with_a_used_ticket_is_refused(client, make_round, ticket_
     html = client.get("/vote").get_data(as_text=True)
     client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]})
     again = client.post("/vote", data={"token": "another-form", "choice": [str(round_.options[1].id)]}, follow_redirects=True)
-    assert "This ticket has already been used to vote." in again.get_data(as_text=True)
+    page = again.get_data(as_text=True)
+    # The refusal beside the form, and the page for a ticket that has voted.
+    assert '<p class="flash flash-error">This ticket has already been used to vote.</p>' in page
+    assert "<p>This ticket has already been used to vote. Thank you!</p>" in page
     assert ballot_count(db) == 1
 
 
