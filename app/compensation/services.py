@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import format_date
@@ -38,8 +37,7 @@ from app.compensation.models import (
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import money
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from app.types import AMSTERDAM
 
 
 def today() -> date:

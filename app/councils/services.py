@@ -19,7 +19,7 @@ from app.auth.models import User
 from app.councils.codes import hash_code, new_ticket_code, normalize_code
 from app.councils.models import AttendanceProfile, Council, CouncilStatus, OutcomeSubscriber, Ticket
 from app.extensions import db, mail
-from app.types import utcnow
+from app.types import add_months, utcnow
 
 log = logging.getLogger("wijkstem.tickets")
 MAX_TICKETS_PER_BATCH = 2000
@@ -35,17 +35,6 @@ def code_hash(code: str) -> str:
 
 
 # --- scheduling ------------------------------------------------------------------------
-def add_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise ValueError("no valid day")
-
-
 def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> list[Council]:
     """Copy councils half a year ahead: same place, languages and agenda, new dates."""
     copies = []

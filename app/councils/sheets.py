@@ -24,16 +24,13 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from fpdf import FPDF
 
 from app.councils.codes import ALPHABET, TICKET_CODE_LENGTH, format_code
 from app.councils.qr import draw_qr, qr_modules
+from app.fonts import FONT_BOLD, FONT_REGULAR
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 _FAMILY = "dejavu"
 
 # --- sheet geometry (millimetres) -------------------------------------------------------

@@ -35,9 +35,9 @@ from app.places.services import area_choices, neighbourhood_choices
 from app.roles import Role
 from app.security import roles_required
 from app.signals import Panel
+from app.types import AMSTERDAM
 from app.views import download, get_or_404, public_url
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = (Role.facilitator, Role.admin)
 
 PANELS = (

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.cache import BoundedCache
 from app.database import read_only
 from app.extensions import db
 from app.roles import Role
@@ -48,7 +49,7 @@ def rule_text(round_: BudgetRound) -> str:
 @read_only
 def public_results(round_id: int):
     cacheable = not current_user.is_authenticated and not session.get("_flashes")
-    fresh = _PAGES.get((round_id, str(get_locale()))) if cacheable else None
+    fresh = PAGES.get((round_id, str(get_locale()))) if cacheable else None
     if fresh and time.monotonic() - fresh[0] < PAGE_SECONDS:
         return fresh[2]  # published results do not change: no database work at all
     round_ = load_results_round(round_id)
@@ -58,7 +59,7 @@ def public_results(round_id: int):
     else:
         page = _results_page(round_)
     if cacheable and round_.status == RoundStatus.results_published:
-        _PAGES[(round_id, str(get_locale()))] = (time.monotonic(), key, page)
+        PAGES.set((round_id, str(get_locale())), (time.monotonic(), key, page))
     return page
 
 
@@ -66,8 +67,8 @@ def public_results(round_id: int):
 #: account: when a council's results are revealed, 300 phones ask for the same page at
 #: once. Re-checked against the number of counted ballots every few seconds, so a late
 #: paper confirmation shows up.
-_PAGES: dict[tuple, tuple] = {}
 PAGE_SECONDS = 5.0
+PAGES = BoundedCache(maxsize=64)  # (round id, language): published rounds only
 
 
 def _results_page(round_: BudgetRound) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,15 +11,16 @@ from sqlalchemy.orm import joinedload
 
 from app.auth import audit
 from app.auth.models import User
+from app.cache import BoundedCache
 from app.councils.codes import new_receipt_code
 from app.councils.models import Ticket
 from app.councils.services import find_ticket, generate_tickets
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
-from app.types import utcnow
+from app.types import add_months, utcnow
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus, SubBudget, Submission
-from app.voting.rules import BallotRules, Option, check_explicit_split, serialize, split_budget, validate
+from app.voting.rules import Option, check_explicit_split, serialize, split_budget, validate
 
 ROUND_FIELDS = (
     "name", "description", "budget_cents", "funding_source_id", "ballot_type", "rule", "max_choices",
@@ -279,24 +279,25 @@ def turnout(round_: BudgetRound) -> Turnout:
 
 
 # Phones waiting for the vote poll this; it is answered from memory for a second at a
-# time, so 300 phones cost a handful of queries per second and no writes at all.
-_STATUS_CACHE: dict[int, tuple[float, str]] = {}
+# time, so 300 phones cost a handful of queries per second and no writes at all. Only rounds
+# that exist are kept: ids made up by a client never take a place in it.
 STATUS_TTL_SECONDS = 1.0
+STATUS_CACHE = BoundedCache(maxsize=256, ttl=STATUS_TTL_SECONDS)
 
 
 def round_status(round_id: int) -> str | None:
-    now = time.monotonic()
-    cached = _STATUS_CACHE.get(round_id)
-    if cached and now - cached[0] < STATUS_TTL_SECONDS:
-        return cached[1]
+    cached = STATUS_CACHE.get(round_id)
+    if cached is not None:
+        return cached
     status = db.session.scalar(select(BudgetRound.status).where(BudgetRound.id == round_id))
-    value = status.value if status else None
-    _STATUS_CACHE[round_id] = (now, value)
-    return value
+    if status is None:
+        return None
+    STATUS_CACHE.set(round_id, status.value)
+    return status.value
 
 
 def forget_status(round_id: int) -> None:
-    _STATUS_CACHE.pop(round_id, None)
+    STATUS_CACHE.forget(round_id)
 
 
 def open_rounds() -> list[BudgetRound]:
@@ -305,7 +306,7 @@ def open_rounds() -> list[BudgetRound]:
 
 def issue_voter_codes(round_: BudgetRound, counts: dict[int | None, int], actor: User):
     """Voter codes for a district-wide round: batches per buurt (None = unbound)."""
-    expires = round_.closes_at or (utcnow().replace(year=utcnow().year + 1))
+    expires = round_.closes_at or add_months(utcnow(), 12)  # 29 February: 28 February next year
     issued = []
     for buurt_id, count in counts.items():
         if count:
@@ -318,10 +319,6 @@ def ballots_for_count(round_: BudgetRound, sub_budget: SubBudget | None = None):
     if sub_budget is not None:
         query = query.where(Ballot.sub_budget_id == sub_budget.id)
     return db.session.scalars(query.order_by(Ballot.receipt))
-
-
-def rules_summary(round_: BudgetRound) -> BallotRules:
-    return round_.rules_for(None)
 
 
 def approve_results(round_: BudgetRound, parts, actor: User) -> None:

@@ -24,6 +24,7 @@ from app.proposals.services import approved_proposals
 from app.roles import Role
 from app.security import roles_required
 from app.signals import Panel
+from app.types import AMSTERDAM
 from app.views import download, get_or_404, public_url
 from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
@@ -32,7 +33,6 @@ from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStatus
 from app.voting.results import round_results
 from app.voting.rules import BallotError, BudgetSplitError
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 EVENING = (Role.facilitator, Role.board)
 
 PANELS = (

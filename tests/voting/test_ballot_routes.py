@@ -1,4 +1,5 @@
 import re
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -314,3 +315,19 @@ def test_voter_codes_for_a_district_wide_round(client, login_as, make_round, buu
     assert ballot.channel == "online" and ballot.round_id == round_.id
     pdf = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "2", "neighbourhood_id": "0", "output": "pdf"})
     assert pdf.get_data().startswith(b"%PDF")
+
+
+def test_voter_codes_issued_on_29_february_expire_a_year_later(client, login_as, make_round, db, monkeypatch):
+    """Without a closing time, voter codes last a year; from 29 February that is 28 February."""
+    from app.voting import services
+
+    leap_day = datetime(2028, 2, 29, 10, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(services, "utcnow", lambda: leap_day)
+    round_ = make_round(status=RoundStatus.draft, eligibility="codes", council_id=None)
+    round_.closes_at = None
+    db.session.commit()
+    login_as(Role.board)
+    response = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "2", "neighbourhood_id": "0", "output": "csv"})
+    assert response.status_code == 200
+    expiries = db.session.scalars(select(Ticket.expires_at).where(Ticket.round_id == round_.id)).all()
+    assert expiries == [datetime(2029, 2, 28, 10, 0, tzinfo=timezone.utc)] * 2
