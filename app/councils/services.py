@@ -17,7 +17,17 @@ from sqlalchemy import and_, case, func, select, update
 from app.auth import audit
 from app.auth.models import User
 from app.councils.codes import hash_code, new_ticket_code, normalize_code
-from app.councils.models import AttendanceProfile, Council, CouncilStatus, OutcomeSubscriber, Ticket
+from app.councils.models import (
+    MAIL_FAILED,
+    MAIL_PENDING,
+    MAIL_SENT,
+    AttendanceProfile,
+    Council,
+    CouncilStatus,
+    OutcomeSubscriber,
+    Ticket,
+)
+from app.errors import DomainError
 from app.extensions import db, mail
 from app.types import add_months, utcnow
 
@@ -208,35 +218,88 @@ def save_outcomes(council: Council, summary: str, decisions: dict[str, str], act
     audit.record("council.outcomes.save", council, actor=actor)
 
 
-def publish_outcomes(council: Council, actor: User) -> tuple[int, bool]:
-    """Publish the outcomes and e-mail every consenting attendee in their own language.
-    Returns the number of e-mails sent and whether the mail server failed (the
-    publication stands; unsent e-mails can be sent again later)."""
+def publish_outcomes(council: Council, actor: User) -> None:
+    """Publish the outcomes. The e-mails to the consenting attendees go out after the
+    commit (send_outcome_mails): a slow or refusing mail server never holds the database."""
     council.move_to(CouncilStatus.outcomes_published)
     council.outcomes_published_at = utcnow()
     audit.record("council.outcomes.publish", council, actor=actor)
+
+
+def queue_failed_outcome_mails(council: Council, actor: User) -> int:
+    """The facilitator asks to send the refused e-mails again (after the commit, as above)."""
+    if council.status != CouncilStatus.outcomes_published:
+        raise DomainError("outcomes_not_published")
+    failed = db.session.scalars(select(OutcomeSubscriber).where(
+        OutcomeSubscriber.council_id == council.id, OutcomeSubscriber.mail_status == MAIL_FAILED)).all()
+    for subscriber in failed:
+        subscriber.mail_status = MAIL_PENDING
+    audit.record("council.outcomes.resend", council, actor=actor, count=len(failed))
+    return len(failed)
+
+
+@dataclass(frozen=True)
+class MailCount:
+    sent: int
+    failed: int
+
+
+def outcome_mail_count(council: Council) -> MailCount:
+    rows = dict(db.session.execute(
+        select(OutcomeSubscriber.mail_status, func.count()).where(OutcomeSubscriber.council_id == council.id)
+        .group_by(OutcomeSubscriber.mail_status)).all())
+    return MailCount(rows.get(MAIL_SENT, 0), rows.get(MAIL_FAILED, 0))
+
+
+def send_outcome_mails(council_id: int) -> MailCount:
+    """Send the pending outcome e-mails of a published council, each in its reader's language.
+
+    Call it after the commit. The messages are written first and that read transaction is
+    ended, so no transaction is open while the mail server is talked to; each recipient's
+    state (sent or failed) is then written in a short transaction of its own. This one
+    function commits, because its work happens after the request's commit."""
+    council = db.session.get(Council, council_id)
+    if council is None or council.status != CouncilStatus.outcomes_published:
+        return MailCount(0, 0)
+    subscribers = db.session.scalars(select(OutcomeSubscriber).where(
+        OutcomeSubscriber.council_id == council_id, OutcomeSubscriber.mail_status == MAIL_PENDING)
+        .order_by(OutcomeSubscriber.id)).all()
+    messages = [(subscriber.id, _outcome_message(council, subscriber)) for subscriber in subscribers]
+    db.session.commit()
+    sent = failed = 0
     try:
-        return send_outcome_mails(council), False
+        with mail.connect() as connection:
+            for subscriber_id, message in messages:
+                try:
+                    connection.send(message)
+                except (smtplib.SMTPException, OSError):
+                    log.warning("council %s: an outcome e-mail was refused", council_id)
+                    _mark_mail(subscriber_id, MAIL_FAILED)
+                    failed += 1
+                else:
+                    _mark_mail(subscriber_id, MAIL_SENT)
+                    sent += 1
     except (smtplib.SMTPException, OSError):
-        log.exception("council %s: outcome e-mails could not be sent", council.id)
-        return 0, True
+        log.exception("council %s: the mail server could not be reached", council_id)
+        for subscriber_id, _message in messages[sent + failed:]:
+            _mark_mail(subscriber_id, MAIL_FAILED)
+            failed += 1
+    return MailCount(sent, failed)
 
 
-def send_outcome_mails(council: Council) -> int:
-    sent = 0
-    subscribers = db.session.scalars(select(OutcomeSubscriber).where(OutcomeSubscriber.council_id == council.id, OutcomeSubscriber.sent_at.is_(None)))
-    with mail.connect() as connection:
-        for subscriber in subscribers:
-            with force_locale(subscriber.locale):
-                message = Message(
-                    subject=_("Outcomes of %(title)s", title=council.title),
-                    recipients=[subscriber.email],
-                    body=render_template("councils/outcomes_mail.txt", council=council, subscriber=subscriber),
-                )
-            connection.send(message)
-            subscriber.sent_at = utcnow()
-            sent += 1
-    return sent
+def _outcome_message(council: Council, subscriber: OutcomeSubscriber) -> Message:
+    with force_locale(subscriber.locale):
+        return Message(
+            subject=_("Outcomes of %(title)s", title=council.title),
+            recipients=[subscriber.email],
+            body=render_template("councils/outcomes_mail.txt", council=council, subscriber=subscriber),
+        )
+
+
+def _mark_mail(subscriber_id: int, status: str) -> None:
+    db.session.execute(update(OutcomeSubscriber).where(OutcomeSubscriber.id == subscriber_id).values(
+        mail_status=status, sent_at=utcnow() if status == MAIL_SENT else None))
+    db.session.commit()
 
 
 def purge_contacts(now: datetime | None = None) -> int:

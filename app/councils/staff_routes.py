@@ -102,6 +102,7 @@ def manage(council_id: int):
     ticket_form.neighbourhood_id.choices = neighbourhood_choices(blank_label=_("No buurt"))
     return render_template(
         "councils/manage.html", council=council, attendance=services.attendance(council),
+        mails=services.outcome_mail_count(council),
         ticket_form=ticket_form, desk_form=DeskCodeForm(), void_form=VoidForm(),
     )
 
@@ -144,6 +145,7 @@ def tickets(council_id: int):
     if not form.validate_on_submit():
         return render_template(
             "councils/manage.html", council=council, attendance=services.attendance(council),
+        mails=services.outcome_mail_count(council),
             ticket_form=form, desk_form=DeskCodeForm(), void_form=VoidForm(),
         ), 400
     issued = services.generate_tickets(council, form.count.data, current_user, neighbourhood_id=form.neighbourhood_id.data or None)
@@ -232,13 +234,32 @@ def outcomes(council_id: int):
         decisions = {code: getattr(form, f"decision_{code}").data for code in council.domains}
         services.save_outcomes(council, form.summary.data, decisions, current_user)
         if form.publish.data:
-            sent, mail_failed = services.publish_outcomes(council, current_user)
-            flash(_("The outcomes are published. E-mails sent: %(count)d.", count=sent), "success")
-            if mail_failed:
-                flash(_("The e-mails could not be sent. Check the mail settings and try again."), "error")
+            services.publish_outcomes(council, current_user)
         db.session.commit()
+        if form.publish.data:
+            mails = services.send_outcome_mails(council.id)  # after the commit: see the service
+            flash(_("The outcomes are published. E-mails sent: %(count)d.", count=mails.sent), "success")
+            _flash_failed(mails)
         return redirect(url_for("councils.manage", council_id=council.id), code=303)
     return render_template("councils/outcomes_form.html", council=council, form=form)
+
+
+@bp.route("/staff/councils/<int:council_id>/outcomes/resend", methods=["POST"])
+@roles_required(*MANAGERS)
+def resend_outcomes(council_id: int):
+    """Send the outcome e-mails the mail server refused once more (audited)."""
+    council = load_managed(council_id)
+    services.queue_failed_outcome_mails(council, current_user)
+    db.session.commit()
+    mails = services.send_outcome_mails(council.id)
+    flash(_("E-mails sent: %(count)d.", count=mails.sent), "success")
+    _flash_failed(mails)
+    return redirect(url_for("councils.manage", council_id=council.id), code=303)
+
+
+def _flash_failed(mails: services.MailCount) -> None:
+    if mails.failed:
+        flash(_("The e-mails could not be sent. Check the mail settings and try again."), "error")
 
 
 @bp.route("/staff/councils/plan-next", methods=["GET", "POST"])
