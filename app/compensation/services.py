@@ -140,6 +140,10 @@ def explain_check(check: ClaimCheck, worked_on: date) -> list[str]:
 
 
 # --- fiscal limits ----------------------------------------------------------------------------
+def limit_row(year: int | None) -> FiscalLimitRow | None:
+    return db.session.scalar(select(FiscalLimitRow).where(FiscalLimitRow.year == year))
+
+
 def limit_rows() -> list[FiscalLimitRow]:
     return list(db.session.scalars(select(FiscalLimitRow).order_by(FiscalLimitRow.year)))
 

@@ -62,6 +62,24 @@ def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> li
     return copies
 
 
+def councils_newest_first(limit: int | None = None) -> list[Council]:
+    return list(db.session.scalars(select(Council).order_by(Council.starts_at.desc()).limit(limit)))
+
+
+def save_council(council: Council, area_id: int | None, starts_at: datetime, ends_at: datetime, actor: User) -> None:
+    """A new or edited council (the form has filled in its text fields)."""
+    council.area_id = area_id
+    council.starts_at, council.ends_at = starts_at, ends_at
+    db.session.add(council)
+    audit.record("council.save", council, actor=actor)
+
+
+def move_council(council: Council, target: CouncilStatus, actor: User) -> None:
+    """Open or close the evening."""
+    council.move_to(target)
+    audit.record(f"council.{target.value}", council, actor=actor)
+
+
 def upcoming_councils(limit: int = 5) -> list[Council]:
     query = select(Council).where(Council.ends_at > utcnow()).order_by(Council.starts_at).limit(limit)
     return list(db.session.scalars(query))

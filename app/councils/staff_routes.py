@@ -11,11 +11,9 @@ from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from app.auth import audit
 from app.councils import bp, services
 from app.councils.codes import format_code
 from app.councils.forms import (
@@ -67,8 +65,7 @@ def to_local(moment: datetime) -> datetime:
 @bp.route("/staff/councils")
 @roles_required(*MANAGERS)
 def staff_list():
-    councils = db.session.scalars(select(Council).order_by(Council.starts_at.desc())).all()
-    return render_template("councils/staff_list.html", councils=councils)
+    return render_template("councils/staff_list.html", councils=services.councils_newest_first())
 
 
 @bp.route("/staff/councils/new", methods=["GET", "POST"])
@@ -84,10 +81,8 @@ def create(council_id: int | None = None):
     if form.validate_on_submit():
         council = council or Council(created_by_id=current_user.id)
         form.populate_obj(council)
-        council.area_id = form.area_id.data or None
-        council.starts_at, council.ends_at = to_utc(form.starts_at.data), to_utc(form.ends_at.data)
-        db.session.add(council)
-        audit.record("council.save", council, actor=current_user)
+        services.save_council(council, form.area_id.data or None, to_utc(form.starts_at.data), to_utc(form.ends_at.data),
+                              current_user)
         db.session.commit()
         flash(_("The council is saved."), "success")
         return redirect(url_for("councils.manage", council_id=council.id), code=303)
@@ -195,8 +190,7 @@ def void(council_id: int):
 @roles_required(*MANAGERS)
 def set_status(council_id: int, target: str):
     council = load_managed(council_id)
-    council.move_to(CouncilStatus(target))
-    audit.record(f"council.{target}", council, actor=current_user)
+    services.move_council(council, CouncilStatus(target), current_user)
     db.session.commit()
     return redirect(url_for("councils.manage", council_id=council.id), code=303)
 
@@ -266,7 +260,7 @@ def _flash_failed(mails: services.MailCount) -> None:
 @roles_required(*MANAGERS)
 def plan_next():
     form = PlanNextForm()
-    councils = db.session.scalars(select(Council).order_by(Council.starts_at.desc()).limit(40)).all()
+    councils = services.councils_newest_first(limit=40)
     form.council_ids.choices = [(c.id, f"{c.title} · {format_datetime(c.starts_at, 'short')}") for c in councils]
     if form.validate_on_submit():
         chosen = [c for c in councils if c.id in form.council_ids.data]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.auth import audit
+from app.auth.models import User
 from app.domains import DOMAIN_CODES
 from app.extensions import db
 from app.finance.models import FundingSource
@@ -32,6 +34,19 @@ def read_sources() -> list[tuple[str, int, str, str]]:
     with SOURCES_CSV.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     return [(",".join(row[:-3]).strip(), int(row[-3]), row[-2].strip(), row[-1].strip()) for row in rows[1:] if row]
+
+
+def funding_sources() -> list[FundingSource]:
+    return list(db.session.scalars(select(FundingSource).order_by(FundingSource.name)))
+
+
+def save_funding_source(source: FundingSource, name: str, amount_cents: int, period: str | None, note: str | None,
+                        actor: User) -> None:
+    """A new or edited funding stream; the names are unique (IntegrityError at the flush or commit)."""
+    source.name, source.amount_cents = name.strip(), amount_cents
+    source.period, source.note = (period or "").strip(), (note or "").strip()
+    db.session.add(source)
+    audit.record("finance.source.save", source, actor=actor, amount_cents=source.amount_cents)
 
 
 def allocations():

@@ -300,6 +300,24 @@ def forget_status(round_id: int) -> None:
     STATUS_CACHE.forget(round_id)
 
 
+def rounds_newest_first() -> list[BudgetRound]:
+    return list(db.session.scalars(select(BudgetRound).order_by(BudgetRound.id.desc())))
+
+
+def unconfirmed_paper_batches(round_: BudgetRound) -> list[PaperBatch]:
+    return list(db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id,
+                                                            PaperBatch.confirmed_at.is_(None))))
+
+
+def current_paper_batch(round_: BudgetRound, actor: User) -> PaperBatch | None:
+    """With four eyes, paper ballots collect in the entering facilitator's open batch."""
+    if not round_.paper_four_eyes:
+        return None
+    batch = db.session.scalar(select(PaperBatch).where(
+        PaperBatch.round_id == round_.id, PaperBatch.entered_by_id == actor.id, PaperBatch.confirmed_at.is_(None)))
+    return batch or open_paper_batch(round_, actor)
+
+
 def open_rounds() -> list[BudgetRound]:
     return list(db.session.scalars(select(BudgetRound).where(BudgetRound.status == RoundStatus.open).order_by(BudgetRound.id)))
 
