@@ -43,6 +43,32 @@ def _sub_budget(round_, ticket):
     return sub, sub is None
 
 
+def _not_the_ballot(ticket, round_, sub_budget_missing: bool):
+    """The page instead of the ballot, if any: voted already, not open yet, closed, or the
+    voter must first say which buurt they vote for."""
+    if ticket.voted and request.method == "GET":
+        return render_template("voting/already_voted.html", round=round_, receipt=session.get("receipt"))
+    now = utcnow()
+    if round_.status == RoundStatus.draft or (round_.opens_at and now < round_.opens_at):
+        return render_template("voting/waiting.html", round=round_)
+    if not round_.accepts_votes(now) and request.method == "GET":
+        return render_template("voting/closed.html", round=round_)
+    if sub_budget_missing:
+        return redirect(url_for("voting.public_choose_buurt"), code=303)
+    return None
+
+
+def _ballot_page(round_, form, options, sub_budget, error):
+    """The ballot with the voter's choices so far and what they cost (400 with the error)."""
+    budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
+    chosen = form.chosen_ids()
+    spent = sum(o.cost_cents for o in options if o.id in chosen)
+    services.load_ballot_texts(round_)
+    services.finish_reading()  # nothing to write: free the database before the page renders
+    return render_template("voting/ballot.html", round=round_, form=form, options=options, error=error,
+                           budget=budget, spent=spent, chosen=chosen, sub_budget=sub_budget), 200 if error is None else 400
+
+
 @bp.route("/vote", methods=["GET", "POST"])
 @read_only
 def public_ballot():
@@ -52,16 +78,9 @@ def public_ballot():
     round_ = services.round_for_ticket(ticket)
     if round_ is None:
         abort(404)
-    if ticket.voted and request.method == "GET":
-        return render_template("voting/already_voted.html", round=round_, receipt=session.get("receipt"))
-    now = utcnow()
-    if round_.status == RoundStatus.draft or (round_.opens_at and now < round_.opens_at):
-        return render_template("voting/waiting.html", round=round_)
-    if not round_.accepts_votes(now) and request.method == "GET":
-        return render_template("voting/closed.html", round=round_)
     sub_budget, must_choose = _sub_budget(round_, ticket)
-    if must_choose:
-        return redirect(url_for("voting.public_choose_buurt"), code=303)
+    if (elsewhere := _not_the_ballot(ticket, round_, must_choose)) is not None:
+        return elsewhere
     options = round_.options_for(sub_budget)
     form = ballot_form_for(round_, options)
     if request.method == "GET":
@@ -82,13 +101,7 @@ def public_ballot():
             db.session.commit()
             session["receipt"] = cast.receipt
             return redirect(url_for("voting.public_voted"), code=303)
-    budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
-    chosen = form.chosen_ids()
-    spent = sum(o.cost_cents for o in options if o.id in chosen)
-    services.load_ballot_texts(round_)
-    services.finish_reading()  # nothing to write: free the database before the page renders
-    return render_template("voting/ballot.html", round=round_, form=form, options=options, error=error,
-                           budget=budget, spent=spent, chosen=chosen, sub_budget=sub_budget), 200 if error is None else 400
+    return _ballot_page(round_, form, options, sub_budget, error)
 
 
 @bp.route("/vote/buurt", methods=["GET", "POST"])
