@@ -213,7 +213,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.domains import DOMAINS, domain
     from app.i18n import LANGUAGES, current_language, language
     from app.labels import ORIGIN_LABELS, council_status_label, status_label
-    from app.signals import collect, council_page
+    from app.signals import collect_lists, council_page
     from app.views import public_url
 
     @app.context_processor
@@ -229,7 +229,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["council_status_label"] = council_status_label
     app.jinja_env.globals["language_name"] = lambda code: language(code).native_name
-    app.jinja_env.globals["council_links"] = lambda council: collect(council_page, council)
+    app.jinja_env.globals["council_links"] = lambda council: collect_lists(council_page, council)
     app.jinja_env.globals["origin_label"] = lambda code: ORIGIN_LABELS.get(code, code)
     app.jinja_env.globals["amount_example"] = formatting.amount_example
     app.jinja_env.filters["nl2p"] = formatting.paragraphs

@@ -44,3 +44,8 @@ ticket_next_step = _signals.signal("ticket-next-step")
 def collect(signal: Signal, sender: Any = None) -> list:
     """The receivers' answers, leaving out None."""
     return [value for _receiver, value in signal.send(sender) if value is not None]
+
+
+def collect_lists(signal: Signal, sender: Any = None) -> list:
+    """The receivers' lists, joined into one."""
+    return [item for answer in collect(signal, sender) for item in answer]
