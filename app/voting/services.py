@@ -19,8 +19,9 @@ from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
 from app.types import add_months, utcnow
+from app.voting.budget_split import check_explicit_split, split_budget
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus, SubBudget, Submission
-from app.voting.rules import Option, check_explicit_split, serialize, split_budget, validate
+from app.voting.rules import Option, serialize, validate
 
 ROUND_FIELDS = (
     "name", "description", "budget_cents", "funding_source_id", "ballot_type", "rule", "max_choices",

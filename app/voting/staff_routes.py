@@ -27,10 +27,11 @@ from app.types import AMSTERDAM
 from app.views import download, get_or_404, public_url
 from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
+from app.voting.budget_split import BudgetSplitError
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
 from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStatus
 from app.voting.results import round_results
-from app.voting.rules import BallotError, BudgetSplitError
+from app.voting.rules import BallotError
 
 EVENING = (Role.facilitator, Role.board)
 
