@@ -43,13 +43,20 @@ def _targets(node: ast.AST, current: str) -> set[str]:
     return found
 
 
+def _is_type_checking_block(node: ast.AST) -> bool:
+    """`if TYPE_CHECKING:` imports are read by type checkers only, never run."""
+    return isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+
+
 def import_graph() -> dict[str, set[str]]:
     """Every import of every module, also those inside functions (they cannot hide a cycle).
     Only app/__init__.py is read at module level: create_app is where the app is assembled."""
     graph: dict[str, set[str]] = {}
     for name, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        nodes = tree.body if name == "app" else list(ast.walk(tree))
+        typing_only = {id(node) for block in ast.walk(tree) if _is_type_checking_block(block)
+                       for statement in block.body for node in ast.walk(statement)}
+        nodes = tree.body if name == "app" else [node for node in ast.walk(tree) if id(node) not in typing_only]
         graph[name] = set().union(*(_targets(node, name) for node in nodes)) if nodes else set()
         parent = name.rpartition(".")[0]
         if parent and parent != "app":
