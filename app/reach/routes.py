@@ -58,7 +58,7 @@ def _load_council(council_id: int) -> Council:
 def council_report(council_id: int):
     council = _load_council(council_id)
     report = services.report_for(council) if services.reportable(council) else None
-    return render_template("reach/council.html", council=council, report=report, age_bands=AGE_BANDS, languages=LANGUAGE_CODES)
+    return render_template("reach/council.html", council=council, report=report, age_bands=AGE_BANDS)
 
 
 @bp.route("/staff/councils/<int:council_id>/reach.csv")
