@@ -13,6 +13,7 @@ class ReferencePopulation(db.Model):
     no personal data). An upload replaces the whole table."""
 
     __tablename__ = "reference_population"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhood.id", ondelete="CASCADE"), primary_key=True)
     age_band: Mapped[str] = mapped_column(String(10), primary_key=True)

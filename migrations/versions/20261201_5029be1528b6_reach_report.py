@@ -26,7 +26,8 @@ def upgrade():
     sa.Column('age_band', sa.String(length=10), nullable=False),
     sa.Column('residents', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_reference_population_neighbourhood_id_neighbourhood'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('neighbourhood_id', 'age_band', name=op.f('pk_reference_population'))
+    sa.PrimaryKeyConstraint('neighbourhood_id', 'age_band', name=op.f('pk_reference_population')),
+    sqlite_with_rowid=False
     )
 
 

@@ -160,3 +160,43 @@ def test_profile_rows_carry_no_link_to_tickets_ballots_or_time(app, db):
     columns = {c.name for c in AttendanceProfile.__table__.columns}
     assert columns == {"id", "council_id", "neighbourhood_id", "age_band", "first_time", "language"}
     assert not any(fk.column.table.name in ("ticket", "ballot") for fk in AttendanceProfile.__table__.foreign_keys)
+
+
+def test_over_time_a_sum_hides_when_one_council_hid_its_count(app, client, login_as, db, evening, place, test_context, make_user):
+    """Two councils in one area and half-year: 20 + 6 attendees, 10 + 2 first-timers. The 2 reads
+    "fewer than 5" on its own council, so the half-year's 12 would give it back (12 - 10): hidden."""
+    from datetime import timedelta
+
+    from app.councils import services
+
+    council, _f = run_the_evening(app, client, login_as, db, evening, place)
+    area, focus, _other = place
+    second = Council(title="Tweede avond", area=area, venue="Zaal", starts_at=council.starts_at - timedelta(hours=3),
+                     ends_at=council.starts_at - timedelta(hours=1), languages=["nl"], domains=["youth"], status=CouncilStatus.closed)
+    db.session.add(second)
+    db.session.commit()
+    facilitator = make_user(Role.facilitator)
+    with test_context():
+        for code in [c for _t, c in services.generate_tickets(second, 6, facilitator)]:
+            services.sign_in(code, None)
+        for first_time in ("yes", "yes", "no", "no", "no", "no"):
+            services.save_profile(second.id, neighbourhood_id=focus.id, age_band="27_65", consent=False, first_name="", email="",
+                                  locale="nl", first_time=first_time)
+        db.session.commit()
+    login_as(Role.board)
+    client.set_cookie("lang", "en")
+    page = client.get("/staff/reach").get_data(as_text=True)
+    period = next(row for row in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "Testgebied" in row)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", period, re.S)]
+    # half-year, area, councils, attendees, first time (share), from focus buurten (10 + 6 of 15 + 6 named)
+    assert cells[1:4] == ["Testgebied", "2", "26"]
+    assert cells[4].startswith("hidden")
+    assert cells[5] == "76%"
+
+
+def test_the_report_waits_for_the_end_of_the_evening(app, client, login_as, db, evening):
+    council, _codes = evening
+    login_as(Role.board)
+    client.set_cookie("lang", "en")
+    assert "ready after the evening" in client.get(f"/staff/councils/{council.id}/reach").get_data(as_text=True)
+    assert client.get(f"/staff/councils/{council.id}/reach.csv").status_code == 404

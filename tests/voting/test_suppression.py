@@ -4,6 +4,7 @@ and 1 paper ballot. Before, the page said "On paper: fewer than 5" beside "Ballo
 shown gets nothing."""
 import json
 import re
+import subprocess
 
 from openpyxl import load_workbook
 
@@ -52,3 +53,20 @@ def test_no_hidden_count_comes_back_by_subtraction(app, client, login_as, counte
     assert not any(key.startswith("ballots_") and isinstance(value, int) for key, value in summary.items())
     csv_text = visitor.get(f"/rounds/{round_.id}/results.csv").get_data(as_text=True)
     assert "paper" not in csv_text and "phone" not in csv_text  # the CSV has no channel counts at all
+    pdf_text = subprocess.run(["pdftotext", "-", "-"], input=visitor.get(f"/rounds/{round_.id}/results.pdf").get_data(),
+                              capture_output=True, check=True).stdout.decode()
+    assert "Ballots: 7 (phone: hidden, paper: fewer than 5)" in " ".join(pdf_text.split())
+
+
+def test_the_round_page_says_fewer_than_5_ballots(app, client, make_round, ticket_for):
+    from tests.voting.test_ballot_routes import sign_in
+
+    round_ = make_round()
+    for _ in range(3):
+        voter = app.test_client()
+        sign_in(voter, ticket_for(round_))
+        html = voter.get("/vote").get_data(as_text=True)
+        assert voter.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code == 303
+    client.set_cookie("lang", "en")
+    page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "fewer than 5 ballots" in page and "3 ballots" not in page
