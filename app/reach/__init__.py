@@ -4,8 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("reach", __name__, template_folder="templates")
 
-from app.reach import routes, templating  # noqa: E402,F401
-from app.demo import EXTRA_STEPS  # noqa: E402
-from app.reach.demo import seed_reach  # noqa: E402
+from app.demo import EXTRA_STEPS
+from app.reach import routes, templating  # noqa: F401
+from app.reach.demo import seed_reach
 
 EXTRA_STEPS.append(seed_reach)

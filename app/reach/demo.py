@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from app.councils.models import AGE_BANDS, AttendanceProfile, Council, CouncilStatus, Ticket
+from app.councils.models import (
+    AGE_BANDS,
+    AttendanceProfile,
+    Council,
+    CouncilStatus,
+    Ticket,
+)
 from app.demo import DATA_DIR
 from app.extensions import db
 from app.places.models import Area, Neighbourhood

@@ -1,7 +1,6 @@
 """The reach report on a phone in Arabic: right to left, no sideways scroll, axe clean; the
 welcome step's first-timer question and its skip button at phone size."""
 from app.demo import DEMO_PASSWORD
-
 from tests.browser.conftest import assert_fits_phone, axe_violations, log_in
 
 

@@ -62,7 +62,7 @@ def test_no_small_count_comes_back_by_subtraction():
         published, total = table(cells)
         solutions = list(feasible_values(published, total, limit=sum(cells.values())))
         assert cells in solutions  # the labels never lie
-        for key, value in cells.items():
+        for key in cells:
             if published[key].state == SMALL:
                 options = {s[key] for s in solutions}
                 assert len(options) >= 2, (cells, key, options)

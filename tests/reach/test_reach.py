@@ -186,8 +186,8 @@ def test_over_time_a_sum_hides_when_one_council_hid_its_count(app, client, login
     login_as(Role.board)
     client.set_cookie("lang", "en")
     page = client.get("/staff/reach").get_data(as_text=True)
-    period = next(row for row in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "Testgebied" in row)
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", period, re.S)]
+    period = next(row for row in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL) if "Testgebied" in row)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", period, re.DOTALL)]
     # half-year, area, councils, attendees, first time (share), from focus buurten (10 + 6 of 15 + 6 named)
     assert cells[1:4] == ["Testgebied", "2", "26"]
     assert cells[4].startswith("hidden")
