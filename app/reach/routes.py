@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -102,11 +102,11 @@ REFERENCE_ERRORS = {
 @bp.route("/staff/reach/reference", methods=["GET", "POST"])
 @roles_required(Role.board, Role.admin)
 def reference():
+    if request.method == "POST" and not current_user.has_role(Role.board):
+        abort(403)  # admins may read the table; only the board replaces it
     form = ReferenceForm()
     status = 200
     if form.validate_on_submit():
-        if not current_user.has_role(Role.board):
-            abort(403)
         raw = form.file.data.read(1_000_001)
         try:
             text = raw.decode("utf-8") if len(raw) <= 1_000_000 else None

@@ -210,7 +210,8 @@ def public_summary(council: Council) -> PublicSummary | None:
     if council.status != CouncilStatus.outcomes_published:
         return None
     report = report_for(council)
-    return PublicSummary(council, report.attendees, report.first_time["yes"], report.focus_share)
+    # The number of residents is public on the council's page too: the same count, the same rule.
+    return PublicSummary(council, disclosure.single(attendance(council).signed_in), report.first_time["yes"], report.focus_share)
 
 
 def recent_summaries(limit: int = 3) -> list[PublicSummary]:
