@@ -205,11 +205,11 @@ class PublicSummary:
     focus_share: float | None
 
 
-def public_summary(council: Council) -> PublicSummary | None:
+def public_summary(council: Council, focus_ids: set[int] | None = None) -> PublicSummary | None:
     """"42 residents, 18 for the first time, 60 % from focus buurten" — once the outcomes are out."""
     if council.status != CouncilStatus.outcomes_published:
         return None
-    report = report_for(council)
+    report = council_reach(council, profiles_for([council.id]), reference={}, focus_ids=focus_ids)
     # The number of residents is public on the council's page too: the same count, the same rule.
     return PublicSummary(council, disclosure.single(attendance(council).signed_in), report.first_time["yes"], report.focus_share)
 
@@ -219,7 +219,8 @@ def recent_summaries(limit: int = 3) -> list[PublicSummary]:
         select(Council).where(Council.status == CouncilStatus.outcomes_published)
         .order_by(Council.starts_at.desc(), Council.id).limit(limit)
     )
-    return [s for c in councils if (s := public_summary(c))]
+    focus_ids = set(db.session.scalars(select(Neighbourhood.id).where(Neighbourhood.is_focus.is_(True))))
+    return [s for c in councils if (s := public_summary(c, focus_ids))]
 
 
 # --- the reference distribution ------------------------------------------------------------
