@@ -30,7 +30,6 @@ COUNCIL_TRANSITIONS = {
 }
 
 AGE_BANDS = ("under_16", "16_20", "21_26", "27_65", "over_65")
-FIRST_TIME_ANSWERS = ("yes", "no", "unsaid")
 
 
 class CouncilStateError(DomainError):
