@@ -105,13 +105,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.proposals import staff_routes as _proposal_staff_routes  # noqa: F401
     from app.public import bp as public_bp
     from app.public import routes as _public_routes  # noqa: F401
+    from app.reach import bp as reach_bp
+    from app.reach import routes as _reach_routes  # noqa: F401
+    from app.reach import templating as _reach_templating  # noqa: F401
     from app.voting import bp as voting_bp
     from app.voting import resident_routes as _voting_resident_routes  # noqa: F401
     from app.voting import results_routes as _results_routes  # noqa: F401
     from app.voting import staff_routes as _voting_staff_routes  # noqa: F401
     from app.voting import templating as _voting_templating  # noqa: F401
 
-    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp, compensation_bp):
+    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp, compensation_bp,
+                      reach_bp):
         app.register_blueprint(blueprint)
 
 
@@ -125,16 +129,19 @@ def _connect_domains(app: Flask) -> None:
     from app.finance.routes import PANELS as MONEY_PANELS
     from app.proposals.staff_routes import PANELS as PLAN_PANELS
     from app.public.services import ADMIN_PANEL
+    from app.reach import routes as reach
     from app.voting import hooks as voting
     from app.voting.staff_routes import PANELS as VOTE_PANELS
 
     signals.home_page.connect(councils.home_section)
     signals.home_page.connect(voting.home_section)
+    signals.home_page.connect(reach.home_section)
     signals.council_page.connect(voting.council_page_links)
+    signals.council_page.connect(reach.council_page_links)
     signals.ticket_next_step.connect(voting.ticket_next_step)
     # The staff dashboard, in this order.
     app.extensions["wijkstem.panels"] = (
-        ADMIN_PANEL, *PLAN_PANELS, *COUNCIL_PANELS, *MONEY_PANELS, *VOTE_PANELS, *ALLOWANCE_PANELS,
+        ADMIN_PANEL, *PLAN_PANELS, *COUNCIL_PANELS, *MONEY_PANELS, *VOTE_PANELS, *ALLOWANCE_PANELS, *reach.PANELS,
     )
 
 

@@ -13,6 +13,7 @@ from app.councils.demo import seed_councils
 from app.extensions import db
 from app.places.models import Alliance, Area, Neighbourhood
 from app.proposals.demo import seed_proposals
+from app.reach.demo import seed_reach
 from app.voting.demo import seed_rounds
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -113,4 +114,4 @@ def seed_demo() -> None:
 
 
 #: Each domain's demo content, in this order (each step is idempotent itself).
-DOMAIN_STEPS = (seed_proposals, seed_councils, seed_rounds, seed_allowances)
+DOMAIN_STEPS = (seed_proposals, seed_councils, seed_rounds, seed_allowances, seed_reach)

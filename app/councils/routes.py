@@ -6,6 +6,7 @@ from flask import abort, render_template
 from app.councils import bp, services
 from app.councils.models import Council, CouncilStatus
 from app.database import read_only
+from app.reach.services import public_summary
 from app.views import get_or_404
 
 
@@ -30,4 +31,5 @@ def public_outcomes(council_id: int):
     council = get_or_404(Council, council_id)
     if council.status != CouncilStatus.outcomes_published:
         abort(404)
-    return render_template("councils/outcomes.html", council=council, attendance=services.attendance(council))
+    return render_template("councils/outcomes.html", council=council, attendance=services.attendance(council),
+                           reach_summary=public_summary(council))

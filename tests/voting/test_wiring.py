@@ -45,8 +45,8 @@ def test_the_home_page_shows_open_rounds_and_coming_councils(client, make_round,
 
 #: The staff dashboard per role (DESIGN.md section 2: each person's main job), written out by hand.
 DASHBOARD = {
-    Role.admin: ["Administration", "Volunteer allowances"],
-    Role.board: ["Plans", "Money", "Votes", "Volunteer allowances"],
+    Role.admin: ["Administration", "Volunteer allowances", "Who did we reach?"],
+    Role.board: ["Plans", "Money", "Votes", "Volunteer allowances", "Who did we reach?"],
     Role.reviewer: ["Review"],
     Role.facilitator: ["Resident councils", "Evening vote"],
     Role.aanjager: ["Plans"],
