@@ -87,6 +87,13 @@ class Config:
     CONTACT_RETENTION_DAYS = _env_int("CONTACT_RETENTION_DAYS", 183)
     #: Key for the HMAC of ticket codes; falls back to SECRET_KEY.
     TICKET_HASH_KEY = os.environ.get("TICKET_HASH_KEY", "")
+    #: Key of the sealed ballot box, the sealed form tokens and the encrypted session cookie
+    #: (derived with HKDF); falls back to SECRET_KEY. Never stored in the database.
+    BALLOT_BOX_KEY = os.environ.get("BALLOT_BOX_KEY", "")
+    #: The ballot box writes a random BALLOT_MIX_SIZE of its sealed entries to the ballot table
+    #: once it holds twice as many, and everything when the round closes: every batch has at
+    #: least this many ballots (or all of a quieter evening).
+    BALLOT_MIX_SIZE = _env_int("BALLOT_MIX_SIZE", 10)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
@@ -128,6 +135,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests pass their own database (tests/conftest.py)
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
+    #: 1: each ballot leaves the box right after its own cast (tests of other behaviour see
+    #: their ballot at once); the secret-ballot tests set the production value.
+    BALLOT_MIX_SIZE = 1
     MAIL_SUPPRESS_SEND = False
     SERVER_NAME = None
 

@@ -27,6 +27,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.init_app(app)
+    from app.sessions import EncryptedSessionInterface
+
+    app.session_interface = EncryptedSessionInterface()
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A pre-ping costs a round trip per checkout: worth it for a network database only.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}

@@ -19,7 +19,7 @@ from app.voting import bp, exports
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, RoundStatus
 from app.voting.results import counted_ballots, round_results
-from app.voting.services import approve_results, turnout, turnout_by_part
+from app.voting.services import after_close, approve_results, flush_box, turnout, turnout_by_part
 from app.voting.templating import ROUND_LINK_PROVIDERS
 
 EXPORT_TYPES = {
@@ -134,7 +134,9 @@ def _part(parts):
 @roles_required(Role.board)
 def approve(round_id: int):
     round_ = get_or_404(BudgetRound, round_id)
+    flush_box(round_)  # nothing may wait in the ballot box when the count is frozen
     approve_results(round_, round_results(round_), current_user)
     db.session.commit()
+    after_close(round_.id)
     flash(_("The results are approved and published."), "success")
     return redirect(url_for("voting.public_results", round_id=round_.id), code=303)

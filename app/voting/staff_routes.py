@@ -184,6 +184,8 @@ def set_status(round_id: int, target: str):
     round_ = get_or_404(BudgetRound, round_id)
     (services.open_round if target == "open" else services.close_round)(round_, current_user)
     db.session.commit()
+    if target == "closed":
+        services.after_close(round_.id)
     back = request.args.get("back") == "live"
     return redirect(url_for("voting.live" if back else "voting.manage", round_id=round_.id), code=303)
 
@@ -263,6 +265,8 @@ def paper(round_id: int):
             error = str(PAPER_REFUSALS.get(refusal.code, PAPER_REFUSALS["wrong_round"]))
         else:
             db.session.commit()
+            if cast.mix_due:
+                services.mix_after_cast(round_.id)
             flash(_("Paper ballot saved. Receipt: %(receipt)s", receipt=cast.receipt), "success")
             return redirect(url_for("voting.paper", round_id=round_.id), code=303)
     batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))).all()

@@ -228,16 +228,22 @@ def test_four_eyes_on_paper_batches(app, client, login_as, make_round, ticket_fo
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": code})
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(page), "paper-code": code, "choice": [str(round_.options[0].id)]})
-    ballot = db.session.scalar(select(Ballot))
-    assert ballot.confirmed is False
-    batch_id = ballot.paper_batch_id
+    # Until a second facilitator confirms it, the paper ballot waits sealed in the ballot box, held back.
+    from app.ballot_box import BoxEntry
+    from app.voting.models import PaperBatch
+
+    assert db.session.scalar(select(Ballot)) is None
+    [held] = db.session.scalars(select(BoxEntry)).all()
+    batch_id = db.session.scalar(select(PaperBatch.id))
+    assert held.held_by_batch_id == batch_id
     client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
-    db.session.refresh(ballot)
-    assert ballot.confirmed is False  # the same person cannot confirm their own entry
+    db.session.expire_all()
+    assert db.session.scalar(select(Ballot)) is None  # the same person cannot confirm their own entry
     login_as(Role.facilitator)
     client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
-    db.session.refresh(ballot)
-    assert ballot.confirmed is True and first is not None
+    ballot = db.session.scalar(select(Ballot))
+    assert ballot.confirmed is True and ballot.paper_batch_id == batch_id and first is not None
+    assert db.session.scalar(select(func.count()).select_from(BoxEntry)) == 0
 
 
 def test_presenter_shows_results_only_after_closing(client, login_as, make_round, ticket_for, db):
