@@ -74,6 +74,11 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     app.after_request(set_security_headers)
 
+    @app.before_request
+    def _remember_route() -> None:
+        # For the access log (gunicorn.conf.py): the route, never the path with its code.
+        request.environ["wijkstem.route"] = request.url_rule.rule if request.url_rule else "-"
+
     from app.auth.models import User
 
     @login_manager.user_loader

@@ -212,6 +212,7 @@ def compact(tables: Iterable[str] = ("ballot_box", "ballot_submission")) -> None
     about the evening, then the log is truncated. PostgreSQL: VACUUM the box tables, so the
     dead tuples of the sealed entries go. Best effort: a busy database is compacted next time."""
     engine = db.engine
+    db.session.close()  # the request's work is committed; its connection must not hold a transaction open
     try:
         if engine.dialect.name == "sqlite":
             if engine.url.database in (None, "", ":memory:"):

@@ -137,6 +137,6 @@ def approve(round_id: int):
     flush_box(round_)  # nothing may wait in the ballot box when the count is frozen
     approve_results(round_, round_results(round_), current_user)
     db.session.commit()
-    after_close(round_.id)
+    after_close(round_id)
     flash(_("The results are approved and published."), "success")
-    return redirect(url_for("voting.public_results", round_id=round_.id), code=303)
+    return redirect(url_for("voting.public_results", round_id=round_id), code=303)

@@ -185,9 +185,9 @@ def set_status(round_id: int, target: str):
     (services.open_round if target == "open" else services.close_round)(round_, current_user)
     db.session.commit()
     if target == "closed":
-        services.after_close(round_.id)
+        services.after_close(round_id)
     back = request.args.get("back") == "live"
-    return redirect(url_for("voting.live" if back else "voting.manage", round_id=round_.id), code=303)
+    return redirect(url_for("voting.live" if back else "voting.manage", round_id=round_id), code=303)
 
 
 @bp.route("/staff/rounds/<int:round_id>/codes", methods=["POST"])
