@@ -70,7 +70,8 @@ def upgrade():
 
     # Ballots: new random keys, shuffled, in one statement.
     columns = ['round_id', 'sub_budget_id', 'channel', 'choices', 'receipt', 'cast_on', 'paper_batch_id', 'confirmed']
-    ballot = sa.table('ballot', sa.column('id', sa.String), *[sa.column(c) for c in columns])
+    types = {'cast_on': sa.Date(), 'confirmed': sa.Boolean()}
+    ballot = sa.table('ballot', sa.column('id', sa.String), *[sa.column(c, types.get(c)) for c in columns])
     rows = [dict(row._mapping) for row in bind.execute(sa.select(*[ballot.c[c] for c in columns]))]
     _random.shuffle(rows)
     bind.execute(ballot.delete())
@@ -99,14 +100,15 @@ def upgrade():
         bind.execute(profile.insert(), [{"id": secrets.token_hex(16), **row} for row in old_profiles])
 
     # Times no finer than needed.
-    ticket = sa.table('ticket', sa.column('id'), sa.column('signed_in_at'), sa.column('council_id'))
+    ticket = sa.table('ticket', sa.column('id', sa.Integer), sa.column('signed_in_at', sa.DateTime), sa.column('council_id', sa.Integer))
     for ticket_id, signed_in_at in bind.execute(sa.select(ticket.c.id, ticket.c.signed_in_at).where(ticket.c.signed_in_at.is_not(None))).all():
         bind.execute(ticket.update().where(ticket.c.id == ticket_id).values(signed_in_at=_hour(signed_in_at)))
-    subscriber = sa.table('outcome_subscriber', sa.column('id'), sa.column('consented_at'))
+    subscriber = sa.table('outcome_subscriber', sa.column('id', sa.Integer), sa.column('consented_at', sa.DateTime))
     for subscriber_id, consented_at in bind.execute(sa.select(subscriber.c.id, subscriber.c.consented_at)).all():
         day = consented_at.replace(hour=0, minute=0, second=0, microsecond=0)
         bind.execute(subscriber.update().where(subscriber.c.id == subscriber_id).values(consented_at=day))
-    audit = sa.table('audit_event', sa.column('id'), sa.column('action'), sa.column('object_type'), sa.column('object_id'), sa.column('created_at'))
+    audit = sa.table('audit_event', sa.column('id', sa.Integer), sa.column('action', sa.String), sa.column('object_type', sa.String),
+                     sa.column('object_id', sa.String), sa.column('created_at', sa.DateTime))
     councils = dict(bind.execute(sa.select(ticket.c.id, ticket.c.council_id)).all())
     for event_id, object_id, created_at in bind.execute(sa.select(audit.c.id, audit.c.object_id, audit.c.created_at)
                                                         .where(audit.c.action == 'ticket.desk_sign_in')).all():
