@@ -178,7 +178,8 @@ def public_receipt():
             form.receipt.errors.append(_("We cannot find this receipt. Check the code."))
         else:
             round_ = db.session.get(BudgetRound, ballot.round_id)
-            show = round_.status in (RoundStatus.closed, RoundStatus.results_published)
+            # With a choices-only list, a receipt never shows its choices: nothing to show a vote-buyer.
+            show = round_.status in (RoundStatus.closed, RoundStatus.results_published) and round_.publication != "choices"
             found = {"round": round_, "chosen": _chosen_options(round_, ballot) if show else None, "confirmed": ballot.confirmed,
                      "in_box": ballot.in_box}
     return render_template("voting/receipt.html", form=form, found=found)

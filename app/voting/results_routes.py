@@ -84,7 +84,7 @@ PAGE_SECONDS = 5.0
 def _results_page(round_: BudgetRound) -> str:
     parts = round_results(round_)
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
-    hashes = [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True)) for part in parts]
+    hashes = [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_))) for part in parts]
     return render_template("voting/results.html", round=round_, parts=parts, why=lambda p: why(p, titles),
                            turnout=turnout(round_), by_part=turnout_by_part(round_), rule_text=rule_text(round_),
                            hashes=hashes, formats=list(EXPORT_TYPES))
@@ -117,7 +117,7 @@ def public_ballot_list(round_id: int):
     """The public, recountable list: every receipt with its choices."""
     round_ = load_results_round(round_id)
     part = _part(round_results(round_))
-    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True))
+    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_)))
     name = f"round-{round_.id}-ballots.pb"
     return download(body, EXPORT_TYPES["pb"], name, private=round_.status != RoundStatus.results_published)
 

@@ -80,7 +80,7 @@ def create(round_id: int | None = None):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in (
             "name", "description", "ballot_type", "rule", "max_choices", "min_share_percent", "points_total",
-            "points_max_per_project", "eligibility", "paper_four_eyes")}
+            "points_max_per_project", "eligibility", "paper_four_eyes", "publication")}
         values |= {"budget_cents": form.budget.cents, "funding_source_id": form.funding_source_id.data or None,
                    "council_id": form.council_id.data or None, "opens_at": _utc(form.opens_at.data), "closes_at": _utc(form.closes_at.data)}
         round_ = services.save_round(round_, values, current_user)
