@@ -85,6 +85,12 @@ class Config:
     TICKET_ATTEMPTS_PER_CODE = os.environ.get("TICKET_ATTEMPTS_PER_CODE", "10 per minute")
     #: Contact data of council attendees is deleted this many days after the outcomes are published.
     CONTACT_RETENTION_DAYS = _env_int("CONTACT_RETENTION_DAYS", 183)
+    #: The privacy notice (/privacy): the controller and the data protection officer.
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "Gemeente Amsterdam, stadsdeel Nieuw-West (demo)")
+    PRIVACY_ADDRESS = os.environ.get("PRIVACY_ADDRESS", "Osdorpplein 1000, 1068 TG Amsterdam (demo)")
+    PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "privacy@wijkstem.example")
+    PRIVACY_DPO_NAME = os.environ.get("PRIVACY_DPO_NAME", "Functionaris gegevensbescherming (demo)")
+    PRIVACY_DPO_EMAIL = os.environ.get("PRIVACY_DPO_EMAIL", "fg@wijkstem.example")
     #: Key for the HMAC of ticket codes; falls back to SECRET_KEY.
     TICKET_HASH_KEY = os.environ.get("TICKET_HASH_KEY", "")
     #: Key of the sealed ballot box, the sealed form tokens and the encrypted session cookie
