@@ -131,6 +131,9 @@ def main() -> int:
     try:
         with fresh_database(workdir, args.postgres, args.pg_url) as database:
             env = app_environment(workdir, database)
+            import loadgen
+
+            loadgen.SESSION_SECRET = env["SECRET_KEY"]  # to read the receipt from the encrypted session cookie
             flask_cli(env, "db", "upgrade")
             round_info = setup_round(env, workdir, args.residents * args.kills, "faults")
             acknowledged: set[str] = set()
