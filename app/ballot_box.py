@@ -186,21 +186,18 @@ def mix(kind: str, scope_id: int, writer: Callable[[int, list[dict]], None], *, 
 
 # --- what stays on disk ------------------------------------------------------------------------
 def checkpoint() -> None:
-    """SQLite: copy the write-ahead log into the database file and truncate it, without
-    waiting: under load another connection may be reading, and then the next mix tries again
-    (the log holds only sealed casts and whole batches anyway). PostgreSQL: nothing to do."""
+    """SQLite, after each batch: copy the write-ahead log into the database file so that the
+    next writer starts the log afresh (PASSIVE: it neither waits for nor blocks readers and
+    writers, so voters never queue behind it; the log holds only sealed casts and whole
+    batches anyway). Closing a round truncates the log (`compact`). PostgreSQL: nothing to do."""
     engine = db.engine
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute("PRAGMA busy_timeout=0")
-        try:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            cursor.execute(f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
-            cursor.close()
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        cursor.close()
     except Exception:  # noqa: BLE001 - best effort; a later checkpoint catches up
         log.info("WAL checkpoint postponed (the database is busy)")
     finally:

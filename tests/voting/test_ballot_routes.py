@@ -311,3 +311,27 @@ def test_voter_codes_for_a_district_wide_round(client, login_as, make_round, buu
     assert ballot.channel == "online" and ballot.round_id == round_.id
     pdf = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "2", "neighbourhood_id": "0", "output": "pdf"})
     assert pdf.get_data().startswith(b"%PDF")
+
+
+def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(app, client, login_as, make_round, ticket_for, db, monkeypatch):
+    from app.ballot_box import BoxEntry
+    from app.voting import services
+
+    monkeypatch.setitem(app.config, "BALLOT_MIX_SIZE", 10)  # the production batch size: one ballot stays in the box
+    round_ = make_round()
+    resident = app.test_client()
+    resident.set_cookie("lang", "en")
+    sign_in(resident, ticket_for(round_))
+    resident.post("/vote", data={"token": token_of(resident.get("/vote").get_data(as_text=True)), "choice": [str(round_.options[1].id)]})
+    done = resident.get("/vote/done").get_data(as_text=True)
+    receipt = re.search(r'class="receipt" dir="ltr">([0-9A-Z-]+)<', done).group(1)
+    assert "Plan B" in done
+    assert ballot_count(db) == 0 and db.session.scalar(select(func.count()).select_from(BoxEntry)) == 1
+    assert services.turnout(db.session.get(type(round_), round_.id)).ballots == 1
+    checked = resident.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
+    assert "in the ballot box of Jeugdbudget and will be counted" in checked
+    login_as(Role.facilitator)
+    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    db.session.expire_all()
+    assert ballot_count(db) == 1 and db.session.scalar(select(func.count()).select_from(BoxEntry)) == 0
+    assert "in the count of Jeugdbudget" in resident.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
