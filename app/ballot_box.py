@@ -204,12 +204,14 @@ def checkpoint() -> None:
         raw.close()
 
 
-def compact(tables: Iterable[str] = ("ballot_box", "ballot_submission")) -> None:
+def compact(vacuum: bool = True, tables: Iterable[str] = ("ballot_box", "ballot_submission")) -> None:
     """After a round closes. SQLite: VACUUM rebuilds the file, so page order says nothing
-    about the evening, then the log is truncated. PostgreSQL: VACUUM the box tables, so the
-    dead tuples of the sealed entries go. Best effort: a busy database is compacted next time."""
+    about the evening, then the log is truncated; without `vacuum` (other rounds are still
+    open, and a VACUUM would hold their voters back) only the log is truncated, if no one is
+    reading. PostgreSQL: VACUUM the box tables, so the dead tuples of the sealed entries go.
+    Best effort: a busy database is compacted at the next close."""
     engine = db.engine
-    db.session.close()  # the request's work is committed; its connection must not hold a transaction open
+    db.session.commit()  # nothing is pending: end the request's transaction so that it holds no lock
     try:
         if engine.dialect.name == "sqlite":
             if engine.url.database in (None, "", ":memory:"):
@@ -217,8 +219,12 @@ def compact(tables: Iterable[str] = ("ballot_box", "ballot_submission")) -> None
             raw = engine.raw_connection()
             try:
                 cursor = raw.cursor()
-                cursor.execute("VACUUM")
+                if vacuum:
+                    cursor.execute("VACUUM")
+                else:
+                    cursor.execute("PRAGMA busy_timeout=0")
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.execute(f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
                 cursor.close()
             finally:
                 raw.close()

@@ -269,8 +269,12 @@ def mix_after_cast(round_id: int) -> None:
 
 
 def after_close(round_id: int) -> None:
-    """After the commit that closed a round (or approved its results): compact the files."""
-    ballot_box.compact()
+    """After the commit that closed a round (or approved its results): compact the files.
+    The full rebuild (SQLite VACUUM) waits until no other round is open: it would hold their
+    voters back, and the ballots of those rounds are written in shuffled batches anyway."""
+    others_open = db.session.scalar(select(func.count()).select_from(BudgetRound).where(
+        BudgetRound.status == RoundStatus.open, BudgetRound.id != round_id))
+    ballot_box.compact(vacuum=not others_open)
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,7 @@ def evening(database_factory, tmp_path_factory):
         seen.wal_after_close = Path(str(sqlite_path) + "-wal").stat().st_size if Path(str(sqlite_path) + "-wal").exists() else 0
     else:
         seen.end_pg = _pg_attacks(app, seen, pg_start)
+    assert facilitator.post(f"/staff/rounds/{round_id}/approve").status_code == 303  # the board approves: nothing breaks
     seen.app = app
     return seen
 
