@@ -100,6 +100,9 @@ class Config:
     #: once it holds twice as many, and everything when the round closes: every batch has at
     #: least this many ballots (or all of a quieter evening).
     BALLOT_MIX_SIZE = _env_int("BALLOT_MIX_SIZE", 10)
+    #: The same for the optional profiles of the welcome step (the reach report also counts those
+    #: still waiting, so tests need no smaller batches here).
+    PROFILE_MIX_SIZE = _env_int("PROFILE_MIX_SIZE", 10)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

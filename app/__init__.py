@@ -30,6 +30,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     from app.sessions import EncryptedSessionInterface
 
     app.session_interface = EncryptedSessionInterface()
+    from app import ballot_box
+
+    ballot_box.init_app(app)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A pre-ping costs a round trip per checkout: worth it for a network database only.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
@@ -101,9 +104,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.public import bp as public_bp
     from app.voting import bp as voting_bp
     from app.compensation import bp as compensation_bp
+    from app.reach import bp as reach_bp
 
     for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp, compensation_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reach_bp)
 
 
 def is_transient_database_error(error: Exception) -> bool:

@@ -32,7 +32,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, delete, func, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,7 +61,21 @@ class BoxEntry(db.Model):
 
 
 # --- keys and sealing ------------------------------------------------------------------------
+_default_secret: bytes | None = None
+
+
+def init_app(app) -> None:
+    """Remember the app's secret for code that reads the box outside an app context (a
+    script, a test); inside a request the current app's configuration is used."""
+    global _default_secret
+    _default_secret = (app.config.get("BALLOT_BOX_KEY") or app.config.get("SECRET_KEY") or "").encode() or None
+
+
 def _secret() -> bytes:
+    if not has_app_context():
+        if _default_secret is None:
+            raise RuntimeError("the sealed box needs an app (its secret key)")
+        return _default_secret
     return (current_app.config.get("BALLOT_BOX_KEY") or current_app.config["SECRET_KEY"]).encode()
 
 
@@ -106,6 +120,16 @@ def put(kind: str, scope_id: int, payload: dict, *, lookup: str | None = None, l
     ))
 
 
+def waiting_payloads(kind: str, scope_ids: Iterable[int]) -> list[tuple[int, dict]]:
+    """(scope, payload) of the entries still in the box, for readers that must count them
+    (the reach report); callers must not keep or show their order."""
+    ids = list(scope_ids)
+    if not ids:
+        return []
+    rows = db.session.execute(select(BoxEntry.scope_id, BoxEntry.sealed).where(BoxEntry.kind == kind, BoxEntry.scope_id.in_(ids))).all()
+    return [(scope, payload) for scope, sealed in rows if (payload := unseal(_purpose(kind, scope), sealed)) is not None]
+
+
 def find(kind: str, lookup: str) -> tuple[BoxEntry, dict] | None:
     entry = db.session.scalar(select(BoxEntry).where(BoxEntry.kind == kind, BoxEntry.lookup == keyed_hash(kind, lookup)))
     if entry is None:
@@ -132,13 +156,17 @@ def waiting(kind: str, scope_id: int) -> int:
         BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id.is_(None))) or 0
 
 
-def batch_size() -> int:
-    return max(1, int(current_app.config.get("BALLOT_MIX_SIZE", 10)))
+#: The setting that gives each kind's batch size.
+BATCH_SETTINGS = {"ballot": "BALLOT_MIX_SIZE", "profile": "PROFILE_MIX_SIZE"}
+
+
+def batch_size(kind: str = "ballot") -> int:
+    return max(1, int(current_app.config.get(BATCH_SETTINGS.get(kind, "BALLOT_MIX_SIZE"), 10)))
 
 
 def due(kind: str, scope_id: int) -> bool:
     """Whether a mix would write a batch now (the pool holds at least twice the batch size)."""
-    size = batch_size()
+    size = batch_size(kind)
     return waiting(kind, scope_id) >= (1 if size == 1 else 2 * size)
 
 
@@ -168,7 +196,7 @@ def mix(kind: str, scope_id: int, writer: Callable[[int, list[dict]], None], *, 
         return 0  # another process is mixing this box right now; the next cast mixes again
     rows = db.session.execute(select(BoxEntry.id, BoxEntry.sealed).where(
         BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id.is_(None))).all()
-    size = batch_size()
+    size = batch_size(kind)
     if not everything and size > 1:
         if len(rows) < 2 * size:
             return 0

@@ -7,3 +7,4 @@ from app.finance.models import FundingSource  # noqa: F401
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, SubBudget, Submission  # noqa: F401
 from app.ballot_box import BoxEntry  # noqa: F401
 from app.compensation.models import Activity, Claim, Expense, FiscalLimitRow, PayoutBatch, Team, Volunteer  # noqa: F401
+from app.reach.models import ReferencePopulation  # noqa: F401

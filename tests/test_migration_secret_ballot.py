@@ -1,6 +1,6 @@
 """The secret-ballot migration carries an existing installation over.
 
-A database is built at the previous revision (6805ac409a10) the way the old code wrote it:
+A database is built at the previous revision (5029be1528b6) the way the old code wrote it:
 every ballot in its own transaction together with its ticket's update and its form
 submission (plaintext receipt, rowid table), sign-in times to the microsecond, profiles and
 contact details inserted together, desk sign-ins audit-logged with the ticket, a paper batch,
@@ -24,7 +24,7 @@ from config import TestingConfig
 from tests.conftest import BACKEND
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
-PREVIOUS = "6805ac409a10"
+PREVIOUS = "5029be1528b6"
 BALLOTS = 40  # in the closed round: 18 for A, 13 for B, 9 for C (in a shuffled order of casting)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
@@ -123,10 +124,14 @@ class AttendanceProfile(db.Model):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     #: Random: written in shuffled batches from the sealed box (app/ballot_box.py), never in sign-in order.
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: secrets.token_hex(16))
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"), index=True)
     neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id", ondelete="SET NULL"))
     age_band: Mapped[str | None] = mapped_column(String(10))
+    #: "yes", "no" or "unsaid" (the resident chose "rather not say"); None when not asked.
+    first_time: Mapped[str | None] = mapped_column(String(8))
+    #: The language of the page the resident answered on.
+    language: Mapped[str | None] = mapped_column(String(5))
 
 
 class OutcomeSubscriber(db.Model):

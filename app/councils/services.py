@@ -195,19 +195,19 @@ def desk_sign_in(council: Council, code: str, actor: User) -> SignIn:
 
 
 def save_profile(council_id: int, *, neighbourhood_id: int | None, age_band: str | None,
-                 consent: bool, first_name: str, email: str, locale: str, **more) -> bool:
-    """The optional buurt and age go, sealed, into the box (app/ballot_box.py) and reach the
-    attendance_profile table later in a shuffled batch, so their order says nothing about the
-    order of sign-ins; `more` takes further profile fields. The e-mail address is kept to
-    send the outcomes, with the day of consent. Returns whether the profile box is due a mix."""
-    if neighbourhood_id or age_band:
-        payload = {"neighbourhood_id": neighbourhood_id or None, "age_band": age_band or None, **more}
-        ballot_box.put("profile", council_id, payload)
+                 consent: bool, first_name: str, email: str, locale: str, first_time: str | None = None) -> bool:
+    """A submitted welcome form gives one profile: its answers and the page's language. It
+    goes, sealed, into the box (app/ballot_box.py) and reaches the attendance_profile table
+    later in a shuffled batch, so its place says nothing about the order of sign-ins. The
+    e-mail address is kept to send the outcomes, with the day of consent. Returns whether the
+    profile box is due a mix."""
+    ballot_box.put("profile", council_id, {"neighbourhood_id": neighbourhood_id or None, "age_band": age_band or None,
+                                           "first_time": first_time or None, "language": locale})
     if consent and email:
         db.session.add(OutcomeSubscriber(council_id=council_id, first_name=first_name.strip(), email=email.strip(), locale=locale,
                                          consented_at=to_the_day(utcnow())))
     db.session.flush()
-    return bool(neighbourhood_id or age_band) and ballot_box.due("profile", council_id)
+    return ballot_box.due("profile", council_id)
 
 
 def _write_profiles(council_id: int, payloads: list[dict]) -> None:

@@ -15,7 +15,7 @@ Carries an installation over to the sealed ballot box (app/ballot_box.py):
   rewritten tables), so the old order is gone from the upgraded files.
 
 Revision ID: a6aff202cae3
-Revises: 6805ac409a10
+Revises: 5029be1528b6
 Create Date: 2026-12-01 20:20:00
 
 """
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a6aff202cae3'
-down_revision = '6805ac409a10'
+down_revision = '5029be1528b6'
 branch_labels = None
 depends_on = None
 
@@ -80,7 +80,7 @@ def upgrade():
 
     # Attendance profiles: rebuilt without rowid, random keys, shuffled.
     old_profiles = [dict(row._mapping) for row in bind.execute(sa.text(
-        'SELECT council_id, neighbourhood_id, age_band FROM attendance_profile'))]
+        'SELECT council_id, neighbourhood_id, age_band, first_time, language FROM attendance_profile'))]
     op.drop_index('ix_attendance_profile_council_id', table_name='attendance_profile')
     op.drop_table('attendance_profile')
     op.create_table('attendance_profile',
@@ -88,6 +88,8 @@ def upgrade():
     sa.Column('council_id', sa.Integer(), nullable=False),
     sa.Column('neighbourhood_id', sa.Integer(), nullable=True),
     sa.Column('age_band', sa.String(length=10), nullable=True),
+    sa.Column('first_time', sa.String(length=8), nullable=True),
+    sa.Column('language', sa.String(length=5), nullable=True),
     sa.ForeignKeyConstraint(['council_id'], ['council.id'], name=op.f('fk_attendance_profile_council_id_council'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_attendance_profile_neighbourhood_id_neighbourhood'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_profile')),
@@ -96,7 +98,7 @@ def upgrade():
     op.create_index(op.f('ix_attendance_profile_council_id'), 'attendance_profile', ['council_id'], unique=False)
     _random.shuffle(old_profiles)
     if old_profiles:
-        profile = sa.table('attendance_profile', sa.column('id'), sa.column('council_id'), sa.column('neighbourhood_id'), sa.column('age_band'))
+        profile = sa.table('attendance_profile', *[sa.column(c) for c in ('id', 'council_id', 'neighbourhood_id', 'age_band', 'first_time', 'language')])
         bind.execute(profile.insert(), [{"id": secrets.token_hex(16), **row} for row in old_profiles])
 
     # Times no finer than needed.
@@ -135,6 +137,8 @@ def downgrade():
     sa.Column('council_id', sa.Integer(), nullable=False),
     sa.Column('neighbourhood_id', sa.Integer(), nullable=True),
     sa.Column('age_band', sa.String(length=10), nullable=True),
+    sa.Column('first_time', sa.String(length=8), nullable=True),
+    sa.Column('language', sa.String(length=5), nullable=True),
     sa.ForeignKeyConstraint(['council_id'], ['council.id'], name=op.f('fk_attendance_profile_council_id_council'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_attendance_profile_neighbourhood_id_neighbourhood'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_profile'))
