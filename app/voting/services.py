@@ -320,7 +320,9 @@ def find_ballot(receipt: str) -> CastBallot | None:
         return CastBallot(ballot.round_id, ballot.choices, ballot.confirmed)
     found = ballot_box.find("ballot", receipt)
     if found is None:
-        return None
+        # PostgreSQL reads each statement afresh: a batch may have moved it out of the box in between.
+        ballot = db.session.scalar(select(Ballot).where(Ballot.receipt == receipt))
+        return CastBallot(ballot.round_id, ballot.choices, ballot.confirmed) if ballot is not None else None
     entry, payload = found
     return CastBallot(entry.scope_id, payload["choices"], entry.held_by_batch_id is None, in_box=True)
 

@@ -335,3 +335,14 @@ def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(app, cl
     db.session.expire_all()
     assert ballot_count(db) == 1 and db.session.scalar(select(func.count()).select_from(BoxEntry)) == 0
     assert "in the count of Jeugdbudget" in resident.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
+
+
+def test_ballot_receipt_and_welcome_pages_are_never_cached(client, make_round, ticket_for):
+    round_ = make_round()
+    sign_in(client, ticket_for(round_))
+    assert client.get("/t/welcome").headers["Cache-Control"] == "no-store"
+    page = client.get("/vote")
+    assert page.headers["Cache-Control"] == "no-store"
+    client.post("/vote", data={"token": token_of(page.get_data(as_text=True)), "choice": [str(round_.options[0].id)]})
+    assert client.get("/vote/done").headers["Cache-Control"] == "no-store"
+    assert client.get("/receipt").headers["Cache-Control"] == "no-store"
