@@ -6,7 +6,7 @@ sent time was sent; one without, of a council whose outcomes are published, fail
 earlier (the old code left it unsent); the others are pending.
 
 Revision ID: c4a2e5e87571
-Revises: 5029be1528b6
+Revises: a6aff202cae3
 Create Date: 2026-12-01 20:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4a2e5e87571'
-down_revision = '5029be1528b6'
+down_revision = 'a6aff202cae3'
 branch_labels = None
 depends_on = None
 
