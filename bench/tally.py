@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.voting import pabulib, tally  # noqa: E402
+from counting import pabulib, tally  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "pabulib"
 ORACLE = ROOT / "tests" / "voting" / "reference" / "pabutools_oracle.py"

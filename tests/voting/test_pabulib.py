@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from app.voting import pabulib, tally
-from app.voting.pabulib import PabulibElection, PabulibProject, PabulibVote
+from counting import pabulib, tally
+from counting.pabulib import PabulibElection, PabulibProject, PabulibVote
 from tests.support.pabulib_files import DATA, SMALL_INSTANCES
 
 FILES = sorted(DATA.glob("*.pb"))
@@ -62,13 +64,35 @@ def test_byte_order_mark_blank_lines_none_and_decimal_costs():
     assert (again.projects, again.votes) == (election.projects, election.votes)
 
 
-def test_refuses_fractional_costs():
+def test_amounts_with_decimals_are_read_exactly_and_counted_like_pabutools(oracle, tmp_path):
+    """Costs in euros with cents: we count in cents, and add1 steps by one euro, as pabutools
+    does on the same file (``voter_budget_increment=1``)."""
     text = (
-        "META\nkey;value\nbudget;10\nvote_type;approval\n"
-        "PROJECTS\nproject_id;cost\n1;2.5\nVOTES\nvoter_id;vote\n"
+        "META\nkey;value\nbudget;100.5\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost\n1;40.25\n2;35\n3;30.1\n4;20.75\n"
+        "VOTES\nvoter_id;vote\n1;1,2\n2;1\n3;2,3\n4;3,4\n5;1,4\n6;4\n7;1,2,3\n"
     )
-    with pytest.raises(ValueError):
-        pabulib.loads(text)
+    election = pabulib.loads(text)
+    assert election.budget == Decimal("100.5") and election.scale == 100
+    assert [p.cost for p in election.projects] == [Decimal("40.25"), 35, Decimal("30.1"), Decimal("20.75")]
+    path = tmp_path / "cents.pb"
+    path.write_text(text)
+    for rule in ("greedy", "mes", "mes-add1"):
+        result = pabulib.count_election(election, rule)
+        assert result.selected == oracle.count_file(path, rule)
+        summary = pabulib.result_summary(election, result)
+        assert summary["budget"] == 100.5
+    assert pabulib.count_election(election, "mes").certificate.increment == 100
+
+
+def test_refuses_amounts_that_are_not_numbers():
+    for cost in ("2,5,0", "-3", "abc"):
+        text = (
+            "META\nkey;value\nbudget;10\nvote_type;approval\n"
+            f"PROJECTS\nproject_id;cost\n1;{cost}\nVOTES\nvoter_id;vote\n"
+        )
+        with pytest.raises(ValueError):
+            pabulib.loads(text)
 
 
 def election_by_hand() -> PabulibElection:

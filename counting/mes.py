@@ -1,6 +1,6 @@
 """The Method of Equal Shares with the "add1" completion: exact, and fast (pure Python).
 
-Used by :mod:`app.voting.tally`. Every voter starts with the same budget. In each round the
+Used by :mod:`counting.tally`. Every voter starts with the same budget. In each round the
 project with the lowest *price per unit of utility* ``rho`` is funded: the smallest ``rho`` at
 which its supporters can pay its cost when each supporter ``i`` pays
 ``min(budget_i, rho * utility_i)``. Ties go to the smallest project id as a string. Projects
@@ -8,7 +8,7 @@ whose supporters together have less money than the cost drop out; a run ends whe
 :meth:`Electorate.add1` repeats runs with more money per voter, as pabutools'
 ``voter_budget_increment`` does.
 
-How it stays exact while being fast (details in :mod:`app.voting.mes_run`):
+How it stays exact while being fast (details in :mod:`counting.mes_run`):
 
 - Voters with identical ballots form *groups*. A voter's budget only depends on which funded
   projects they supported and with what utility, so groups with the same history share a
@@ -29,7 +29,7 @@ from fractions import Fraction
 from itertools import repeat
 from operator import add, itemgetter, mul
 
-from app.voting.mes_run import Run
+from counting.mes_run import Run
 
 
 @dataclass
@@ -163,9 +163,9 @@ class Electorate:
                 chosen = {f.project for f in run.funded}
                 left = budget - sum(self.costs[p] for p in chosen)
                 if left < 0:  # j > 0 here: MES with budget / voters never overspends
-                    return self.run(start + (j - 1) * increment, record=True)
+                    return self._stop(start, j - 1, increment, "next_overspends")
                 if all(self.costs[p] > left for p in self.eligible if p not in chosen):
-                    return self.run(start + j * increment, record=True)
+                    return self._stop(start, j, increment, "exhaustive")
             k += block
             while step and not self.same_outcome(runs[0], start + (k - 1 + step) * increment):
                 step //= 2
@@ -174,6 +174,11 @@ class Electorate:
                 step, block = 2 * step, 1
             else:
                 step, block = 1, min(16, 2 * block)
+
+    def _stop(self, start: Fraction, step: int, increment: int, reason: str) -> Run:
+        run = self.run(start + step * increment, record=True)
+        run.add1_step, run.stop_reason = step, reason
+        return run
 
     def same_outcome(self, run: Run, voter_budget: Fraction) -> bool:
         """True if every budget from ``run``'s up to ``voter_budget`` gives ``run``'s outcome."""
