@@ -67,7 +67,7 @@ def test_why_lines_for_greedy(client, login_as, counted_round):
     round_, _ids = counted_round("greedy")
     close_and_publish(client, login_as, round_)
     page = client.get(f"/rounds/{round_.id}/results").get_data(as_text=True)
-    assert "Not funded: €0.00 was left, it needed €30,000.00." in page
+    assert "Not funded, out of money: €0.00 was left, it needed €30,000.00." in page
 
 
 def test_exports_round_trip(app, client, login_as, counted_round):
