@@ -31,6 +31,9 @@ from operator import add, itemgetter, mul
 
 from counting.mes_run import Run
 
+#: Votes with at least this many distinct ballots use float runs inside add1 (tests lower it).
+FLOAT_MIN_GROUPS = 400
+
 
 @dataclass
 class Supporters:
@@ -140,40 +143,74 @@ class Electorate:
         """MES with pabutools' ``voter_budget_increment``: start each voter with
         ``budget / voters`` and add ``increment`` until the outcome is exhaustive (no unfunded
         eligible project fits in what is left of ``budget``); if an outcome costs more than
-        ``budget``, keep the one before. Returns that run, with payments recorded.
+        ``budget``, keep the one before. Returns that run, with payments recorded, and with
+        ``add1_step`` and ``stop_reason`` set (the certificate, see :class:`counting.tally.Certificate`).
 
-        Two shortcuts, neither changing the result:
+        Shortcuts, none changing the result:
 
         - The outcome often stays the same over many budgets, so after a run we try to prove
           that the next ``step`` budgets give the same outcome (:meth:`Run.follows`) and skip
           them, halving ``step`` until a proof succeeds; ``step`` doubles after a success.
         - When even one budget cannot be skipped, the next ``block`` budgets are run without
-          trying (``block`` doubles, up to 16, while that goes on): from the largest down,
-          each run guided by the one just above it (see :meth:`Run.execute`), then checked
-          from the smallest up.
+          trying (``block`` doubles, up to 16, while that goes on); a proof is tried again
+          once a whole block gave one outcome.
+        - On large votes those runs are float runs (:mod:`counting.mes_float`) that return an
+          outcome only when every decision in them was certain; else the exact run decides.
+          A proof always starts from an exact run.
         """
         start = Fraction(budget, self.voters)
+        fast = self._float_electorate()
         k, step, block = 0, 1, 1
         while True:
-            runs, guide = [], None
-            for j in reversed(range(k, k + block)):
-                guide = self.run(start + j * increment, guide=guide)
-                runs.append(guide)
-            for j, run in enumerate(reversed(runs), start=k):
-                chosen = {f.project for f in run.funded}
+            outcomes: list[list[int]] = []
+            top: Run | None = None
+            guide = None
+            for j in reversed(range(k, k + block)):  # from the largest budget down
+                use_float = fast is not None and block > 1  # a lone run is a proof's start
+                found = fast.funded(start + j * increment, guide) if use_float else None
+                if found is None:
+                    exact = self.run(start + j * increment)
+                    funded = [f.project for f in exact.funded]
+                    if j == k + block - 1:
+                        top = exact
+                    guide = None
+                else:
+                    funded, guide = found.funded, found
+                outcomes.append(funded)
+            outcomes.reverse()
+            for j, funded in enumerate(outcomes, start=k):
+                chosen = set(funded)
                 left = budget - sum(self.costs[p] for p in chosen)
                 if left < 0:  # j > 0 here: MES with budget / voters never overspends
                     return self._stop(start, j - 1, increment, "next_overspends")
                 if all(self.costs[p] > left for p in self.eligible if p not in chosen):
                     return self._stop(start, j, increment, "exhaustive")
             k += block
-            while step and not self.same_outcome(runs[0], start + (k - 1 + step) * increment):
+            if any(funded != outcomes[-1] for funded in outcomes):
+                block = min(16, 2 * block)  # the outcome is changing: no proof would hold
+                continue
+            if top is None:
+                top = self.run(start + (k - 1) * increment)
+            while step and not self.same_outcome(top, start + (k - 1 + step) * increment):
                 step //= 2
             if step:
                 k += step
                 step, block = 2 * step, 1
             else:
                 step, block = 1, min(16, 2 * block)
+
+    def _float_electorate(self):
+        """The float engine for large votes, when its error bound holds and numpy is there."""
+        if len(self.groups) < FLOAT_MIN_GROUPS:
+            return None
+        from counting import mes_float
+
+        if not mes_float.trusted(len(self.costs), self.voters):
+            return None
+        try:
+            return mes_float.FloatElectorate(self)
+        except ImportError:  # numpy missing: the exact engine alone
+            return None
 
     def _stop(self, start: Fraction, step: int, increment: int, reason: str) -> Run:
         run = self.run(start + step * increment, record=True)

@@ -156,6 +156,11 @@ def load(path: str | Path) -> PabulibElection:
 
 def loads(text: str) -> PabulibElection:
     """Read the text of a ``.pb`` file."""
+    with tally.paused_gc():
+        return _loads(text)
+
+
+def _loads(text: str) -> PabulibElection:
     text = text.lstrip("\ufeff")
     election = PabulibElection(meta={}, projects=[], votes=[])
     section, header = None, []

@@ -49,8 +49,10 @@ greedy order. ``reason`` and ``data`` (money rounded to 2 decimals):
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
@@ -114,6 +116,20 @@ class Result:
     certificate: Certificate | None = None  # MES rules with at least one voter
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while counting: a count builds many small objects and
+    holds no cycles, and on a large vote (60,000 ballots) the collector's repeated passes over
+    the heap took two thirds of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def count(
     budget: int,
     projects: Sequence[Project],
@@ -129,11 +145,18 @@ def count(
     A ballot is, for ``approval``/``knapsack``, an iterable of project ids; for ``cumulative``,
     a mapping from project id to points (integers >= 0); for ``ranking``, the ids in order.
     """
-    grouped = Counter(_ballot_key(ballot, ballot_type) for ballot in ballots)
-    return count_grouped(
-        budget, projects, grouped.items(), ballot_type, rule,
-        ranking_length=ranking_length, budget_increment=budget_increment,
-    )
+    with paused_gc():
+        if ballot_type in ("approval", "knapsack"):
+            # tuples hash much faster than sets are built: merge identical lists first
+            grouped: Counter = Counter()
+            for ballot, m in Counter(map(tuple, ballots)).items():
+                grouped[frozenset(ballot)] += m
+        else:
+            grouped = Counter(_ballot_key(ballot, ballot_type) for ballot in ballots)
+        return count_grouped(
+            budget, projects, grouped.items(), ballot_type, rule,
+            ranking_length=ranking_length, budget_increment=budget_increment,
+        )
 
 
 def count_grouped(
@@ -153,10 +176,11 @@ def count_grouped(
         raise ValueError("budget must be a non-negative integer")
     if not isinstance(budget_increment, int) or budget_increment <= 0:
         raise ValueError("budget_increment must be a positive integer")
-    election = _Election(budget, projects, grouped_ballots, ballot_type, ranking_length)
-    if rule == "greedy":
-        return election.greedy()
-    return election.mes(budget_increment, completion=(rule == "mes"))
+    with paused_gc():
+        election = _Election(budget, projects, grouped_ballots, ballot_type, ranking_length)
+        if rule == "greedy":
+            return election.greedy()
+        return election.mes(budget_increment, completion=(rule == "mes"))
 
 
 # -- input ------------------------------------------------------------------------------------
