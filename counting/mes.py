@@ -155,14 +155,26 @@ class Electorate:
           trying (``block`` doubles, up to 16, while that goes on); a proof is tried again
           once a whole block gave one outcome.
         - On large votes those runs are float runs (:mod:`counting.mes_float`) that return an
-          outcome only when every decision in them was certain; else the exact run decides.
-          A proof always starts from an exact run.
+          outcome only when every comparison in them had a wide margin; else the exact run
+          decides. A proof always starts from an exact run, and the budget where add1 stops is
+          confirmed by the exact engine (else add1 is redone without floats).
         """
-        start = Fraction(budget, self.voters)
         fast = self._float_electorate()
+        if fast is not None:
+            run = self._add1(budget, increment, fast)
+            if run is not None:
+                return run
+        run = self._add1(budget, increment, None)
+        assert run is not None  # exact runs need no confirmation
+        return run
+
+    def _add1(self, budget: int, increment: int, fast) -> Run | None:
+        """:meth:`add1`; None if the exact engine did not confirm where float runs stopped."""
+        start = Fraction(budget, self.voters)
         k, step, block = 0, 1, 1
         while True:
             outcomes: list[list[int]] = []
+            floats: list[bool] = []
             top: Run | None = None
             guide = None
             for j in reversed(range(k, k + block)):  # from the largest budget down
@@ -177,14 +189,16 @@ class Electorate:
                 else:
                     funded, guide = found.funded, found
                 outcomes.append(funded)
+                floats.append(found is not None)
             outcomes.reverse()
+            floats.reverse()
             for j, funded in enumerate(outcomes, start=k):
-                chosen = set(funded)
-                left = budget - sum(self.costs[p] for p in chosen)
-                if left < 0:  # j > 0 here: MES with budget / voters never overspends
-                    return self._stop(start, j - 1, increment, "next_overspends")
-                if all(self.costs[p] > left for p in self.eligible if p not in chosen):
-                    return self._stop(start, j, increment, "exhaustive")
+                if self._overspends(budget, funded):  # j > 0: MES with budget / voters never overspends
+                    if floats[j - k] and not self._overspends(budget, self._funded(start + j * increment)):
+                        return None
+                    return self._stop(budget, start, j - 1, increment, "next_overspends")
+                if self._exhaustive(budget, funded):
+                    return self._stop(budget, start, j, increment, "exhaustive")
             k += block
             if any(funded != outcomes[-1] for funded in outcomes):
                 block = min(16, 2 * block)  # the outcome is changing: no proof would hold
@@ -199,6 +213,17 @@ class Electorate:
             else:
                 step, block = 1, min(16, 2 * block)
 
+    def _funded(self, voter_budget: Fraction) -> list[int]:
+        return [f.project for f in self.run(voter_budget).funded]
+
+    def _overspends(self, budget: int, funded: list[int]) -> bool:
+        return sum(self.costs[p] for p in funded) > budget
+
+    def _exhaustive(self, budget: int, funded: list[int]) -> bool:
+        chosen = set(funded)
+        left = budget - sum(self.costs[p] for p in chosen)
+        return all(self.costs[p] > left for p in self.eligible if p not in chosen)
+
     def _float_electorate(self):
         """The float engine for large votes, when its error bound holds and numpy is there."""
         if len(self.groups) < FLOAT_MIN_GROUPS:
@@ -212,8 +237,14 @@ class Electorate:
         except ImportError:  # numpy missing: the exact engine alone
             return None
 
-    def _stop(self, start: Fraction, step: int, increment: int, reason: str) -> Run:
+    def _stop(self, budget: int, start: Fraction, step: int, increment: int, reason: str) -> Run | None:
+        """The exact run where add1 stops, with payments recorded; None if it does not confirm
+        the stop that (float) runs found: within the budget, and exhaustive exactly when the
+        reason says so."""
         run = self.run(start + step * increment, record=True)
+        funded = [f.project for f in run.funded]
+        if self._overspends(budget, funded) or self._exhaustive(budget, funded) != (reason == "exhaustive"):
+            return None
         run.add1_step, run.stop_reason = step, reason
         return run
 
