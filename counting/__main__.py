@@ -24,8 +24,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="MES: also print where add1 stopped (JSON: a certificate key)")
     args = parser.parse_args(argv)
     try:
-        election = pabulib.load(args.path)
-        result = pabulib.count_election(election, args.rule)
+        election, result = pabulib.count_file(args.path, args.rule)
     except (OSError, ValueError, KeyError) as error:
         print(f"python -m counting: {args.path}: {error}", file=sys.stderr)
         return 1

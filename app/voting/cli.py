@@ -15,8 +15,7 @@ from counting import pabulib
 @click.option("--json", "as_json", is_flag=True, help='Print {"rule", "selected", "spent", "budget"} as JSON.')
 def tally_command(path: str, rule: str, as_json: bool) -> None:
     """Count a Pabulib file and print the selected project ids."""
-    election = pabulib.load(path)
-    result = pabulib.count_election(election, rule)
+    election, result = pabulib.count_file(path, rule)
     if as_json:
         click.echo(json.dumps(pabulib.result_summary(election, result)))
     else:

@@ -138,3 +138,25 @@ def test_tally_pabulib_counts_rankings_with_the_files_max_length():
     result = pabulib.tally_pabulib(DATA / "Poland_Krakow_2018_Bienczyce.pb", "greedy")
     assert result.support["6"] == 878  # 3 points for a first place, as in the file's score
     assert tally.result_as_json(result)["budget"] == 163100
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_the_fast_reader_counts_like_the_full_reader(path):
+    """count_file merges vote lines as text instead of keeping every vote."""
+    election = pabulib.load(path)
+    for rule in ("greedy", "mes") if "Praga" not in path.stem else ("greedy",):
+        head, result = pabulib.count_file(path, rule)
+        assert head.meta == election.meta and head.projects == election.projects
+        assert result == pabulib.count_election(election, rule)
+
+
+def test_the_fast_reader_falls_back_on_quoted_vote_lines(tmp_path):
+    text = (
+        "META\nkey;value\nbudget;10\nvote_type;cumulative\n"
+        "PROJECTS\nproject_id;cost\n1;4\n2;6\n"
+        'VOTES\nvoter_id;vote;points\n"a";1,2;3,1\nb;"2";5\nc;none;none\n'
+    )
+    path = tmp_path / "quoted.pb"
+    path.write_text(text)
+    election = pabulib.loads(text)
+    assert pabulib.count_file(path, "mes")[1] == pabulib.count_election(election, "mes")
