@@ -194,5 +194,5 @@ class FloatElectorate:
             short = now
         else:
             raise Uncertain
-        rho = share / sup.unit
-        return rho * (1 - TOLERANCE), rho * (1 + TOLERANCE), None, share
+        price = share / sup.unit
+        return price * (1 - TOLERANCE), price * (1 + TOLERANCE), None, share

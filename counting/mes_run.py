@@ -113,7 +113,7 @@ class Run:
             winner = min(pool, key=lambda p: (prices[p].rho, e.rank[p]))
             del lower[winner]
             self._fund(winner, prices[winner])
-            if t < len(hints) and guide.funded[t].project != winner:
+            if t < len(hints) and guide is not None and guide.funded[t].project != winner:
                 hints = []  # on another path than the guide: its bounds no longer hold
 
     def follows(self, other: Run) -> bool:

@@ -383,7 +383,7 @@ def _read_grouped(text: str) -> tuple[PabulibElection, list[tuple[Any, int]]]:
         points = row[points_at] if points_at is not None and points_at < len(row) else None
         cells[(vote, points)] += 1
     kind = VOTE_TYPES.get(election.vote_type)
-    grouped = []
+    grouped: list[tuple[Any, int]] = []
     for (vote, points), voters in cells.items():
         ids = _id_list(vote)
         if kind == "cumulative":
@@ -419,7 +419,7 @@ def _group(ballots: list, voters: list[int] | None = None) -> list[tuple[Any, in
             merged[tuple(sorted(ballot.items()))] += m
         else:
             merged[tuple(ballot)] += m
-    out = []
+    out: list[tuple[Any, int]] = []
     for key, m in merged.items():
         if key and isinstance(key[0], tuple):  # cumulative: back to a mapping
             out.append((dict(key), m))

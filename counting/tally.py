@@ -192,7 +192,7 @@ def _ballot_key(ballot: Ballot, ballot_type: str) -> Any:
     if ballot_type in ("approval", "knapsack"):
         return frozenset(ballot)
     if ballot_type == "cumulative":
-        return tuple(sorted(ballot.items()))
+        return tuple(sorted(dict(ballot).items()))  # type: ignore[arg-type]
     if ballot_type == "ranking":
         return tuple(ballot)
     raise ValueError(f"unknown ballot type {ballot_type!r}; expected one of {BALLOT_TYPES}")
@@ -232,7 +232,7 @@ class _Election:
         # supporters and support per project: Counter over the single ballots is fast
         single = [points for points, m in zip(self.groups, self.multiplicity) if m == 1]
         supporters = Counter(chain.from_iterable(single))
-        support = Counter()
+        support: Counter = Counter()
         if not self.approval:
             for points in single:
                 support.update(points)
@@ -352,14 +352,16 @@ class _Election:
         })
 
     def _mes_funded_steps(self, run: Run | None) -> list[Step]:
-        steps = []
-        for round_number, funded in enumerate(run.funded if run else [], start=1):
+        steps: list[Step] = []
+        if run is None:
+            return steps
+        for round_number, funded in enumerate(run.funded, start=1):
             p = funded.project
             steps.append(self._step(p, True, "funded", {
                 "round": round_number,
                 "supporters": self.supporters[p],
                 "voter_budget": _money(run.voter_budget),
-                "max_share": _money(max(funded.payments.values())),
+                "max_share": _money(max((funded.payments or {0: 0.0}).values())),
             }))
         return steps
 
@@ -367,7 +369,7 @@ class _Election:
         """Group -> funded project -> what one voter of the group paid for it."""
         spent_on: dict[int, dict[int, float]] = defaultdict(dict)
         for funded in run.funded if run else []:
-            for g, amount in funded.payments.items():
+            for g, amount in (funded.payments or {}).items():
                 spent_on[g][funded.project] = amount
         return spent_on
 
