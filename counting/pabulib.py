@@ -336,6 +336,13 @@ def count_file(path: str | Path, rule: str) -> tuple[PabulibElection, tally.Resu
     with open(path, encoding="utf-8-sig", newline="") as handle:
         text = handle.read()
     with tally.paused_gc():
+        if rule == "greedy":
+            quick = _approval_support(text)
+            if quick is not None:
+                election, support = quick
+                scale = election.scale
+                projects = [tally.Project(p.id, int(p.cost * scale)) for p in election.projects]
+                return election, tally.greedy_by_support(int(election.budget * scale), projects, support)
         election, grouped = _read_grouped(text)
         kind = VOTE_TYPES.get(election.vote_type)
         if kind is None:
@@ -394,6 +401,37 @@ def _read_grouped(text: str) -> tuple[PabulibElection, list[tuple[Any, int]]]:
         else:
             grouped.append((ids, voters))
     return election, grouped  # the same ballot written in two orders: two groups, same count
+
+
+def _approval_support(text: str) -> tuple[PabulibElection, Counter] | None:
+    """For greedy on a plain approval file (``voter_id;vote`` lines, no quotes, no spaces in
+    votes, no project twice on a ballot): META, PROJECTS and the approvals per project, counted
+    over all vote cells at once. None when the file is not that plain."""
+    text = text.lstrip("\ufeff")
+    start = _votes_start(text)
+    if start is None or '"' in text[start:]:
+        return None
+    election = _loads(text[:start])
+    if VOTE_TYPES.get(election.vote_type) != "approval":
+        return None
+    lines = text[start:].splitlines()
+    if len(lines) < 2 or [cell.strip() for cell in lines[1].split(";")][:2] != ["voter_id", "vote"]:
+        return None
+    try:
+        cells = [line.split(";", 2)[1] for line in lines[2:] if line and not line.isspace()]
+    except IndexError:
+        return None
+    joined = ",".join(cells)
+    if " " in joined or "\t" in joined:
+        return None
+    parts = [cell.split(",") for cell in set(cells)]
+    if sum(map(len, map(frozenset, parts))) != sum(map(len, parts)):
+        return None  # a project twice on one ballot: the careful path counts it once
+    support = Counter(joined.split(","))
+    support.pop("", None)  # empty ballots
+    if "none" not in {p.id for p in election.projects}:
+        support.pop("none", None)
+    return election, support
 
 
 def _votes_start(text: str) -> int | None:

@@ -184,6 +184,22 @@ def count_grouped(
         return election.mes(budget_increment, completion=(rule == "mes"))
 
 
+def greedy_by_support(budget: int, projects: Sequence[Project], support: Mapping[str, int]) -> Result:
+    """``greedy`` when only each project's support is known: the number of approvals (approval
+    and knapsack ballots) or the points (cumulative, ranking), which is all greedy ranks by.
+    The same result as :func:`count` with ``rule="greedy"`` on ballots with that support."""
+    if not isinstance(budget, int) or budget < 0:
+        raise ValueError("budget must be a non-negative integer")
+    election = _Election.__new__(_Election)
+    election._projects(budget, projects)
+    unknown = set(support).difference(election.index)
+    if unknown:
+        raise ValueError(f"ballot names unknown project {sorted(unknown)[0]!r}")
+    election.support = [support.get(project_id, 0) for project_id in election.ids]
+    election._order()
+    return election.greedy()
+
+
 # -- input ------------------------------------------------------------------------------------
 
 
@@ -204,14 +220,7 @@ class _Election:
     def __init__(self, budget, projects, grouped_ballots, ballot_type, ranking_length) -> None:
         if ballot_type not in BALLOT_TYPES:
             raise ValueError(f"unknown ballot type {ballot_type!r}; expected one of {BALLOT_TYPES}")
-        self.budget = budget
-        self.ids = [p.id for p in projects]
-        self.costs = [p.cost for p in projects]
-        self.index = {project_id: i for i, project_id in enumerate(self.ids)}
-        if len(self.index) != len(self.ids):
-            raise ValueError("project ids must be unique")
-        if any(not isinstance(c, int) or isinstance(c, bool) or c < 0 for c in self.costs):
-            raise ValueError("project costs must be non-negative integers")
+        self._projects(budget, projects)
         grouped = [(ballot, multiplicity) for ballot, multiplicity in grouped_ballots]
         if any(not isinstance(m, int) or m < 0 for _, m in grouped):
             raise ValueError("ballot multiplicities must be non-negative integers")
@@ -245,6 +254,19 @@ class _Election:
             support = supporters
         self.supporters = [supporters[p] for p in range(len(self.ids))]
         self.support = [support[p] for p in range(len(self.ids))]
+        self._order()
+
+    def _projects(self, budget: int, projects: Sequence[Project]) -> None:
+        self.budget = budget
+        self.ids = [p.id for p in projects]
+        self.costs = [p.cost for p in projects]
+        self.index = {project_id: i for i, project_id in enumerate(self.ids)}
+        if len(self.index) != len(self.ids):
+            raise ValueError("project ids must be unique")
+        if any(not isinstance(c, int) or isinstance(c, bool) or c < 0 for c in self.costs):
+            raise ValueError("project costs must be non-negative integers")
+
+    def _order(self) -> None:
         # greedy order: support (0 for a project costing nothing, as in pabutools), then id
         self.greedy_order = sorted(
             range(len(self.ids)),
