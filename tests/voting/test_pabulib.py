@@ -160,3 +160,13 @@ def test_the_fast_reader_falls_back_on_quoted_vote_lines(tmp_path):
     path.write_text(text)
     election = pabulib.loads(text)
     assert pabulib.count_file(path, "mes")[1] == pabulib.count_election(election, "mes")
+
+
+@pytest.mark.parametrize("votes", [["1,2", "1,1", "2"], ["1", "none", "", "2,1"], ["1, 2", "2"]])
+def test_quick_greedy_counts_plain_files_and_falls_back_on_others(tmp_path, votes):
+    """A project twice on one ballot counts once; empty ballots and spaces are read as usual."""
+    lines = ["META", "key;value", "budget;10", "vote_type;approval", "PROJECTS", "project_id;cost",
+             "1;6", "2;5", "VOTES", "voter_id;vote", *[f"v{i};{v}" for i, v in enumerate(votes)]]
+    path = tmp_path / "plain.pb"
+    path.write_text("\n".join(lines) + "\n")
+    assert pabulib.count_file(path, "greedy")[1] == pabulib.count_election(pabulib.load(path), "greedy")
