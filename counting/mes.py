@@ -171,7 +171,7 @@ class Electorate:
     def _add1(self, budget: int, increment: int, fast) -> Run | None:
         """:meth:`add1`; None if the exact engine did not confirm where float runs stopped."""
         start = Fraction(budget, self.voters)
-        k, step, block = 0, 1, 1
+        k, step, block = 0, 1, 1 if fast is None else 2  # floats: the first outcomes usually differ
         while True:
             outcomes: list[list[int]] = []
             floats: list[bool] = []

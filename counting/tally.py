@@ -340,9 +340,10 @@ class _Election:
         left = self.budget - sum(self.costs[p] for p in selected)
         spent_on = self._money_spent_on(run)
         chosen = set(selected)
-        for p in self.greedy_order:
-            if p not in chosen:
-                trace.append(self._mes_not_funded(p, electorate, run, spent_on, left))
+        left_out = [p for p in self.greedy_order if p not in chosen]
+        spending = _spending_matrix(self, electorate, run, left_out)
+        for p in left_out:
+            trace.append(self._mes_not_funded(p, electorate, run, spent_on, left, spending))
         certificate = None
         if run is not None:
             certificate = Certificate(
@@ -352,20 +353,24 @@ class _Election:
             )
         return self._result("mes" if completion else "mes-add1", selected, trace, certificate)
 
-    def _mes_not_funded(self, p, electorate, run, spent_on, left) -> Step:
+    def _mes_not_funded(self, p, electorate, run, spent_on, left, spending=None) -> Step:
         """Why MES (and the completion) left ``p`` out: no utility, or its supporters' money
         had gone to other projects (the three that took most of it are named)."""
         data = {"left": left, "needed": self.costs[p]}
         if not electorate.supporters[p]:
             return self._step(p, False, "no_support", data)
-        spent: Counter = Counter()
-        available = 0.0
-        for g, _ in electorate.supporters[p]:
-            m = self.multiplicity[g]
-            available += m * run.group_approx[g]
-            for q, amount in spent_on[g].items():
-                spent[q] += m * amount
-        top = sorted(spent, key=lambda q: (-spent[q], self.ids[q]))[:3]
+        if spending is not None:  # large votes: the same sums with numpy
+            spent, available = spending(p)
+        else:
+            spent = Counter()
+            available = 0.0
+            for g, _ in electorate.supporters[p]:
+                m = self.multiplicity[g]
+                available += m * run.group_approx[g]
+                for q, amount in spent_on[g].items():
+                    spent[q] += m * amount
+        # rounded before ranking, so that summing in another order cannot swap equal amounts
+        top = sorted((q for q in spent if spent[q] > 0), key=lambda q: (-round(spent[q], 4), self.ids[q]))[:3]
         return self._step(p, False, "supporters_spent", {
             **data,
             "supporters": self.supporters[p],
@@ -411,6 +416,34 @@ class _Election:
             trace=trace,
             certificate=certificate,
         )
+
+
+def _spending_matrix(election: _Election, electorate: Electorate, run: Run | None, left_out: list[int]):
+    """For a large vote: a function ``p -> (money its supporters paid per funded project,
+    money they had left)`` computed with numpy; None for small votes or without numpy."""
+    from counting import mes
+
+    if run is None or not run.funded or len(election.groups) < mes.FLOAT_MIN_GROUPS or len(left_out) < 8:
+        return None
+    try:
+        import numpy as np
+    except ImportError:
+        return None
+    multiplicity = np.array(election.multiplicity, dtype=np.float64)
+    paid = np.zeros((len(election.groups), len(run.funded)))
+    for column, funded in enumerate(run.funded):
+        payments = funded.payments or {}
+        paid[np.fromiter(payments.keys(), dtype=np.intp, count=len(payments)), column] = list(payments.values())
+    paid *= multiplicity[:, None]
+    left = multiplicity * np.array(run.group_approx, dtype=np.float64)
+    projects = [funded.project for funded in run.funded]
+
+    def spending(p: int) -> tuple[dict[int, float], float]:
+        groups = np.fromiter((g for g, _ in electorate.supporters[p]), dtype=np.intp)
+        sums = paid[groups].sum(axis=0)
+        return {q: float(value) for q, value in zip(projects, sums.tolist()) if value}, float(left[groups].sum())
+
+    return spending
 
 
 def _money(value: float) -> float:

@@ -70,3 +70,26 @@ def test_real_votes_with_float_runs_equal_the_stored_pabutools_outcome(floats_ev
 def test_the_error_bound_refuses_floats_on_huge_votes():
     assert mes_float.trusted(150, 100_000)
     assert not mes_float.trusted(1_000, 10_000_000)
+
+
+@pytest.mark.parametrize("name", ["Netherlands_Amsterdam_332", "Poland_Katowice_2023"])
+def test_explanations_of_large_votes_name_what_the_plain_sums_name(monkeypatch, name):
+    """Large votes sum what supporters paid with numpy; the steps must say the same."""
+    used = []
+    original = tally._spending_matrix
+
+    def spy(*args):
+        found = original(*args)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(tally, "_spending_matrix", spy)
+    fast = pabulib.tally_pabulib(DATA / f"{name}.pb", "mes")
+    monkeypatch.setattr(tally, "_spending_matrix", lambda *args: None)
+    plain = pabulib.tally_pabulib(DATA / f"{name}.pb", "mes")
+    assert used == [True]
+    assert fast.selected == plain.selected
+    assert [(s.project_id, s.reason, s.data.get("spent_on")) for s in fast.trace] == [
+        (s.project_id, s.reason, s.data.get("spent_on")) for s in plain.trace]
+    for a, b in zip(fast.trace, plain.trace):
+        assert a.data.get("available", 0) == pytest.approx(b.data.get("available", 0), abs=0.01)
