@@ -14,7 +14,7 @@ Wall-clock times on a shared machine: run it when the machine is otherwise quiet
 is byte-compiled first (``compileall``), as an installed package is; this environment sets
 PYTHONDONTWRITEBYTECODE, so without it every process would compile the package again.
 
-    .venv/bin/python bench/tally.py --pabutools-timeout 60
+    .venv/bin/python bench/tally.py --pabutools-timeout 400
     .venv/bin/python bench/tally.py --skip-pabutools            # sections 1 and 3 only
 """
 

@@ -205,13 +205,16 @@ class Electorate:
                 continue
             if top is None:
                 top = self.run(start + (k - 1) * increment)
-            while step and not self.same_outcome(top, start + (k - 1 + step) * increment):
-                step //= 2
-            if step:
+            skipped = False
+            while True:  # skip as far as proofs reach, each proof run the start of the next
+                proof = None
+                while step and (proof := self._proof(top, start + (k - 1 + step) * increment)) is None:
+                    step //= 2
+                if proof is None:
+                    break
                 k += step
-                step, block = 2 * step, 1
-            else:
-                step, block = 1, min(16, 2 * block)
+                step, top, skipped = 2 * step, proof, True
+            step, block = 1, (1 if skipped else min(16, 2 * block))
 
     def _funded(self, voter_budget: Fraction) -> list[int]:
         return [f.project for f in self.run(voter_budget).funded]
@@ -250,4 +253,11 @@ class Electorate:
 
     def same_outcome(self, run: Run, voter_budget: Fraction) -> bool:
         """True if every budget from ``run``'s up to ``voter_budget`` gives ``run``'s outcome."""
-        return Run(self, Fraction(voter_budget), record=False).follows(run)
+        return self._proof(run, voter_budget) is not None
+
+    def _proof(self, run: Run, voter_budget: Fraction) -> Run | None:
+        """The exact run at ``voter_budget`` if it proves that every budget from ``run``'s up to
+        it gives ``run``'s outcome (it funds the same projects in the same order, with exact
+        prices: the start of the next proof), else None."""
+        proof = Run(self, Fraction(voter_budget), record=False)
+        return proof if proof.follows(run) else None

@@ -53,7 +53,7 @@ VOTE_TYPES = {  # Pabulib vote_type -> tally ballot type
 #: What the META ``rule`` of a file we write says, per rule of :mod:`counting.tally`.
 #: ``mes`` (add1, then the greedy fill) has no Pabulib name of its own: it is written as
 #: ``equalshares/add1``, with the projects of the greedy fill marked ``selected`` = 2 and a
-#: ``comment`` that says so (see :func:`selected_marks`).
+#: ``comment`` that says so (``app/voting/exports.py``).
 PABULIB_RULES = {"greedy": "greedy", "mes": "equalshares/add1", "mes-add1": "equalshares/add1"}
 FILL_MARK = "2"  # ``selected`` of a project funded by the greedy fill after MES
 
@@ -293,16 +293,6 @@ def dump(election: PabulibElection, path: str | Path) -> None:
 
 def _flat(text: Any) -> str:
     return str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
-
-
-def selected_marks(result: tally.Result) -> dict[str, str]:
-    """The ``selected`` column for ``result``: 1 for a project funded by the rule (greedy, or
-    Equal Shares with add1), 2 for one funded by the greedy fill after Equal Shares, 0 else."""
-    marks = {project_id: "0" for project_id in result.support}
-    for step in result.trace:
-        if step.funded:
-            marks[step.project_id] = FILL_MARK if step.reason == "completion_funded" else "1"
-    return marks
 
 
 # -- counting ---------------------------------------------------------------------------------

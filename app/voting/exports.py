@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from app.exports import iter_csv, xlsx_bytes
-from counting import pabulib
 from app.voting.explain import why
 from app.voting.models import Ballot, BudgetRound
 from app.voting.results import PartResult
 from app.voting.rules import deserialize
+from counting import pabulib
 
 PB_VOTE_TYPE = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative", "ranking": "ordinal"}
 
@@ -134,7 +134,7 @@ def iter_pabulib(round_: BudgetRound, part: PartResult, ballots_factory, with_re
     The head is built at once from the loaded results; the ballots are read while
     streaming (`ballots_factory()` runs the query), so memory stays flat."""
     vote_type = PB_VOTE_TYPE[round_.ballot_type]
-    marks = _selected_marks(round_, part)
+    marks = _selected_marks(part)
     score = "points" if vote_type == "cumulative" else "votes"
     projects = [
         pabulib.PabulibProject(str(p.option.id), Decimal(p.option.cost_cents) / CENTS_PER_EURO, p.option.proposal.title,
@@ -146,7 +146,7 @@ def iter_pabulib(round_: BudgetRound, part: PartResult, ballots_factory, with_re
                              points=vote_type == "cumulative")
 
 
-def _selected_marks(round_: BudgetRound, part: PartResult) -> dict[str, str]:
+def _selected_marks(part: PartResult) -> dict[str, str]:
     """1: funded by the round's rule (greedy, or Equal Shares); 2: by the greedy fill after
     Equal Shares; 0: not funded."""
     marks = {}
