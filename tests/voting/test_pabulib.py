@@ -170,3 +170,21 @@ def test_quick_greedy_counts_plain_files_and_falls_back_on_others(tmp_path, vote
     path = tmp_path / "plain.pb"
     path.write_text("\n".join(lines) + "\n")
     assert pabulib.count_file(path, "greedy")[1] == pabulib.count_election(pabulib.load(path), "greedy")
+
+
+def test_reads_the_fields_dutch_files_use():
+    """min_length, max_sum_cost, per-category limits, a partly funded project (selected 2 or 3)
+    and a cost in euros with cents: read, kept, and counted."""
+    text = (
+        "META\nkey;value\ndescription;Begroting West\ncountry;Netherlands\nunit;Amsterdam\ninstance;2024\n"
+        "num_projects;3\nnum_votes;3\nbudget;1000\nvote_type;approval\nrule;greedy\nmin_length;1\nmax_length;3\n"
+        "max_sum_cost;1000\nmin_length_per_category;0\nmax_sum_cost_per_category;600,400\ncurrency;EUR\n"
+        "PROJECTS\nproject_id;cost;votes;name;category;selected\n"
+        "1;600;2;Speeltuin;groen;1\n2;450.50;2;Bankjes;groen;2\n3;300;1;Feest;cultuur;3\n"
+        "VOTES\nvoter_id;vote\n1;1,2\n2;1,2,3\n3;none\n"
+    )
+    election = pabulib.loads(text)
+    assert election.meta["min_length"] == "1" and election.meta["max_sum_cost"] == "1000"
+    assert [p.extra["selected"] for p in election.projects] == ["1", "2", "3"]
+    assert election.projects[1].cost == Decimal("450.50")
+    assert pabulib.count_election(election, "greedy").selected == ["1", "3"]
