@@ -12,13 +12,13 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from app import ballot_box
+from app import ballot_box, disclosure
 from app.auth import audit
 from app.auth.models import User
 from app.cache import BoundedCache
 from app.councils.codes import new_receipt_code
 from app.councils.models import Ticket
-from app.councils.services import find_ticket, generate_tickets
+from app.councils.services import find_ticket, generate_tickets, mix_profiles
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
@@ -115,8 +115,6 @@ def close_round(round_: BudgetRound, actor: User) -> None:
     flush_box(round_)
     db.session.execute(delete(Submission).where(Submission.round_id == round_.id))
     if round_.council_id:
-        from app.councils.services import mix_profiles
-
         mix_profiles(round_.council_id, everything=True)
     audit.record("round.close", round_, actor=actor)
     forget_status(round_.id)
@@ -374,8 +372,6 @@ class Turnout:
     def published(self):
         """The ballots by phone and on paper under the one rule for counts of people
         (`app.disclosure`): returns (total, {"phone": ..., "paper": ...}) as published counts."""
-        from app import disclosure
-
         cells = {"phone": self.by_channel.get("council", 0) + self.by_channel.get("online", 0), "paper": self.by_channel.get("paper", 0)}
         by_channel, total = disclosure.table(cells, self.ballots)
         return total, by_channel
@@ -486,8 +482,6 @@ SUPPRESS_BELOW = 5  # smaller counts could reveal how a few people voted
 def turnout_by_part(round_: BudgetRound) -> list[tuple[str, object]]:
     """Ballots per buurt (sub-budget) as published counts (`app.disclosure`: under 5 reads
     "fewer than 5", and complementary counts are hidden so the total gives none away)."""
-    from app import disclosure
-
     if not round_.sub_budgets:
         return []
     rows = dict(db.session.execute(
