@@ -9,7 +9,7 @@ LOCALES := nl en tr ar pl
 FLASK  := $(BIN)/flask --app wsgi
 PG_TEST_URL ?= postgresql+psycopg://127.0.0.1:5432/test
 
-.PHONY: run install install-test translations compile-translations migrate test test-sqlite test-postgres browser-deps bench clean
+.PHONY: run install install-test translations compile-translations migrate lint test test-sqlite test-postgres browser-deps bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,7 +56,15 @@ browser-deps:
 	  else echo "Chromium or poppler-utils missing and cannot be installed here: browser tests will skip."; fi; \
 	fi
 
+# Lint, format check and type check (the pure modules): `make test` runs this first.
+lint: $(VENV)/.installed-test
+	@echo "== ruff, mypy =="
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 test: install-test compile-translations
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_TEST_URL)"; then \
 	  $(MAKE) --no-print-directory test-postgres; \

@@ -127,7 +127,7 @@ class Config:
     DEMO_ALLOWED = True
 
     @classmethod
-    def init_app(cls, app) -> None:  # noqa: D401 - hook for subclasses
+    def init_app(cls, app) -> None:  # a hook for subclasses
         """Late checks that need the final configuration."""
 
 

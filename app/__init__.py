@@ -11,10 +11,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, config_from_env
-
 from app.errors import DomainError
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from config import Config, config_from_env
 
 ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
 #: Seconds a client should wait: a minute for rate limits, a few seconds when the database is busy.
@@ -41,6 +40,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    _connect_domains(app)
     _register_error_pages(app)
     _register_template_helpers(app)
 
@@ -57,11 +57,10 @@ def _instance_path():
 
 
 def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers every table)
     from app.database import configure_engine
     from app.i18n import select_locale
     from app.security import set_security_headers
-
-    from app import models  # noqa: F401  (registers every table)
 
     db.init_app(app)
     with app.app_context():
@@ -96,19 +95,65 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # A view module attaches its routes (and template helpers) to its domain's `bp` when
+    # imported: these imports are the complete list of pages.
     from app.auth import bp as auth_bp
-    from app.places import bp as places_bp
-    from app.councils import bp as councils_bp
-    from app.finance import bp as finance_bp
-    from app.proposals import bp as proposals_bp
-    from app.public import bp as public_bp
-    from app.voting import bp as voting_bp
+    from app.auth import routes as _auth_routes  # noqa: F401
     from app.compensation import bp as compensation_bp
+    from app.compensation import payout_routes as _payout_routes  # noqa: F401
+    from app.compensation import routes as _compensation_routes  # noqa: F401
+    from app.compensation import templating as _compensation_templating  # noqa: F401
+    from app.councils import bp as councils_bp
+    from app.councils import resident_routes as _council_resident_routes  # noqa: F401
+    from app.councils import routes as _council_routes  # noqa: F401
+    from app.councils import staff_routes as _council_staff_routes  # noqa: F401
+    from app.finance import bp as finance_bp
+    from app.finance import routes as _finance_routes  # noqa: F401
+    from app.places import bp as places_bp
+    from app.places import routes as _places_routes  # noqa: F401
+    from app.proposals import bp as proposals_bp
+    from app.proposals import routes as _proposal_routes  # noqa: F401
+    from app.proposals import staff_routes as _proposal_staff_routes  # noqa: F401
+    from app.public import bp as public_bp
+    from app.public import routes as _public_routes  # noqa: F401
     from app.reach import bp as reach_bp
+    from app.reach import routes as _reach_routes  # noqa: F401
+    from app.reach import templating as _reach_templating  # noqa: F401
+    from app.voting import bp as voting_bp
+    from app.voting import resident_routes as _voting_resident_routes  # noqa: F401
+    from app.voting import results_routes as _results_routes  # noqa: F401
+    from app.voting import staff_routes as _voting_staff_routes  # noqa: F401
+    from app.voting import templating as _voting_templating  # noqa: F401
 
-    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp, compensation_bp):
+    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp, compensation_bp,
+                      reach_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(reach_bp)
+
+
+def _connect_domains(app: Flask) -> None:
+    """Every place where one domain shows up on another's pages (see app/signals.py).
+    Connecting a receiver twice (one app per test) keeps one connection."""
+    from app import signals
+    from app.compensation.routes import PANELS as ALLOWANCE_PANELS
+    from app.councils import services as councils
+    from app.councils.staff_routes import PANELS as COUNCIL_PANELS
+    from app.finance.routes import PANELS as MONEY_PANELS
+    from app.proposals.staff_routes import PANELS as PLAN_PANELS
+    from app.public.services import ADMIN_PANEL
+    from app.reach import routes as reach
+    from app.voting import hooks as voting
+    from app.voting.staff_routes import PANELS as VOTE_PANELS
+
+    signals.home_page.connect(councils.home_section)
+    signals.home_page.connect(voting.home_section)
+    signals.home_page.connect(reach.home_section)
+    signals.council_page.connect(voting.council_page_links)
+    signals.council_page.connect(reach.council_page_links)
+    signals.ticket_next_step.connect(voting.ticket_next_step)
+    # The staff dashboard, in this order.
+    app.extensions["wijkstem.panels"] = (
+        ADMIN_PANEL, *PLAN_PANELS, *COUNCIL_PANELS, *MONEY_PANELS, *VOTE_PANELS, *ALLOWANCE_PANELS, *reach.PANELS,
+    )
 
 
 def is_transient_database_error(error: Exception) -> bool:
@@ -184,10 +229,9 @@ def _register_error_pages(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from app import formatting
     from app.domains import DOMAINS, domain
-    from app.i18n import LANGUAGES, current_language
-    from app.councils.links import council_links
-    from app.i18n import language
+    from app.i18n import LANGUAGES, current_language, language
     from app.labels import ORIGIN_LABELS, council_status_label, status_label
+    from app.signals import collect_lists, council_page
     from app.views import public_url
 
     @app.context_processor
@@ -203,7 +247,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["council_status_label"] = council_status_label
     app.jinja_env.globals["language_name"] = lambda code: language(code).native_name
-    app.jinja_env.globals["council_links"] = council_links
+    app.jinja_env.globals["council_links"] = lambda council: collect_lists(council_page, council)
     app.jinja_env.globals["origin_label"] = lambda code: ORIGIN_LABELS.get(code, code)
     app.jinja_env.globals["amount_example"] = formatting.amount_example
     app.jinja_env.filters["nl2p"] = formatting.paragraphs

@@ -2,24 +2,27 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
+from app.auth.models import Role
+from app.auth.services import create_user, find_user_by_email
+from app.backup import backup_command
+from app.compensation.cli import purge_volunteer_contacts_command
+from app.councils.cli import purge_contacts_command
+from app.councils.codes import format_code
+from app.councils.demo import DEMO_TICKET_CODES
+from app.demo import DEMO_PASSWORD, database_is_empty, seed_demo
 from app.extensions import db
+from app.voting.bench_cli import bench_setup_command
+from app.voting.cli import tally_command
 
 
 def register_cli(app: Flask) -> None:
-    from app.backup import backup_command
-
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(backup_command)
-    for command in EXTRA_COMMANDS:
+    """Every `flask` command, the domains' ones included."""
+    for command in (seed_demo_command, create_admin_command, backup_command, purge_contacts_command,
+                    purge_volunteer_contacts_command, tally_command, bench_setup_command):
         app.cli.add_command(command)
-
-
-#: Domain packages add their commands here.
-EXTRA_COMMANDS: list = []
 
 
 @click.command("seed-demo")
@@ -27,8 +30,6 @@ EXTRA_COMMANDS: list = []
 @click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts yet.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo data (areas, alliances, one staff user per role, ...). Safe to run twice."""
-    from app.demo import DEMO_PASSWORD, database_is_empty, seed_demo
-
     if not current_app.config.get("DEMO_ALLOWED"):
         raise click.ClickException("Demo data and demo passwords are refused in production.")
     if if_empty and not database_is_empty():
@@ -44,14 +45,11 @@ def _print_demo_tickets() -> None:
     """The demo council's ticket codes exist only now; show a few so people can try them."""
     from flask import url_for
 
-    from app.councils.codes import format_code
-    from app.councils.demo import DEMO_TICKET_CODES
-
     if not DEMO_TICKET_CODES:
         return
     path = current_app.instance_path + "/demo-tickets.txt"
     with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"):
-        lines = [f"{format_code(code)}  {url_for('councils.public_ticket', code=code, _external=True)}" for code in DEMO_TICKET_CODES]  # noqa: E501
+        lines = [f"{format_code(code)}  {url_for('councils.public_ticket', code=code, _external=True)}" for code in DEMO_TICKET_CODES]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     click.echo("Demo ticket codes (also in instance/demo-tickets.txt):")
@@ -66,9 +64,6 @@ def _print_demo_tickets() -> None:
 @click.password_option()
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Create the first administrator of a new installation."""
-    from app.auth.models import Role
-    from app.auth.services import create_user, find_user_by_email
-
     if find_user_by_email(email):
         raise click.ClickException("An account with this e-mail address exists already.")
     if len(password) < 12:

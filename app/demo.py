@@ -8,8 +8,13 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role, User
 from app.auth.services import create_user
+from app.compensation.demo import seed_allowances
+from app.councils.demo import seed_councils
 from app.extensions import db
 from app.places.models import Alliance, Area, Neighbourhood
+from app.proposals.demo import seed_proposals
+from app.reach.demo import seed_reach
+from app.voting.demo import seed_rounds
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -43,10 +48,6 @@ DEMO_USERS = (
     ("aanjager@wijkstem.example", "Youssef Aanjager", [Role.aanjager]),
     ("penningmeester@wijkstem.example", "Tamara Penningmeester", [Role.treasurer]),
 )
-
-# Domain packages add their demo content here (each step must be idempotent itself).
-EXTRA_STEPS: list = []
-
 
 def read_names(filename: str) -> list[str]:
     lines = (DATA_DIR / filename).read_text(encoding="utf-8").splitlines()
@@ -108,5 +109,9 @@ def seed_demo() -> None:
     buurten = seed_places()
     users = seed_users()
     seed_alliances(buurten, users[Role.aanjager])
-    for step in EXTRA_STEPS:
+    for step in DOMAIN_STEPS:
         step(users=users, buurten=buurten)
+
+
+#: Each domain's demo content, in this order (each step is idempotent itself).
+DOMAIN_STEPS = (seed_proposals, seed_councils, seed_rounds, seed_allowances, seed_reach)

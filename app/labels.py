@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
+from app.proposals.lifecycle import IllegalTransition
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -51,8 +52,6 @@ def status_label(status) -> str:
 
 def describe_domain_error(error: DomainError) -> str:
     """A sentence for the 409 page. Each domain's error knows its own codes."""
-    from app.proposals.lifecycle import IllegalTransition
-
     if isinstance(error, IllegalTransition):
         if error.missing_reason:
             return _("This step needs a reason. Please write one.")

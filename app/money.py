@@ -45,7 +45,8 @@ def parse_amount(text: str | None, locale: str, *, allow_zero: bool = False) -> 
         raise AmountError("invalid")
     if negative and value != 0:
         raise AmountError("not_positive")
-    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+    exponent = value.as_tuple().exponent  # an int for a finite value
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
         raise AmountError("too_many_decimals")
     cents = int(value * 100)
     if cents < 0 or (cents == 0 and not allow_zero):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
+from flask import abort, current_app
 from flask_login import current_user
 
 from app.roles import Role
@@ -75,8 +75,3 @@ def safe_next_url(target: str | None, fallback: str) -> str:
     if "\\" in target:
         return fallback
     return target
-
-
-def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

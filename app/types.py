@@ -2,15 +2,30 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-from app.errors import DomainError  # noqa: F401  (re-exported for older imports)
+#: The programme's time zone: times are stored in UTC and shown and entered in this one.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day ``months`` later, or the month's last day when it has no such day
+    (31 January + 1 month = 28 or 29 February; 29 February + 12 months = 28 February)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise ValueError("no valid day")
 
 
 class UTCDateTime(TypeDecorator):

@@ -46,9 +46,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import (ROOT, CpuMeter, Server, app_environment, check_invariants, cleanup, flask_cli,  # noqa: E402
-                     fresh_database, new_workdir, setup_round)
-from loadgen import Connection, Phone, Stats, hidden_value, percentile, summary  # noqa: E402
+from harness import (
+    ROOT,
+    CpuMeter,
+    Server,
+    app_environment,
+    check_invariants,
+    cleanup,
+    flask_cli,
+    fresh_database,
+    new_workdir,
+    setup_round,
+)
+from loadgen import Connection, Phone, Stats, hidden_value, percentile, summary
 
 HOST = "127.0.0.1"
 RESIDENT_KINDS = ("sign-in", "welcome", "ballot page", "vote", "receipt page", "poll", "reveal")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.councils import sheets  # noqa: E402
-from app.councils.codes import new_ticket_code  # noqa: E402
-from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet  # noqa: E402
+from app.councils import sheets
+from app.councils.codes import new_ticket_code
+from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet
 
 HEADER = SheetHeader(
     title="Bewonersberaad Geuzenveld-Slotermeer",

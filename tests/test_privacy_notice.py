@@ -20,7 +20,7 @@ PERSONAL = {
     "ballot_box": {"sealed"},
     "ballot_submission": {"sealed_receipt"},
     "attendance_profile": {"neighbourhood_id", "age_band", "first_time", "language"},
-    "outcome_subscriber": {"first_name", "email", "locale", "consented_at", "sent_at"},
+    "outcome_subscriber": {"first_name", "email", "locale", "consented_at", "sent_at", "mail_status"},
     "volunteer": {"name", "account_holder_name", "iban", "birth_year", "birth_month", "email", "phone", "started_on", "ended_on",
                   "left_at", "consent_text", "consent_accepted_at"},
     "volunteer_team_member": {"volunteer_id"},

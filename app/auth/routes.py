@@ -8,9 +8,9 @@ from sqlalchemy import select
 from app.auth import bp, services
 from app.auth.forms import AcceptInvitationForm, InviteForm, LoginForm, PreferencesForm, UserRolesForm
 from app.auth.models import AuditEvent, Role, User
+from app.errors import DomainError
 from app.extensions import db, limiter
 from app.security import roles_required, safe_next_url, staff_required
-from app.types import DomainError
 from app.views import get_or_404, paginate
 
 

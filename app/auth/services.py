@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from app.auth import audit
 from app.auth.models import Invitation, Role, User
+from app.errors import DomainError
 from app.extensions import db
-from app.types import DomainError, utcnow
+from app.types import utcnow
 
 # Verifying against a dummy hash keeps the time of a failed login the same for unknown accounts.
 _DUMMY = User(password_hash="")

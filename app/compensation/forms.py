@@ -5,25 +5,32 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from schwifty import IBAN
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.auth.forms import AtLeastOne, MultiCheckboxField
 from app.compensation.sepa import is_latin_name
+from app.compensation.services import today
+from app.compensation.usage import month_name
 from app.fields import MoneyField
 
 MAX_MINUTES = 24 * 60
 
 
 def month_choices():
-    from app.compensation.usage import month_name
-
     return [(0, _l("Choose a month"))] + [(m, month_name(m)) for m in range(1, 13)]
 
 
 def local_today() -> date:
-    from app.compensation.services import today
-
     return today()
 
 

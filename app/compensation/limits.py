@@ -104,7 +104,7 @@ def load_limits(source: LimitsSource = DEFAULT_LIMITS_PATH) -> dict[int, FiscalL
             return _limits_from_rows(csv.DictReader(handle), first_line=2)
     if hasattr(source, "read"):
         return _limits_from_rows(csv.DictReader(source), first_line=2)  # type: ignore[arg-type]
-    return _limits_from_rows(source, first_line=1)  # type: ignore[arg-type]
+    return _limits_from_rows(source, first_line=1)
 
 
 class BirthMonth(NamedTuple):

@@ -12,8 +12,8 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, event, inspect, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.compensation.errors import BatchExported, ClaimStateError, FourEyesError
 from app.compensation.limits import FiscalLimit
-from app.errors import DomainError
 from app.extensions import db
 from app.types import UTCDateTime, utcnow
 
@@ -33,59 +33,6 @@ CLAIM_TRANSITIONS = {
 }
 #: Claims that use up room under the caps (rejected ones do not).
 COUNTING_STATUSES = (ClaimStatus.submitted, ClaimStatus.approved, ClaimStatus.paid)
-
-
-class ClaimStateError(DomainError):
-    def __init__(self, current: ClaimStatus, target: ClaimStatus):
-        super().__init__(f"claim {current.value} → {target.value}")
-        self.current, self.target = current, target
-
-    def describe(self) -> str:
-        from flask_babel import gettext as _
-
-        return _("This claim has already been handled. Reload the page to see its status.")
-
-
-class FourEyesError(DomainError):
-    """Whoever recorded a claim cannot approve it."""
-
-    def __init__(self):
-        super().__init__("the person who recorded a claim cannot approve it")
-
-    def describe(self) -> str:
-        from flask_babel import gettext as _
-
-        return _("You recorded this claim yourself. Another treasurer must approve it.")
-
-
-class BatchExported(DomainError):
-    """A payout batch is immutable once its files are exported."""
-
-    def __init__(self, what: str = "batch"):
-        super().__init__(f"payout batch already exported: {what}")
-        self.what = what
-
-    def describe(self) -> str:
-        from flask_babel import gettext as _
-
-        return _("This payout has been exported and can no longer change. Record a new claim to correct it.")
-
-
-class BatchStateError(DomainError):
-    def __init__(self, reason: str):
-        super().__init__(f"payout batch: {reason}")
-        self.reason = reason
-
-    def describe(self) -> str:
-        from flask_babel import gettext as _
-
-        if self.reason == "not_exported":
-            return _("Export the payout files before you mark the payout as paid.")
-        if self.reason == "paid":
-            return _("This payout is already marked as paid.")
-        if self.reason == "empty":
-            return _("This payout has no claims.")
-        return _("This payout cannot change now.")
 
 
 volunteer_team = Table(

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.compensation import bp, payouts, services, usage
+from app.compensation.errors import BatchStateError
 from app.compensation.forms import ExportForm, PaidForm, next_working_day
-from app.compensation.models import BatchStateError, Claim, PayoutBatch, Volunteer
+from app.compensation.models import Claim, PayoutBatch, Volunteer
 from app.compensation.statement import Statement, render_statement
 from app.extensions import db
 from app.formatting import money

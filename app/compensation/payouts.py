@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.auth.models import User
-from app.compensation.models import BatchStateError, Claim, ClaimStatus, PayoutBatch
+from app.compensation.errors import BatchStateError
+from app.compensation.models import Claim, ClaimStatus, PayoutBatch
 from app.compensation.sepa import Account, SepaError, Transfer, credit_transfer
 from app.errors import DomainError
 from app.exports import csv_bytes

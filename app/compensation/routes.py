@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.compensation import bp, services, usage
 from app.compensation import volunteers as people
@@ -25,12 +24,13 @@ from app.compensation.forms import (
     VolunteerForm,
     split_status,
 )
-from app.compensation.models import Activity, Claim, ClaimStatus, FiscalLimitRow, Team, Volunteer
+from app.compensation.models import Activity, Claim, ClaimStatus, Team, Volunteer
 from app.compensation.services import CapExceeded, ClaimEntry, DuplicateClaim, ExpenseOverCap
 from app.extensions import db
-from app.public.services import Panel, register_panel
+from app.formatting import money
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
 from app.views import get_or_404, paginate
 
 VIEWERS = (Role.treasurer, Role.admin, Role.board)
@@ -43,13 +43,15 @@ _PAYER_LINKS = (
     ("compensation.batches", _l("Payouts")),
     ("compensation.teams", _l("Teams and activities")),
 )
-register_panel(Panel(Role.treasurer, _l("Volunteer allowances"), _PAYER_LINKS))
-register_panel(Panel(Role.admin, _l("Volunteer allowances"), _PAYER_LINKS + (("compensation.limits", _l("Fiscal limits")),)))
-register_panel(Panel(Role.board, _l("Volunteer allowances"), (
-    ("compensation.volunteers", _l("Volunteers")),
-    ("compensation.teams", _l("Teams and activities")),
-    ("compensation.limits", _l("Fiscal limits")),
-)))
+PANELS = (
+    Panel(Role.treasurer, _l("Volunteer allowances"), _PAYER_LINKS),
+    Panel(Role.admin, _l("Volunteer allowances"), _PAYER_LINKS + (("compensation.limits", _l("Fiscal limits")),)),
+    Panel(Role.board, _l("Volunteer allowances"), (
+        ("compensation.volunteers", _l("Volunteers")),
+        ("compensation.teams", _l("Teams and activities")),
+        ("compensation.limits", _l("Fiscal limits")),
+    )),
+)
 
 
 def can_see_payments() -> bool:
@@ -152,7 +154,7 @@ def team_create():
     if not form.validate_on_submit():
         return render_template("compensation/teams.html", teams=people.all_teams(), form=form,
                                activities=people.recent_activities(20)), 400
-    if db.session.scalar(select(Team.id).where(Team.name == form.name.data.strip())):
+    if people.team_name_taken(form.name.data):
         form.name.errors.append(_("There is already a team with this name."))
         return render_template("compensation/teams.html", teams=people.all_teams(), form=form,
                                activities=people.recent_activities(20)), 400
@@ -208,7 +210,7 @@ def record_attendance(activity_id: int):
     form = _attendance_form(activity)
     if not form.validate_on_submit():
         return _attendance_page(activity, form, status=400)
-    chosen = {v.id: v for v in db.session.scalars(select(Volunteer).where(Volunteer.id.in_(form.volunteer_ids.data)))}
+    chosen = people.volunteers_by_id(form.volunteer_ids.data)
     entries = [ClaimEntry(chosen[i], form.minutes.data, activity=activity, rate_cents_per_hour=form.rate.cents)
                for i in form.volunteer_ids.data if i in chosen]
     try:
@@ -259,8 +261,6 @@ def claim_new():
 
 
 def _money(cents: int) -> str:
-    from app.formatting import money
-
     return money(cents)
 
 
@@ -313,7 +313,7 @@ def limits():
 def limit_form(year: int | None = None):
     row = None
     if year is not None:
-        row = db.session.scalar(select(FiscalLimitRow).where(FiscalLimitRow.year == year))
+        row = services.limit_row(year)
         if row is None:
             abort(404)
     data = None
@@ -324,7 +324,7 @@ def limit_form(year: int | None = None):
                 "yearly_max": row.yearly_max_cents, "confirmed": confirmed, "source": source}
     form = LimitForm(data=data)
     if form.validate_on_submit():
-        other = db.session.scalar(select(FiscalLimitRow).where(FiscalLimitRow.year == form.year.data))
+        other = services.limit_row(form.year.data)
         if other is not None and other is not row:
             form.year.errors.append(_("There are already limits for this year."))
         else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import format_date
@@ -38,8 +37,7 @@ from app.compensation.models import (
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import money
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from app.types import AMSTERDAM
 
 
 def today() -> date:
@@ -142,6 +140,10 @@ def explain_check(check: ClaimCheck, worked_on: date) -> list[str]:
 
 
 # --- fiscal limits ----------------------------------------------------------------------------
+def limit_row(year: int | None) -> FiscalLimitRow | None:
+    return db.session.scalar(select(FiscalLimitRow).where(FiscalLimitRow.year == year))
+
+
 def limit_rows() -> list[FiscalLimitRow]:
     return list(db.session.scalars(select(FiscalLimitRow).order_by(FiscalLimitRow.year)))
 

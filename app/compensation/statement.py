@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+from app.fonts import FONT_BOLD, FONT_REGULAR
+
 _FAMILY = "dejavu"
 
 
@@ -32,8 +32,8 @@ def render_statement(statement: Statement) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_title(statement.title)
     pdf.set_creator("Wijkstem")
-    pdf.add_font(_FAMILY, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(_FAMILY, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.add_font(_FAMILY, "", str(FONT_REGULAR))
+    pdf.add_font(_FAMILY, "B", str(FONT_BOLD))
     pdf.set_text_shaping(True)
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=18)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.compensation import bp
+from app.compensation.usage import WARNING_LABELS, month_name
 
 CLAIM_STATUS_LABELS = {
     "submitted": _l("Waiting for approval"),
@@ -21,8 +22,6 @@ def claim_status_label(status) -> str:
 
 @bp.app_template_global()
 def allowance_warning(code: str) -> str:
-    from app.compensation.usage import WARNING_LABELS
-
     return str(WARNING_LABELS.get(code, code))
 
 
@@ -35,6 +34,4 @@ def hours_minutes(minutes: int | None) -> str:
 
 @bp.app_template_global()
 def allowance_month_name(month: int) -> str:
-    from app.compensation.usage import month_name
-
     return month_name(month)

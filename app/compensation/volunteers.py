@@ -70,6 +70,14 @@ def all_volunteers() -> list[Volunteer]:
     return list(db.session.scalars(select(Volunteer).order_by(Volunteer.left_at.is_not(None), Volunteer.name)))
 
 
+def team_name_taken(name: str) -> bool:
+    return db.session.scalar(select(Team.id).where(Team.name == name.strip())) is not None
+
+
+def volunteers_by_id(ids) -> dict[int, Volunteer]:
+    return {v.id: v for v in db.session.scalars(select(Volunteer).where(Volunteer.id.in_(list(ids))))}
+
+
 def all_teams() -> list[Team]:
     return list(db.session.scalars(select(Team).order_by(Team.name)))
 

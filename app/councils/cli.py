@@ -1,6 +1,7 @@
 import click
 from flask.cli import with_appcontext
 
+from app.councils.services import purge_contacts
 from app.extensions import db
 
 
@@ -8,8 +9,6 @@ from app.extensions import db
 @with_appcontext
 def purge_contacts_command() -> None:
     """Delete council attendees' contact data once its retention period has passed."""
-    from app.councils.services import purge_contacts
-
     removed = purge_contacts()
     db.session.commit()
     click.echo(f"Removed {removed} contact record(s).")

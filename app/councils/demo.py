@@ -3,7 +3,6 @@ anonymous), their published outcomes, and one upcoming council with tickets."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -12,8 +11,8 @@ from app.councils.models import Council, CouncilStatus, Ticket
 from app.extensions import db
 from app.places.models import Area
 from app.roles import Role
+from app.types import AMSTERDAM
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: Plain codes of the upcoming council's demo tickets, filled on the first seed only.
 DEMO_TICKET_CODES: list[str] = []
 

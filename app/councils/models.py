@@ -134,6 +134,9 @@ class AttendanceProfile(db.Model):
     language: Mapped[str | None] = mapped_column(String(5))
 
 
+MAIL_PENDING, MAIL_SENT, MAIL_FAILED = "pending", "sent", "failed"
+
+
 class OutcomeSubscriber(db.Model):
     """Contact data, kept only with explicit consent, only to send the outcomes, and
     deleted after the retention period."""
@@ -147,3 +150,6 @@ class OutcomeSubscriber(db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "pending" until the outcomes e-mail went out ("sent") or the mail server refused it
+    #: ("failed": the facilitator can send it again).
+    mail_status: Mapped[str] = mapped_column(String(8), default=MAIL_PENDING, server_default=MAIL_PENDING)

@@ -12,12 +12,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import signals
 from app.councils import bp, services
 from app.councils.codes import normalize_code
 from app.councils.forms import CodeForm, ProfileForm
 from app.councils.models import Ticket
 from app.extensions import db, limiter
 from app.places.services import neighbourhood_choices
+from app.signals import collect
 
 SESSION_TICKET = "ticket_id"
 SESSION_DEVICE = "device_token"
@@ -28,10 +30,6 @@ REFUSALS = {
     "expired": _l("This ticket can no longer be used. Ask the facilitator for a new one."),
     "other_device": _l("This ticket is already in use on another phone. Ask the facilitator for help."),
 }
-
-#: Other domains add what a signed-in resident can do next (for example: vote).
-NEXT_STEPS: list = []
-
 
 def _failed() -> bool:
     return bool(g.get("ticket_failed"))
@@ -124,6 +122,6 @@ def public_welcome():
         session["profile_saved"] = True
         flash(_("Thank you!"), "success")
         return redirect(url_for("councils.public_welcome"), code=303)
-    steps = [step for provider in NEXT_STEPS if (step := provider(ticket))]
+    steps = collect(signals.ticket_next_step, ticket)
     return render_template("councils/welcome.html", ticket=ticket, form=form, steps=steps,
                            profile_saved=session.get("profile_saved"))

@@ -6,10 +6,8 @@ from flask import abort, render_template
 from app.councils import bp, services
 from app.councils.models import Council, CouncilStatus
 from app.database import read_only
-from app.public.services import register_home_provider
+from app.reach.services import public_summary
 from app.views import get_or_404
-
-register_home_provider(lambda: {"councils": services.upcoming_councils(), "has_ticket_entry": True})
 
 
 @bp.route("/councils")
@@ -33,7 +31,5 @@ def public_outcomes(council_id: int):
     council = get_or_404(Council, council_id)
     if council.status != CouncilStatus.outcomes_published:
         abort(404)
-    from app.reach.services import public_summary
-
     return render_template("councils/outcomes.html", council=council, attendance=services.attendance(council),
                            reach_summary=public_summary(council))

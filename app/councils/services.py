@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,8 +12,6 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import Message
-import smtplib
-
 from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,9 +19,19 @@ from app import ballot_box
 from app.auth import audit
 from app.auth.models import User
 from app.councils.codes import hash_code, new_ticket_code, normalize_code
-from app.councils.models import AttendanceProfile, Council, CouncilStatus, OutcomeSubscriber, Ticket
+from app.councils.models import (
+    MAIL_FAILED,
+    MAIL_PENDING,
+    MAIL_SENT,
+    AttendanceProfile,
+    Council,
+    CouncilStatus,
+    OutcomeSubscriber,
+    Ticket,
+)
+from app.errors import DomainError
 from app.extensions import db, mail
-from app.types import utcnow
+from app.types import add_months, utcnow
 
 log = logging.getLogger("wijkstem.tickets")
 MAX_TICKETS_PER_BATCH = 2000
@@ -38,17 +47,6 @@ def code_hash(code: str) -> str:
 
 
 # --- scheduling ------------------------------------------------------------------------
-def add_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise ValueError("no valid day")
-
-
 def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> list[Council]:
     """Copy councils half a year ahead: same place, languages and agenda, new dates."""
     copies = []
@@ -66,9 +64,34 @@ def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> li
     return copies
 
 
+def councils_newest_first(limit: int | None = None) -> list[Council]:
+    return list(db.session.scalars(select(Council).order_by(Council.starts_at.desc()).limit(limit)))
+
+
+def save_council(council: Council, area_id: int | None, starts_at: datetime, ends_at: datetime, actor: User) -> None:
+    """A new or edited council (the form has filled in its text fields)."""
+    council.area_id = area_id
+    council.starts_at, council.ends_at = starts_at, ends_at
+    db.session.add(council)
+    audit.record("council.save", council, actor=actor)
+
+
+def move_council(council: Council, target: CouncilStatus, actor: User) -> None:
+    """Open or close the evening."""
+    council.move_to(target)
+    if target == CouncilStatus.closed:
+        mix_profiles(council.id, everything=True)  # the evening ends: its profiles leave the box in one shuffled batch
+    audit.record(f"council.{target.value}", council, actor=actor)
+
+
 def upcoming_councils(limit: int = 5) -> list[Council]:
     query = select(Council).where(Council.ends_at > utcnow()).order_by(Council.starts_at).limit(limit)
     return list(db.session.scalars(query))
+
+
+def home_section(_sender) -> dict:
+    """What the public home page shows of councils (signals.home_page)."""
+    return {"councils": upcoming_councils(), "has_ticket_entry": True}
 
 
 def past_councils() -> list[Council]:
@@ -265,36 +288,89 @@ def save_outcomes(council: Council, summary: str, decisions: dict[str, str], act
     audit.record("council.outcomes.save", council, actor=actor)
 
 
-def publish_outcomes(council: Council, actor: User) -> tuple[int, bool]:
-    """Publish the outcomes and e-mail every consenting attendee in their own language.
-    Returns the number of e-mails sent and whether the mail server failed (the
-    publication stands; unsent e-mails can be sent again later)."""
+def publish_outcomes(council: Council, actor: User) -> None:
+    """Publish the outcomes. The e-mails to the consenting attendees go out after the
+    commit (send_outcome_mails): a slow or refusing mail server never holds the database."""
     council.move_to(CouncilStatus.outcomes_published)
     council.outcomes_published_at = utcnow()
     mix_profiles(council.id, everything=True)
     audit.record("council.outcomes.publish", council, actor=actor)
+
+
+def queue_failed_outcome_mails(council: Council, actor: User) -> int:
+    """The facilitator asks to send the refused e-mails again (after the commit, as above)."""
+    if council.status != CouncilStatus.outcomes_published:
+        raise DomainError("outcomes_not_published")
+    failed = db.session.scalars(select(OutcomeSubscriber).where(
+        OutcomeSubscriber.council_id == council.id, OutcomeSubscriber.mail_status == MAIL_FAILED)).all()
+    for subscriber in failed:
+        subscriber.mail_status = MAIL_PENDING
+    audit.record("council.outcomes.resend", council, actor=actor, count=len(failed))
+    return len(failed)
+
+
+@dataclass(frozen=True)
+class MailCount:
+    sent: int
+    failed: int
+
+
+def outcome_mail_count(council: Council) -> MailCount:
+    rows = dict(db.session.execute(
+        select(OutcomeSubscriber.mail_status, func.count()).where(OutcomeSubscriber.council_id == council.id)
+        .group_by(OutcomeSubscriber.mail_status)).all())
+    return MailCount(rows.get(MAIL_SENT, 0), rows.get(MAIL_FAILED, 0))
+
+
+def send_outcome_mails(council_id: int) -> MailCount:
+    """Send the pending outcome e-mails of a published council, each in its reader's language.
+
+    Call it after the commit. The messages are written first and that read transaction is
+    ended, so no transaction is open while the mail server is talked to; each recipient's
+    state (sent or failed) is then written in a short transaction of its own. This one
+    function commits, because its work happens after the request's commit."""
+    council = db.session.get(Council, council_id)
+    if council is None or council.status != CouncilStatus.outcomes_published:
+        return MailCount(0, 0)
+    subscribers = db.session.scalars(select(OutcomeSubscriber).where(
+        OutcomeSubscriber.council_id == council_id, OutcomeSubscriber.mail_status == MAIL_PENDING)
+        .order_by(OutcomeSubscriber.id)).all()
+    messages = [(subscriber.id, _outcome_message(council, subscriber)) for subscriber in subscribers]
+    db.session.commit()
+    sent = failed = 0
     try:
-        return send_outcome_mails(council), False
+        with mail.connect() as connection:
+            for subscriber_id, message in messages:
+                try:
+                    connection.send(message)
+                except (smtplib.SMTPException, OSError):
+                    log.warning("council %s: an outcome e-mail was refused", council_id)
+                    _mark_mail(subscriber_id, MAIL_FAILED)
+                    failed += 1
+                else:
+                    _mark_mail(subscriber_id, MAIL_SENT)
+                    sent += 1
     except (smtplib.SMTPException, OSError):
-        log.exception("council %s: outcome e-mails could not be sent", council.id)
-        return 0, True
+        log.exception("council %s: the mail server could not be reached", council_id)
+        for subscriber_id, _message in messages[sent + failed:]:
+            _mark_mail(subscriber_id, MAIL_FAILED)
+            failed += 1
+    return MailCount(sent, failed)
 
 
-def send_outcome_mails(council: Council) -> int:
-    sent = 0
-    subscribers = db.session.scalars(select(OutcomeSubscriber).where(OutcomeSubscriber.council_id == council.id, OutcomeSubscriber.sent_at.is_(None)))
-    with mail.connect() as connection:
-        for subscriber in subscribers:
-            with force_locale(subscriber.locale):
-                message = Message(
-                    subject=_("Outcomes of %(title)s", title=council.title),
-                    recipients=[subscriber.email],
-                    body=render_template("councils/outcomes_mail.txt", council=council, subscriber=subscriber),
-                )
-            connection.send(message)
-            subscriber.sent_at = utcnow()
-            sent += 1
-    return sent
+def _outcome_message(council: Council, subscriber: OutcomeSubscriber) -> Message:
+    with force_locale(subscriber.locale):
+        return Message(
+            subject=_("Outcomes of %(title)s", title=council.title),
+            recipients=[subscriber.email],
+            body=render_template("councils/outcomes_mail.txt", council=council, subscriber=subscriber),
+        )
+
+
+def _mark_mail(subscriber_id: int, status: str) -> None:
+    db.session.execute(update(OutcomeSubscriber).where(OutcomeSubscriber.id == subscriber_id).values(
+        mail_status=status, sent_at=utcnow() if status == MAIL_SENT else None))
+    db.session.commit()
 
 
 def purge_contacts(now: datetime | None = None) -> int:

@@ -20,21 +20,19 @@ Speed matters (a facilitator prints 500 tickets while people wait; the goal is u
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from fpdf import FPDF
 
 from app.councils.codes import ALPHABET, TICKET_CODE_LENGTH, format_code
 from app.councils.qr import draw_qr, qr_modules
-
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
-FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-_FAMILY = "dejavu"
+from app.councils.typesetting import (
+    Line,
+    Typesetter,
+    line_height,
+    new_pdf,
+)
 
 # --- sheet geometry (millimetres) -------------------------------------------------------
 PAGE_WIDTH, PAGE_HEIGHT = 210.0, 297.0
@@ -50,15 +48,6 @@ QR_TEXT_GAP = 4.5  # quiet zone between the QR and the text beside and below it
 SIDE_WIDTH = CELL_WIDTH - CELL_PADDING - QR_SIZE - QR_TEXT_GAP - 4.0
 INSTRUCTIONS_WIDTH = CELL_WIDTH - 2 * CELL_PADDING
 INSTRUCTIONS_HEIGHT = CELL_HEIGHT - CELL_PADDING - QR_SIZE - QR_TEXT_GAP - 3.0
-
-# A line of text is this many times its font size high.
-LINE_SPACING = 1.2
-PT = 25.4 / 72  # one typographic point in millimetres
-
-# Lines in these languages are right-aligned even if they start with a Latin word.
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv", "sd", "ug"})
-_RTL_BIDI_CLASSES = frozenset({"R", "AL"})
-
 
 @dataclass(frozen=True)
 class TicketPrint:
@@ -79,173 +68,6 @@ class SheetHeader:
     instructions: Sequence[tuple[str, str]] = ()  # (language code, text), one per language
 
 
-# --- text -------------------------------------------------------------------------------
-
-
-def _needs_shaping(text: str) -> bool:
-    """True when ``text`` needs harfbuzz: joining or right-to-left scripts, combining marks."""
-    for char in text:
-        code_point = ord(char)
-        if code_point < 0x0300:
-            continue  # Latin, Latin-1 and Latin Extended A/B: precomposed glyphs
-        if (
-            unicodedata.bidirectional(char) in _RTL_BIDI_CLASSES
-            or unicodedata.category(char).startswith("M")
-            or 0x0900 <= code_point <= 0x0DFF  # Indic scripts reorder and form conjuncts
-        ):
-            return True
-    return False
-
-
-def _is_rtl(language: str, text: str) -> bool:
-    if language.split("-")[0].lower() in RTL_LANGUAGES:
-        return True
-    for char in text:
-        direction = unicodedata.bidirectional(char)
-        if direction in _RTL_BIDI_CLASSES:
-            return True
-        if direction == "L":
-            return False
-    return False
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A line of text measured once and drawn on every ticket."""
-
-    text: str
-    size: float  # points
-    width: float  # millimetres
-    bold: bool = False
-    rtl: bool = False
-    shaped: bool = False
-
-    @property
-    def height(self) -> float:
-        return _line_height(self.size)
-
-
-class _Typesetter:
-    """Measures, wraps and draws lines with the two bundled fonts."""
-
-    def __init__(self, pdf: FPDF) -> None:
-        self.pdf = pdf
-
-    @contextmanager
-    def _style(self, size: float, bold: bool, shaped: bool) -> Iterator[None]:
-        self.pdf.set_font(_FAMILY, "B" if bold else "", size)
-        if shaped:
-            self.pdf.set_text_shaping(True)
-        try:
-            yield
-        finally:
-            if shaped:
-                self.pdf.set_text_shaping(False)
-
-    def width(self, text: str, size: float, bold: bool = False) -> float:
-        with self._style(size, bold, _needs_shaping(text)):
-            return self.pdf.get_string_width(text)
-
-    def wrap(self, text: str, width: float, size: float, bold: bool = False) -> list[str]:
-        """Split ``text`` into lines no wider than ``width`` (words are not broken)."""
-        lines: list[str] = []
-        current = ""
-        for word in text.split():
-            candidate = f"{current} {word}" if current else word
-            if current and self.width(candidate, size, bold) > width:
-                lines.append(current)
-                current = word
-            else:
-                current = candidate
-        if current:
-            lines.append(current)
-        return lines
-
-    def fit(
-        self,
-        text: str,
-        width: float,
-        *,
-        size: float,
-        min_size: float,
-        max_lines: int = 1,
-        bold: bool = False,
-        language: str = "",
-    ) -> list[_Line]:
-        """Wrap ``text`` into at most ``max_lines`` lines of ``width``.
-
-        Shrinks the font (in 0.25 pt steps, not below ``min_size``) until it fits and
-        shortens the last line with an ellipsis if even the smallest size does not.
-        """
-        text = _clean(text)
-        if not text:
-            return []
-        while True:
-            lines = self.wrap(text, width, size, bold)
-            too_wide = any(self.width(line, size, bold) > width for line in lines)
-            if (len(lines) <= max_lines and not too_wide) or size <= min_size:
-                break
-            size = max(min_size, size - 0.25)
-        if len(lines) > max_lines or too_wide:
-            lines = lines[:max_lines]
-            lines[-1] = self._ellipsize(lines[-1], width, size, bold)
-        # Every line of a paragraph keeps the paragraph's direction.
-        rtl = _is_rtl(language, text)
-        return [
-            _Line(
-                line,
-                size,
-                self.width(line, size, bold),
-                bold=bold,
-                rtl=rtl,
-                shaped=_needs_shaping(line),
-            )
-            for line in lines
-        ]
-
-    def _ellipsize(self, text: str, width: float, size: float, bold: bool) -> str:
-        while text and self.width(text + "…", size, bold) > width:
-            text = text[:-1].rstrip()
-        return text + "…"
-
-    def draw(self, line: _Line, x: float, y: float, width: float, align: str = "") -> None:
-        """Draw ``line`` in the box (x, y, width, line.height); align "L", "C", "R" or by
-        the line's direction when empty."""
-        if not align:
-            align = "R" if line.rtl else "L"
-        pdf = self.pdf
-        if line.shaped:
-            with self._style(line.size, line.bold, shaped=True):
-                pdf.set_xy(x, y)
-                pdf.cell(width, line.height, line.text, align=align)
-            return
-        # Unshaped text goes through text(), four times cheaper than cell(); the
-        # baseline is where cell() would put it, so both kinds of line align.
-        if align == "R":
-            x += width - line.width
-        elif align == "C":
-            x += (width - line.width) / 2
-        pdf.set_font(_FAMILY, "B" if line.bold else "", line.size)
-        pdf.text(x, y + line.height / 2 + 0.3 * line.size * PT, line.text)
-
-
-def _clean(text: str) -> str:
-    """NFC-normalise (precomposed ş, ł, ż …) and collapse whitespace."""
-    return " ".join(unicodedata.normalize("NFC", text or "").split())
-
-
-def _new_pdf(title: str) -> FPDF:
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(0, 0, 0)
-    pdf.c_margin = 0
-    pdf.add_font(_FAMILY, "", str(FONT_REGULAR))
-    pdf.add_font(_FAMILY, "B", str(FONT_BOLD))
-    pdf.set_title(_clean(title))
-    pdf.set_creator("Wijkstem")
-    return pdf
-
-
 # --- ticket sheet -----------------------------------------------------------------------
 
 
@@ -253,9 +75,9 @@ def _new_pdf(title: str) -> FPDF:
 class _TicketTexts:
     """Everything that is the same on each ticket of a sheet, measured once."""
 
-    side: list[_Line]  # title, date and venue, beside the QR code
+    side: list[Line]  # title, date and venue, beside the QR code
     code_size: float  # points
-    instructions: list[_Line]  # below the QR code, full width
+    instructions: list[Line]  # below the QR code, full width
 
 
 BUURT_SIZE = 8.0
@@ -263,7 +85,7 @@ BUURT_GAP = 0.6  # between the venue and the buurt label
 
 
 def _prepare_ticket_texts(
-    typesetter: _Typesetter, header: SheetHeader, with_buurt: bool
+    typesetter: Typesetter, header: SheetHeader, with_buurt: bool
 ) -> _TicketTexts:
     # Size the code so that the widest possible code fits: every code then looks alike.
     widest = max(ALPHABET, key=lambda symbol: typesetter.width(symbol, 10, bold=True))
@@ -272,9 +94,9 @@ def _prepare_ticket_texts(
 
     # Title, date and venue share the height beside the QR code with the buurt label
     # and the code; long texts get fewer lines, then smaller type, then an ellipsis.
-    room = QR_SIZE - _line_height(code_size) - 0.5
+    room = QR_SIZE - line_height(code_size) - 0.5
     if with_buurt:
-        room -= _line_height(BUURT_SIZE) + BUURT_GAP
+        room -= line_height(BUURT_SIZE) + BUURT_GAP
     for title_lines, venue_lines in ((2, 2), (2, 1), (1, 1)):
         title = typesetter.fit(
             header.title, SIDE_WIDTH, size=9.5, min_size=7, max_lines=title_lines, bold=True
@@ -295,16 +117,12 @@ def _prepare_ticket_texts(
     return _TicketTexts(side, code_size, _fit_instructions(typesetter, header.instructions))
 
 
-def _line_height(size: float) -> float:
-    return size * PT * LINE_SPACING
-
-
 INSTRUCTION_SIZES = [7.5 - 0.25 * step for step in range(11)]  # 7.5 pt down to 5 pt
 
 
 def _fit_instructions(
-    typesetter: _Typesetter, instructions: Sequence[tuple[str, str]]
-) -> list[_Line]:
+    typesetter: Typesetter, instructions: Sequence[tuple[str, str]]
+) -> list[Line]:
     """Lay out the instruction lines at the largest common size that fits the band.
 
     Each language may wrap onto up to three lines; if that does not fit even at the
@@ -344,12 +162,12 @@ def render_ticket_sheet(tickets: Sequence[TicketPrint], header: SheetHeader) -> 
         raise ValueError("no tickets to print")
     if not all(ticket.url for ticket in tickets):
         raise ValueError("every ticket needs a URL for its QR code")
-    pdf = _new_pdf(header.title)
-    typesetter = _Typesetter(pdf)
+    pdf = new_pdf(header.title)
+    typesetter = Typesetter(pdf)
     texts = _prepare_ticket_texts(
         typesetter, header, with_buurt=any(ticket.buurt for ticket in tickets)
     )
-    buurt_lines: dict[str, list[_Line]] = {}
+    buurt_lines: dict[str, list[Line]] = {}
 
     for index, ticket in enumerate(tickets):
         slot = index % TICKETS_PER_PAGE
@@ -369,9 +187,9 @@ def render_ticket_sheet(tickets: Sequence[TicketPrint], header: SheetHeader) -> 
 
 def _draw_ticket(
     pdf: FPDF,
-    typesetter: _Typesetter,
+    typesetter: Typesetter,
     texts: _TicketTexts,
-    buurt: list[_Line],
+    buurt: list[Line],
     ticket: TicketPrint,
     x: float,
     y: float,
@@ -387,7 +205,7 @@ def _draw_ticket(
     for line in buurt:
         typesetter.draw(line, side_x, line_y + BUURT_GAP, SIDE_WIDTH)
     # The code sits on the QR's bottom edge, where a reader's eye goes after the QR.
-    code = _Line(format_code(ticket.code), texts.code_size, width=0.0, bold=True)
+    code = Line(format_code(ticket.code), texts.code_size, width=0.0, bold=True)
     typesetter.draw(code, side_x, qr_y + QR_SIZE - code.height + 0.8, SIDE_WIDTH, align="L")
 
     line_y = qr_y + QR_SIZE + QR_TEXT_GAP
@@ -428,8 +246,8 @@ def render_poster(url: str, title: str, lines: Sequence[tuple[str, str]]) -> byt
     language. The text shrinks (down to 8 pt) to keep everything on one page; more
     text than that raises ValueError.
     """
-    pdf = _new_pdf(title)
-    typesetter = _Typesetter(pdf)
+    pdf = new_pdf(title)
+    typesetter = Typesetter(pdf)
     pdf.add_page()
     width = PAGE_WIDTH - 2 * POSTER_MARGIN
     usable = PAGE_HEIGHT - 2 * POSTER_MARGIN

@@ -7,16 +7,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from app.auth import audit
 from app.councils import bp, services
 from app.councils.codes import format_code
 from app.councils.forms import (
@@ -33,19 +30,21 @@ from app.domains import domain
 from app.exports import csv_bytes
 from app.extensions import db
 from app.places.services import area_choices, neighbourhood_choices
-from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
+from app.types import AMSTERDAM
 from app.views import download, get_or_404, public_url
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = (Role.facilitator, Role.admin)
 
-register_panel(Panel(Role.facilitator, _l("Resident councils"), (
-    ("councils.staff_list", _l("All councils")),
-    ("councils.create", _l("Plan a council")),
-    ("councils.plan_next", _l("Plan the next round")),
-)))
+PANELS = (
+    Panel(Role.facilitator, _l("Resident councils"), (
+        ("councils.staff_list", _l("All councils")),
+        ("councils.create", _l("Plan a council")),
+        ("councils.plan_next", _l("Plan the next round")),
+    )),
+)
 
 
 def load_managed(council_id: int) -> Council:
@@ -66,8 +65,7 @@ def to_local(moment: datetime) -> datetime:
 @bp.route("/staff/councils")
 @roles_required(*MANAGERS)
 def staff_list():
-    councils = db.session.scalars(select(Council).order_by(Council.starts_at.desc())).all()
-    return render_template("councils/staff_list.html", councils=councils)
+    return render_template("councils/staff_list.html", councils=services.councils_newest_first())
 
 
 @bp.route("/staff/councils/new", methods=["GET", "POST"])
@@ -83,10 +81,8 @@ def create(council_id: int | None = None):
     if form.validate_on_submit():
         council = council or Council(created_by_id=current_user.id)
         form.populate_obj(council)
-        council.area_id = form.area_id.data or None
-        council.starts_at, council.ends_at = to_utc(form.starts_at.data), to_utc(form.ends_at.data)
-        db.session.add(council)
-        audit.record("council.save", council, actor=current_user)
+        services.save_council(council, form.area_id.data or None, to_utc(form.starts_at.data), to_utc(form.ends_at.data),
+                              current_user)
         db.session.commit()
         flash(_("The council is saved."), "success")
         return redirect(url_for("councils.manage", council_id=council.id), code=303)
@@ -101,6 +97,7 @@ def manage(council_id: int):
     ticket_form.neighbourhood_id.choices = neighbourhood_choices(blank_label=_("No buurt"))
     return render_template(
         "councils/manage.html", council=council, attendance=services.attendance(council),
+        mails=services.outcome_mail_count(council),
         ticket_form=ticket_form, desk_form=DeskCodeForm(), void_form=VoidForm(),
     )
 
@@ -143,6 +140,7 @@ def tickets(council_id: int):
     if not form.validate_on_submit():
         return render_template(
             "councils/manage.html", council=council, attendance=services.attendance(council),
+        mails=services.outcome_mail_count(council),
             ticket_form=form, desk_form=DeskCodeForm(), void_form=VoidForm(),
         ), 400
     issued = services.generate_tickets(council, form.count.data, current_user, neighbourhood_id=form.neighbourhood_id.data or None)
@@ -192,10 +190,7 @@ def void(council_id: int):
 @roles_required(*MANAGERS)
 def set_status(council_id: int, target: str):
     council = load_managed(council_id)
-    council.move_to(CouncilStatus(target))
-    if target == "closed":
-        services.mix_profiles(council.id, everything=True)  # the evening ends: its profiles leave the box in one shuffled batch
-    audit.record(f"council.{target}", council, actor=current_user)
+    services.move_council(council, CouncilStatus(target), current_user)
     db.session.commit()
     return redirect(url_for("councils.manage", council_id=council.id), code=303)
 
@@ -233,20 +228,39 @@ def outcomes(council_id: int):
         decisions = {code: getattr(form, f"decision_{code}").data for code in council.domains}
         services.save_outcomes(council, form.summary.data, decisions, current_user)
         if form.publish.data:
-            sent, mail_failed = services.publish_outcomes(council, current_user)
-            flash(_("The outcomes are published. E-mails sent: %(count)d.", count=sent), "success")
-            if mail_failed:
-                flash(_("The e-mails could not be sent. Check the mail settings and try again."), "error")
+            services.publish_outcomes(council, current_user)
         db.session.commit()
+        if form.publish.data:
+            mails = services.send_outcome_mails(council.id)  # after the commit: see the service
+            flash(_("The outcomes are published. E-mails sent: %(count)d.", count=mails.sent), "success")
+            _flash_failed(mails)
         return redirect(url_for("councils.manage", council_id=council.id), code=303)
     return render_template("councils/outcomes_form.html", council=council, form=form)
+
+
+@bp.route("/staff/councils/<int:council_id>/outcomes/resend", methods=["POST"])
+@roles_required(*MANAGERS)
+def resend_outcomes(council_id: int):
+    """Send the outcome e-mails the mail server refused once more (audited)."""
+    council = load_managed(council_id)
+    services.queue_failed_outcome_mails(council, current_user)
+    db.session.commit()
+    mails = services.send_outcome_mails(council.id)
+    flash(_("E-mails sent: %(count)d.", count=mails.sent), "success")
+    _flash_failed(mails)
+    return redirect(url_for("councils.manage", council_id=council.id), code=303)
+
+
+def _flash_failed(mails: services.MailCount) -> None:
+    if mails.failed:
+        flash(_("The e-mails could not be sent. Check the mail settings and try again."), "error")
 
 
 @bp.route("/staff/councils/plan-next", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def plan_next():
     form = PlanNextForm()
-    councils = db.session.scalars(select(Council).order_by(Council.starts_at.desc()).limit(40)).all()
+    councils = services.councils_newest_first(limit=40)
     form.council_ids.choices = [(c.id, f"{c.title} · {format_datetime(c.starts_at, 'short')}") for c in councils]
     if form.validate_on_submit():
         chosen = [c for c in councils if c.id in form.council_ids.data]

@@ -7,22 +7,20 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import audit
 from app.database import read_only
 from app.exports import csv_bytes
 from app.extensions import db
 from app.finance import bp, services
 from app.finance.forms import FundingSourceForm
 from app.finance.models import FundingSource
-from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
 from app.views import download, get_or_404
 
-register_panel(Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding sources")), ("finance.public_page", _l("Public finance page")))))
+PANELS = (Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding sources")), ("finance.public_page", _l("Public finance page")))),)
 
 
 @bp.route("/finance")
@@ -55,8 +53,7 @@ def public_download(kind: str):
 @bp.route("/staff/finance/sources")
 @roles_required(Role.board, Role.admin)
 def sources():
-    rows = db.session.scalars(select(FundingSource).order_by(FundingSource.name)).all()
-    return render_template("finance/sources.html", sources=rows)
+    return render_template("finance/sources.html", sources=services.funding_sources())
 
 
 @bp.route("/staff/finance/sources/new", methods=["GET", "POST"])
@@ -67,11 +64,9 @@ def edit_source(source_id: int | None = None):
     form = FundingSourceForm(obj=source, data={"amount": source.amount_cents} if source and request.method == "GET" else None)
     if form.validate_on_submit():
         source = source or FundingSource()
-        source.name, source.amount_cents = form.name.data.strip(), form.amount.cents
-        source.period, source.note = (form.period.data or "").strip(), (form.note.data or "").strip()
-        db.session.add(source)
         try:
-            audit.record("finance.source.save", source, actor=current_user, amount_cents=source.amount_cents)
+            services.save_funding_source(source, form.name.data, form.amount.cents, form.period.data, form.note.data,
+                                         current_user)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

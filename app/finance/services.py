@@ -6,8 +6,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.auth import audit
+from app.auth.models import User
+from app.domains import DOMAIN_CODES
 from app.extensions import db
 from app.finance.models import FundingSource
+from app.finance.overview import Allocation, summarise
+from app.places.models import Neighbourhood
+from app.proposals.lifecycle import Status
+from app.proposals.models import Proposal
+from app.voting.models import BudgetRound, RoundOption
 
 SOURCES_CSV = Path(__file__).resolve().parent.parent / "data" / "funding_sources.csv"
 
@@ -28,14 +36,21 @@ def read_sources() -> list[tuple[str, int, str, str]]:
     return [(",".join(row[:-3]).strip(), int(row[-3]), row[-2].strip(), row[-1].strip()) for row in rows[1:] if row]
 
 
+def funding_sources() -> list[FundingSource]:
+    return list(db.session.scalars(select(FundingSource).order_by(FundingSource.name)))
+
+
+def save_funding_source(source: FundingSource, name: str, amount_cents: int, period: str | None, note: str | None,
+                        actor: User) -> None:
+    """A new or edited funding stream; the names are unique (IntegrityError at the flush or commit)."""
+    source.name, source.amount_cents = name.strip(), amount_cents
+    source.period, source.note = (period or "").strip(), (note or "").strip()
+    db.session.add(source)
+    audit.record("finance.source.save", source, actor=actor, amount_cents=source.amount_cents)
+
+
 def allocations():
     """Every funded plan with the round it was funded in (its cost on that ballot)."""
-    from app.finance.overview import Allocation
-    from app.places.models import Neighbourhood
-    from app.proposals.lifecycle import Status
-    from app.proposals.models import Proposal
-    from app.voting.models import BudgetRound, RoundOption
-
     funded = (Status.funded, Status.in_progress, Status.completed)
     query = (
         select(RoundOption, BudgetRound, Proposal)
@@ -55,8 +70,5 @@ def allocations():
 
 
 def overview():
-    from app.domains import DOMAIN_CODES
-    from app.finance.overview import summarise
-
     sources = [(s.id, s.name, s.amount_cents) for s in db.session.scalars(select(FundingSource).order_by(FundingSource.amount_cents.desc()))]
     return summarise(sources, allocations(), list(DOMAIN_CODES))

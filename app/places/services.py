@@ -59,7 +59,3 @@ def save_alliance(buurt: Neighbourhood, name: str, meeting_place: str, aanjager_
     alliance.aanjagers = aanjagers
     audit.record("place.alliance.save", alliance, name=alliance.name, aanjagers=sorted(aanjager_ids))
     return alliance
-
-
-def alliances_of(user: User) -> list[Alliance]:
-    return [a for a in db.session.scalars(select(Alliance).order_by(Alliance.name)) if user in a.aanjagers]

@@ -131,11 +131,6 @@ def review(
     audit.record("proposal.review", proposal, actor=reviewer, decision=decision, feasible=feasible)
 
 
-def start_review(proposal: Proposal, reviewer: User) -> None:
-    proposal.move_to(Status.in_review, reviewer)
-    audit.record("proposal.start_review", proposal, actor=reviewer)
-
-
 def add_progress(proposal: Proposal, actor: User, happened_on: date, text: str, spent_cents: int) -> ProgressUpdate:
     if proposal.status == Status.funded:
         proposal.move_to(Status.in_progress, actor)

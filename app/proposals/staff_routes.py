@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.exports import csv_bytes, xlsx_bytes
-from app.i18n import LANGUAGES
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.labels import status_label
 from app.proposals import bp, services
 from app.proposals.forms import ProgressForm, ProposalForm, ReviewForm, WithdrawForm
@@ -16,9 +16,9 @@ from app.proposals.images import ImageRejected, process_upload
 from app.proposals.lifecycle import REVIEW_QUEUE_STATUSES, Status
 from app.proposals.models import Proposal
 from app.proposals.routes import image_response, read_filters
-from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
 from app.views import download, get_or_404, paginate
 
 STAFF_ROLES = (Role.aanjager, Role.reviewer, Role.board, Role.admin)
@@ -28,18 +28,20 @@ IMAGE_MESSAGES = {
     "wrong_type": _l("Use a JPEG, PNG or WebP image."),
 }
 
-register_panel(Panel(Role.aanjager, _l("Plans"), (
-    ("proposals.mine", _l("My plans")),
-    ("proposals.create", _l("Write a new plan")),
-)))
-register_panel(Panel(Role.reviewer, _l("Review"), (
-    ("proposals.queue", _l("Plans waiting for review")),
-    ("proposals.export_csv", _l("Export plans (CSV)")),
-)))
-register_panel(Panel(Role.board, _l("Plans"), (
-    ("proposals.public_list", _l("All public plans")),
-    ("proposals.export_xlsx", _l("Export plans (Excel)")),
-)))
+PANELS = (
+    Panel(Role.aanjager, _l("Plans"), (
+        ("proposals.mine", _l("My plans")),
+        ("proposals.create", _l("Write a new plan")),
+    )),
+    Panel(Role.reviewer, _l("Review"), (
+        ("proposals.queue", _l("Plans waiting for review")),
+        ("proposals.export_csv", _l("Export plans (CSV)")),
+    )),
+    Panel(Role.board, _l("Plans"), (
+        ("proposals.public_list", _l("All public plans")),
+        ("proposals.export_xlsx", _l("Export plans (Excel)")),
+    )),
+)
 
 
 def load_for_edit(proposal_id: int) -> Proposal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -15,14 +15,15 @@ from app.councils.models import (
     CouncilStatus,
     Ticket,
 )
-from app.demo import DATA_DIR
 from app.extensions import db
 from app.places.models import Area, Neighbourhood
 from app.reach.measures import parse_reference
 from app.reach.models import ReferencePopulation
 from app.roles import Role
+from app.types import AMSTERDAM
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
 LATER_COUNCILS = [
     # title, area, venue, date, attendees
     ("Bewonersberaad Nieuw-Sloten", "Nieuw-Sloten", "Huis van de Wijk Nieuw-Sloten", (2024, 4, 10), 31),

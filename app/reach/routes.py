@@ -9,40 +9,43 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.councils.links import LINK_PROVIDERS, Link
 from app.councils.models import AGE_BANDS, Council
 from app.database import read_only
 from app.exports import csv_bytes
 from app.extensions import db
 from app.i18n import LANGUAGE_CODES
 from app.places.models import Neighbourhood
-from app.public.services import Panel, register_home_provider, register_panel
 from app.reach import bp, services
 from app.reach.forms import ReferenceForm
 from app.reach.measures import REFERENCE_HEADER, parse_reference
 from app.reach.templating import count_code
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Link, Panel
 from app.views import download, get_or_404
 
-register_panel(Panel(Role.board, _l("Who did we reach?"), (
-    ("reach.overview", _l("Reach of the councils")), ("reach.reference", _l("Residents per buurt (reference)")),
-)))
-register_panel(Panel(Role.admin, _l("Who did we reach?"), (("reach.overview", _l("Reach of the councils")),)))
-register_home_provider(lambda: {"reach_recent": services.recent_summaries()})
+PANELS = (
+    Panel(Role.board, _l("Who did we reach?"), (
+        ("reach.overview", _l("Reach of the councils")), ("reach.reference", _l("Residents per buurt (reference)")),
+    )),
+    Panel(Role.admin, _l("Who did we reach?"), (("reach.overview", _l("Reach of the councils")),)),
+)
+
+
+def home_section(_sender) -> dict:
+    """On the public home page: the summaries of the latest councils (signals.home_page)."""
+    return {"reach_recent": services.recent_summaries()}
 
 
 def may_read_report(council: Council) -> bool:
     return current_user.is_authenticated and (current_user.has_role(Role.board, Role.admin) or council.can_manage(current_user))
 
 
-def _council_link(council: Council) -> list[Link]:
+def council_page_links(council: Council) -> list[Link]:
+    """On a council's staff page: its reach report (signals.council_page)."""
     if may_read_report(council):
         return [Link(url_for("reach.council_report", council_id=council.id), _("Who did we reach?"))]
     return []
-
-
-LINK_PROVIDERS.append(_council_link)
 
 
 def _load_council(council_id: int) -> Council:

@@ -21,6 +21,8 @@ from app.places.models import Neighbourhood
 from app.reach.measures import half_year, representativeness, under_represented
 from app.reach.models import ReferencePopulation
 from app.types import utcnow
+from app.voting.models import BudgetRound
+from app.voting.services import turnout
 
 UNSAID = "unsaid"
 BUURT_GROUPS = ("focus", "other", UNSAID)
@@ -64,9 +66,6 @@ def _partition(cells: dict[str, int], total: int) -> dict[str, Count]:
 
 def _voters(council: Council) -> dict[str, int]:
     """Confirmed ballots of the council's round (the largest, if it had more than one)."""
-    from app.voting.models import BudgetRound
-    from app.voting.services import turnout
-
     best = {"phone": 0, "paper": 0}
     for round_ in db.session.scalars(select(BudgetRound).where(BudgetRound.council_id == council.id)):
         t = turnout(round_)

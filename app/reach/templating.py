@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.councils.forms import age_band_choices
 from app.disclosure import COMPLEMENT, SMALL, Count
+from app.i18n import language
 from app.reach import bp
 
 HIDDEN_LABELS = {SMALL: _l("fewer than 5"), COMPLEMENT: _l("hidden")}
@@ -63,6 +64,4 @@ def reach_age_label(code: str) -> str:
 
 @bp.app_template_global()
 def reach_language_label(code: str) -> str:
-    from app.i18n import language
-
     return str(GROUP_LABELS["unsaid"]) if code == "unsaid" else language(code).native_name

@@ -19,7 +19,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.auth.services import create_user
+from app.councils.models import Council, CouncilStatus
+from app.councils.services import MAX_TICKETS_PER_BATCH, generate_tickets
 from app.extensions import db
+from app.proposals.lifecycle import Status
+from app.proposals.models import CostLine, Proposal
+from app.roles import Role
+from app.types import utcnow
+from app.voting import services
 
 PLANS = (
     ("Huiswerkklas in het buurthuis", 18_000_00), ("Voetbalkooi Wildeman opknappen", 35_000_00),
@@ -38,15 +46,6 @@ MAX_CHOICES = 3
 @with_appcontext
 def bench_setup_command(count: int, out_path: str) -> None:
     """Set up an open council round with COUNT tickets for a load benchmark."""
-    from app.auth.services import create_user
-    from app.councils.models import Council, CouncilStatus
-    from app.councils.services import MAX_TICKETS_PER_BATCH, generate_tickets
-    from app.proposals.lifecycle import Status
-    from app.proposals.models import CostLine, Proposal
-    from app.roles import Role
-    from app.types import utcnow
-    from app.voting import services
-
     if not current_app.config.get("DEMO_ALLOWED"):
         raise click.ClickException("Benchmark data, accounts and ticket files are refused in production.")
     stamp = secrets.token_hex(3)

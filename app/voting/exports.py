@@ -8,13 +8,17 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from app import disclosure
 from app.exports import iter_csv, xlsx_bytes
+from app.extensions import db
+from app.reach.templating import count_code
+from app.types import AMSTERDAM
 from app.voting.explain import why
 from app.voting.models import Ballot, BudgetRound
+from app.voting.report import render_report
 from app.voting.results import PartResult
 from app.voting.rules import deserialize
 from counting import pabulib
@@ -44,9 +48,6 @@ def csv_stream(parts: list[PartResult]) -> Iterator[bytes]:
 def published_counts(parts: list[PartResult], turnout):
     """The ballot counts every export shows, under the one rule (`app.disclosure`): the
     total, by phone and on paper, and per part. Values are numbers, "<5" or "hidden"."""
-    from app import disclosure
-    from app.reach.templating import count_code
-
     total, by_channel = turnout.published()
     if len(parts) > 1:
         per_part, _total = disclosure.table({index: p.ballots for index, p in enumerate(parts)})
@@ -91,7 +92,6 @@ def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
 
 
 CENTS_PER_EURO = 100
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def _pabulib_date(moment: datetime | None) -> str:
@@ -178,8 +178,6 @@ def json_bytes(data: dict) -> bytes:
 
 
 def pdf(round_: BudgetRound, parts: list[PartResult], turnout, rule_text: str) -> bytes:
-    from app.voting.report import render_report
-
     return render_report(round_, parts, turnout, rule_text)
 
 
@@ -194,8 +192,6 @@ def ballots_of(round_: BudgetRound, part: PartResult):
     ballot in the list says nothing about its receipt, and the file and its hash stay
     reproducible)."""
     from sqlalchemy import select
-
-    from app.extensions import db
 
     query = select(Ballot.receipt, Ballot.choices).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
     if part.sub_budget is not None:

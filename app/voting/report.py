@@ -1,25 +1,23 @@
 """The results report as a PDF (fpdf2 with a shipped font; Arabic shaped right-to-left)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from app.fonts import FONT_BOLD, FONT_REGULAR
 from app.formatting import money
 from app.reach.templating import count_text
 from app.voting.explain import why
 
-FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 GREEN, GREY = (0, 97, 74), (200, 203, 196)
 
 
 def _pdf(rtl: bool) -> FPDF:
     pdf = FPDF(format="A4")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "", str(FONT_REGULAR))
+    pdf.add_font("DejaVu", "B", str(FONT_BOLD))
     pdf.set_text_shaping(use_shaping_engine=True, direction="rtl" if rtl else "ltr")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()

@@ -18,10 +18,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.councils.codes import format_receipt_code, normalize_receipt_code
-from app.councils.resident_routes import NEXT_STEPS, SESSION_FORM_KEY, current_ticket, no_store
+from app.councils.resident_routes import SESSION_FORM_KEY, current_ticket, no_store
 from app.database import read_only
 from app.extensions import db, limiter
-from app.public.services import register_home_provider
 from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
@@ -36,20 +35,6 @@ REFUSED = {
     "other_sign_in": _l("This ballot was opened for another ticket on this phone. Here is a fresh ballot for your ticket."),
 }
 
-register_home_provider(lambda: {"rounds": services.open_rounds()})
-
-
-def _next_step(ticket):
-    round_ = services.round_for_ticket(ticket)
-    if round_ is None:
-        return None
-    label = _("See your receipt") if ticket.voted and session.get("receipt") else _("Go to the vote")
-    return {"url": url_for("voting.public_ballot"), "label": label}
-
-
-NEXT_STEPS.append(_next_step)
-
-
 def _sub_budget(round_, ticket):
     """The sub-budget of the ticket's buurt, or of the buurt the voter chose (unbound ticket)."""
     if not round_.sub_budgets:
@@ -57,6 +42,32 @@ def _sub_budget(round_, ticket):
     buurt = ticket.neighbourhood_id or session.get(f"buurt_{round_.id}")
     sub = round_.sub_budget_for(buurt)
     return sub, sub is None
+
+
+def _not_the_ballot(ticket, round_, sub_budget_missing: bool):
+    """The page instead of the ballot, if any: voted already, not open yet, closed, or the
+    voter must first say which buurt they vote for."""
+    if ticket.voted and request.method == "GET":
+        return render_template("voting/already_voted.html", round=round_, receipt=session.get("receipt"))
+    now = utcnow()
+    if round_.status == RoundStatus.draft or (round_.opens_at and now < round_.opens_at):
+        return render_template("voting/waiting.html", round=round_)
+    if not round_.accepts_votes(now) and request.method == "GET":
+        return render_template("voting/closed.html", round=round_)
+    if sub_budget_missing:
+        return redirect(url_for("voting.public_choose_buurt"), code=303)
+    return None
+
+
+def _ballot_page(round_, form, options, sub_budget, error):
+    """The ballot with the voter's choices so far and what they cost (400 with the error)."""
+    budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
+    chosen = form.chosen_ids()
+    spent = sum(o.cost_cents for o in options if o.id in chosen)
+    services.load_ballot_texts(round_)
+    services.finish_reading()  # nothing to write: free the database before the page renders
+    return render_template("voting/ballot.html", round=round_, form=form, options=options, error=error,
+                           budget=budget, spent=spent, chosen=chosen, sub_budget=sub_budget), 200 if error is None else 400
 
 
 @bp.route("/vote", methods=["GET", "POST"])
@@ -69,16 +80,9 @@ def public_ballot():
     round_ = services.round_for_ticket(ticket)
     if round_ is None:
         abort(404)
-    if ticket.voted and request.method == "GET":
-        return render_template("voting/already_voted.html", round=round_, receipt=session.get("receipt"))
-    now = utcnow()
-    if round_.status == RoundStatus.draft or (round_.opens_at and now < round_.opens_at):
-        return render_template("voting/waiting.html", round=round_)
-    if not round_.accepts_votes(now) and request.method == "GET":
-        return render_template("voting/closed.html", round=round_)
     sub_budget, must_choose = _sub_budget(round_, ticket)
-    if must_choose:
-        return redirect(url_for("voting.public_choose_buurt"), code=303)
+    if (elsewhere := _not_the_ballot(ticket, round_, must_choose)) is not None:
+        return elsewhere
     options = round_.options_for(sub_budget)
     form = ballot_form_for(round_, options)
     if request.method == "GET":
@@ -105,13 +109,7 @@ def public_ballot():
             if cast.mix_due:
                 services.mix_after_cast(round_.id)
             return redirect(url_for("voting.public_voted"), code=303)
-    budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
-    chosen = form.chosen_ids()
-    spent = sum(o.cost_cents for o in options if o.id in chosen)
-    services.load_ballot_texts(round_)
-    services.finish_reading()  # nothing to write: free the database before the page renders
-    return render_template("voting/ballot.html", round=round_, form=form, options=options, error=error,
-                           budget=budget, spent=spent, chosen=chosen, sub_budget=sub_budget), 200 if error is None else 400
+    return _ballot_page(round_, form, options, sub_budget, error)
 
 
 @bp.route("/vote/buurt", methods=["GET", "POST"])

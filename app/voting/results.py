@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from app.cache import BoundedCache
 from app.extensions import db
 from counting import tally
 from app.voting.models import Ballot, BudgetRound, RoundOption, SubBudget
@@ -69,20 +70,21 @@ def round_results(round_: BudgetRound) -> list[PartResult]:
     closed round's ballots only change when paper ballots are confirmed, so each worker
     keeps the last count per round (keyed by its status and number of counted ballots)."""
     key = (round_.status.value, counted_ballots(round_))
-    cached = _COUNTS.get(round_.id)
+    cached = COUNTS.get(round_.id)
     if cached is not None and cached[0] == key:
         return _rebind(round_, cached[1])
     parts = [count_part(round_, sub) for sub in round_.sub_budgets] if round_.sub_budgets else [count_part(round_, None)]
     # Keep plain values only: ORM rows belong to this request's session.
-    _COUNTS[round_.id] = (key, [
+    COUNTS.set(round_.id, (key, [
         (part.sub_budget.id if part.sub_budget else None, part.budget_cents, part.spent_cents, part.ballots,
          [(p.option.id, p.support, p.funded, p.step) for p in part.projects])
         for part in parts
-    ])
+    ]))
     return parts
 
 
-_COUNTS: dict[int, tuple[tuple, list]] = {}
+#: The last count of the rounds asked for most recently (only rounds that exist get here).
+COUNTS = BoundedCache(maxsize=32)
 
 
 def counted_ballots(round_: BudgetRound) -> int:

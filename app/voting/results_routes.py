@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.councils.links import Link
+from app.cache import BoundedCache
 from app.database import read_only
 from app.extensions import db
 from app.roles import Role
@@ -20,7 +20,6 @@ from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, RoundStatus
 from app.voting.results import counted_ballots, round_results
 from app.voting.services import after_close, approve_results, flush_box, turnout, turnout_by_part
-from app.voting.templating import ROUND_LINK_PROVIDERS
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -29,15 +28,6 @@ EXPORT_TYPES = {
     "pdf": "application/pdf",
     "pb": "text/plain; charset=utf-8",
 }
-
-
-def _links(round_, staff):
-    if round_.status == RoundStatus.results_published or (staff and round_.status == RoundStatus.closed):
-        return [Link(url_for("voting.public_results", round_id=round_.id), _("See the results"))]
-    return []
-
-
-ROUND_LINK_PROVIDERS.append(_links)
 
 
 def load_results_round(round_id: int) -> BudgetRound:
@@ -59,7 +49,7 @@ def rule_text(round_: BudgetRound) -> str:
 @read_only
 def public_results(round_id: int):
     cacheable = not current_user.is_authenticated and not session.get("_flashes")
-    fresh = _PAGES.get((round_id, str(get_locale()))) if cacheable else None
+    fresh = PAGES.get((round_id, str(get_locale()))) if cacheable else None
     if fresh and time.monotonic() - fresh[0] < PAGE_SECONDS:
         return fresh[2]  # published results do not change: no database work at all
     round_ = load_results_round(round_id)
@@ -69,7 +59,7 @@ def public_results(round_id: int):
     else:
         page = _results_page(round_)
     if cacheable and round_.status == RoundStatus.results_published:
-        _PAGES[(round_id, str(get_locale()))] = (time.monotonic(), key, page)
+        PAGES.set((round_id, str(get_locale())), (time.monotonic(), key, page))
     return page
 
 
@@ -77,8 +67,8 @@ def public_results(round_id: int):
 #: account: when a council's results are revealed, 300 phones ask for the same page at
 #: once. Re-checked against the number of counted ballots every few seconds, so a late
 #: paper confirmation shows up.
-_PAGES: dict[tuple, tuple] = {}
 PAGE_SECONDS = 5.0
+PAGES = BoundedCache(maxsize=64)  # (round id, language): published rounds only
 
 
 def _results_page(round_: BudgetRound) -> str:

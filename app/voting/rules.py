@@ -1,4 +1,5 @@
-"""Ballot validation, canonical ballot storage and budget splitting (pure: no Flask, no database).
+"""Ballot validation and canonical ballot storage (pure: no Flask, no database).
+Splitting a budget over buurten is in budget_split.py.
 
 The server calls :func:`validate` on every submission, whatever the channel (online, council,
 paper entry), and stores ``serialize(choices)`` in the ballot row.
@@ -20,18 +21,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
-from typing import Any, TypeVar, Union
+from typing import Any
 
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
 
 #: approval/knapsack: sorted ids; ranking: ids in rank order; cumulative: (id, points) sorted by id.
-Choices = Union[tuple[int, ...], tuple[tuple[int, int], ...]]
-
-K = TypeVar("K", bound=Hashable)
+Choices = tuple[int, ...] | tuple[tuple[int, int], ...]
 
 _INTEGER_TEXT = re.compile(r"-?[0-9]{1,18}")
 
@@ -47,15 +44,6 @@ class BallotError(ValueError):
 
 class RulesConfigError(ValueError):
     """A round's ballot settings are inconsistent (a programming or set-up error, not a voter's)."""
-
-
-class BudgetSplitError(ValueError):
-    """Sub-budgets cannot be derived or do not add up. ``code`` is stable; ``params`` feed the message."""
-
-    def __init__(self, code: str, params: Mapping[str, Any] | None = None):
-        self.code = code
-        self.params = dict(params or {})
-        super().__init__(f"{code} {self.params}")
 
 
 def _is_int(value: object) -> bool:
@@ -303,55 +291,3 @@ def _stored_id(key: str) -> int:
     if not _INTEGER_TEXT.fullmatch(key) or str(int(key)) != key:
         raise ValueError(f"bad option id {key!r}")
     return int(key)
-
-
-# --- sub-budgets per buurt ---------------------------------------------------------------------
-
-def _as_weight(key: object, weight: object) -> Fraction:
-    if isinstance(weight, bool) or not isinstance(weight, (int, Fraction, Decimal)):
-        raise BudgetSplitError("invalid_weight", {"key": key})
-    try:
-        exact = Fraction(weight)
-    except (ValueError, OverflowError):  # Decimal NaN or infinity
-        raise BudgetSplitError("invalid_weight", {"key": key}) from None
-    if exact < 0:
-        raise BudgetSplitError("negative_weight", {"key": key, "weight": exact})
-    return exact
-
-
-def split_budget(total_cents: int, weights: Mapping[K, int | Fraction | Decimal]) -> dict[K, int]:
-    """Split ``total_cents`` in proportion to ``weights`` (largest-remainder method).
-
-    Amounts are whole cents and add up to ``total_cents`` exactly. Leftover cents go to the largest
-    fractional parts; ties go to the smaller key (keys must be mutually orderable). A larger weight
-    never gets less than a smaller one, and a zero weight gets nothing.
-    """
-    if not _is_int(total_cents) or total_cents < 0:
-        raise BudgetSplitError("negative_total", {"total": total_cents})
-    exact = {key: _as_weight(key, weight) for key, weight in weights.items()}
-    weight_sum = sum(exact.values(), Fraction(0))
-    if weight_sum == 0:
-        raise BudgetSplitError("no_positive_weight")
-    quotas = {key: total_cents * weight / weight_sum for key, weight in exact.items()}
-    amounts = {key: quota.numerator // quota.denominator for key, quota in quotas.items()}
-    leftover = total_cents - sum(amounts.values())
-    key_order = {key: index for index, key in enumerate(sorted(exact))}
-    by_remainder = sorted(exact, key=lambda key: (amounts[key] - quotas[key], key_order[key]))
-    for key in by_remainder[:leftover]:
-        amounts[key] += 1
-    return {key: amounts[key] for key in weights}
-
-
-def check_explicit_split(total_cents: int, amounts: Mapping[Any, int]) -> None:
-    """Refuse explicit sub-budgets that are not whole non-negative cents adding up to the total."""
-    if not _is_int(total_cents) or total_cents < 0:
-        raise BudgetSplitError("negative_total", {"total": total_cents})
-    for key, amount in amounts.items():
-        if not _is_int(amount):
-            raise BudgetSplitError("not_integer", {"key": key})
-        if amount < 0:
-            raise BudgetSplitError("negative", {"key": key, "amount": amount})
-    allocated = sum(amounts.values())
-    if allocated != total_cents:
-        raise BudgetSplitError("sum_mismatch", {"total": total_cents, "sum": allocated,
-                                                "difference": allocated - total_cents})

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,17 +12,20 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from app import ballot_box
+from app import ballot_box, disclosure
 from app.auth import audit
 from app.auth.models import User
+from app.cache import BoundedCache
 from app.councils.codes import new_receipt_code
 from app.councils.models import Ticket
+from app.councils.services import find_ticket, generate_tickets, mix_profiles
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
-from app.types import utcnow
+from app.types import add_months, utcnow
+from app.voting.budget_split import check_explicit_split, split_budget
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus, SubBudget, Submission
-from app.voting.rules import BallotRules, Option, check_explicit_split, serialize, split_budget, validate
+from app.voting.rules import Option, serialize, validate
 
 ROUND_FIELDS = (
     "name", "description", "budget_cents", "funding_source_id", "ballot_type", "rule", "max_choices",
@@ -113,8 +115,6 @@ def close_round(round_: BudgetRound, actor: User) -> None:
     flush_box(round_)
     db.session.execute(delete(Submission).where(Submission.round_id == round_.id))
     if round_.council_id:
-        from app.councils.services import mix_profiles
-
         mix_profiles(round_.council_id, everything=True)
     audit.record("round.close", round_, actor=actor)
     forget_status(round_.id)
@@ -351,8 +351,6 @@ def confirm_paper_batch(batch: PaperBatch, actor: User) -> None:
 
 def paper_ticket(round_: BudgetRound, code: str) -> Ticket:
     """A paper ballot consumes a ticket that a facilitator signed in at the desk."""
-    from app.councils.services import find_ticket
-
     ticket = find_ticket(code)
     if ticket is None or round_for_ticket(ticket) is None or round_for_ticket(ticket).id != round_.id:
         raise VoteRefused("wrong_round")
@@ -374,8 +372,6 @@ class Turnout:
     def published(self):
         """The ballots by phone and on paper under the one rule for counts of people
         (`app.disclosure`): returns (total, {"phone": ..., "paper": ...}) as published counts."""
-        from app import disclosure
-
         cells = {"phone": self.by_channel.get("council", 0) + self.by_channel.get("online", 0), "paper": self.by_channel.get("paper", 0)}
         by_channel, total = disclosure.table(cells, self.ballots)
         return total, by_channel
@@ -406,24 +402,43 @@ def turnout(round_: BudgetRound) -> Turnout:
 
 
 # Phones waiting for the vote poll this; it is answered from memory for a second at a
-# time, so 300 phones cost a handful of queries per second and no writes at all.
-_STATUS_CACHE: dict[int, tuple[float, str]] = {}
+# time, so 300 phones cost a handful of queries per second and no writes at all. Only rounds
+# that exist are kept: ids made up by a client never take a place in it.
 STATUS_TTL_SECONDS = 1.0
+STATUS_CACHE = BoundedCache(maxsize=256, ttl=STATUS_TTL_SECONDS)
 
 
 def round_status(round_id: int) -> str | None:
-    now = time.monotonic()
-    cached = _STATUS_CACHE.get(round_id)
-    if cached and now - cached[0] < STATUS_TTL_SECONDS:
-        return cached[1]
+    cached = STATUS_CACHE.get(round_id)
+    if cached is not None:
+        return cached
     status = db.session.scalar(select(BudgetRound.status).where(BudgetRound.id == round_id))
-    value = status.value if status else None
-    _STATUS_CACHE[round_id] = (now, value)
-    return value
+    if status is None:
+        return None
+    STATUS_CACHE.set(round_id, status.value)
+    return status.value
 
 
 def forget_status(round_id: int) -> None:
-    _STATUS_CACHE.pop(round_id, None)
+    STATUS_CACHE.forget(round_id)
+
+
+def rounds_newest_first() -> list[BudgetRound]:
+    return list(db.session.scalars(select(BudgetRound).order_by(BudgetRound.id.desc())))
+
+
+def unconfirmed_paper_batches(round_: BudgetRound) -> list[PaperBatch]:
+    return list(db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id,
+                                                            PaperBatch.confirmed_at.is_(None))))
+
+
+def current_paper_batch(round_: BudgetRound, actor: User) -> PaperBatch | None:
+    """With four eyes, paper ballots collect in the entering facilitator's open batch."""
+    if not round_.paper_four_eyes:
+        return None
+    batch = db.session.scalar(select(PaperBatch).where(
+        PaperBatch.round_id == round_.id, PaperBatch.entered_by_id == actor.id, PaperBatch.confirmed_at.is_(None)))
+    return batch or open_paper_batch(round_, actor)
 
 
 def open_rounds() -> list[BudgetRound]:
@@ -432,9 +447,7 @@ def open_rounds() -> list[BudgetRound]:
 
 def issue_voter_codes(round_: BudgetRound, counts: dict[int | None, int], actor: User):
     """Voter codes for a district-wide round: batches per buurt (None = unbound)."""
-    from app.councils.services import generate_tickets
-
-    expires = round_.closes_at or (utcnow().replace(year=utcnow().year + 1))
+    expires = round_.closes_at or add_months(utcnow(), 12)  # 29 February: 28 February next year
     issued = []
     for buurt_id, count in counts.items():
         if count:
@@ -447,10 +460,6 @@ def ballots_for_count(round_: BudgetRound, sub_budget: SubBudget | None = None):
     if sub_budget is not None:
         query = query.where(Ballot.sub_budget_id == sub_budget.id)
     return db.session.scalars(query.order_by(Ballot.receipt))
-
-
-def rules_summary(round_: BudgetRound) -> BallotRules:
-    return round_.rules_for(None)
 
 
 def approve_results(round_: BudgetRound, parts, actor: User) -> None:
@@ -473,8 +482,6 @@ SUPPRESS_BELOW = 5  # smaller counts could reveal how a few people voted
 def turnout_by_part(round_: BudgetRound) -> list[tuple[str, object]]:
     """Ballots per buurt (sub-budget) as published counts (`app.disclosure`: under 5 reads
     "fewer than 5", and complementary counts are hidden so the total gives none away)."""
-    from app import disclosure
-
     if not round_.sub_budgets:
         return []
     rows = dict(db.session.execute(

@@ -7,37 +7,38 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
-from app.councils.links import LINK_PROVIDERS, Link
-from app.councils.models import Council
+from app.councils import services as council_services
+from app.councils.codes import format_code
+from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet
+from app.exports import csv_bytes
 from app.extensions import db
 from app.fields import MoneyField
-from app.finance.models import FundingSource
+from app.finance import services as finance_services
 from app.places.services import neighbourhoods
-from app.proposals.services import approved_proposals
 from app.proposals.models import Proposal
-from app.public.services import Panel, register_panel
+from app.proposals.services import approved_proposals
 from app.roles import Role
 from app.security import roles_required
+from app.signals import Panel
+from app.types import AMSTERDAM
 from app.views import download, get_or_404, public_url
 from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
+from app.voting.budget_split import BudgetSplitError
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
 from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStatus
-from app.voting.rules import BallotError, BudgetSplitError
+from app.voting.results import round_results
+from app.voting.rules import BallotError
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 EVENING = (Role.facilitator, Role.board)
 
-register_panel(Panel(Role.board, _l("Votes"), (("voting.staff_list", _l("Budget rounds")), ("voting.create", _l("New budget round")))))
-register_panel(Panel(Role.facilitator, _l("Evening vote"), (("voting.staff_list", _l("Budget rounds")),)))
-LINK_PROVIDERS.append(lambda council: [
-    Link(url_for("voting.live", round_id=r.id), _("Run the vote: %(name)s", name=r.name))
-    for r in db.session.scalars(select(BudgetRound).where(BudgetRound.council_id == council.id))
-])
+PANELS = (
+    Panel(Role.board, _l("Votes"), (("voting.staff_list", _l("Budget rounds")), ("voting.create", _l("New budget round")))),
+    Panel(Role.facilitator, _l("Evening vote"), (("voting.staff_list", _l("Budget rounds")),)),
+)
 
 
 def _local(moment):
@@ -49,19 +50,16 @@ def _utc(local):
 
 
 def _round_choices(form: RoundForm) -> None:
-    form.funding_source_id.choices = [(0, _("(none)"))] + [
-        (s.id, s.name) for s in db.session.scalars(select(FundingSource).order_by(FundingSource.name))
-    ]
+    form.funding_source_id.choices = [(0, _("(none)"))] + [(s.id, s.name) for s in finance_services.funding_sources()]
     form.council_id.choices = [(0, _("(none)"))] + [
-        (c.id, c.title) for c in db.session.scalars(select(Council).order_by(Council.starts_at.desc()).limit(50))
+        (c.id, c.title) for c in council_services.councils_newest_first(limit=50)
     ]
 
 
 @bp.route("/staff/rounds")
 @roles_required(Role.board, Role.facilitator, Role.admin)
 def staff_list():
-    rounds = db.session.scalars(select(BudgetRound).order_by(BudgetRound.id.desc())).all()
-    return render_template("voting/staff_list.html", rounds=rounds)
+    return render_template("voting/staff_list.html", rounds=services.rounds_newest_first())
 
 
 @bp.route("/staff/rounds/new", methods=["GET", "POST"])
@@ -193,10 +191,6 @@ def set_status(round_id: int, target: str):
 @bp.route("/staff/rounds/<int:round_id>/codes", methods=["POST"])
 @roles_required(Role.board)
 def voter_codes(round_id: int):
-    from app.councils.codes import format_code
-    from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet
-    from app.exports import csv_bytes
-
     round_ = get_or_404(BudgetRound, round_id)
     form = VoterCodesForm()
     form.neighbourhood_id.choices = [(0, "")] + [(n.id, n.name) for n in neighbourhoods()]
@@ -229,8 +223,6 @@ def present(round_id: int):
     round_ = get_or_404(BudgetRound, round_id)
     results = None
     if round_.status in (RoundStatus.closed, RoundStatus.results_published):
-        from app.voting.results import round_results
-
         results = round_results(round_)
     return render_template("voting/present.html", round=round_, turnout=services.turnout(round_), results=results)
 
@@ -255,7 +247,7 @@ def paper(round_id: int):
             ticket = services.paper_ticket(round_, code_form.code.data)
             sub_budget = round_.sub_budget_for(ticket.neighbourhood_id) if round_.sub_budgets else None
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
-            batch = _current_batch(round_)
+            batch = services.current_paper_batch(round_, current_user)
             cast = services.cast_ballot(round_, ticket.id, sub_budget, "paper", stored, form.token.data or "", paper_batch=batch)
         except BallotError as problem:
             db.session.rollback()
@@ -269,9 +261,9 @@ def paper(round_id: int):
                 services.mix_after_cast(round_.id)
             flash(_("Paper ballot saved. Receipt: %(receipt)s", receipt=cast.receipt), "success")
             return redirect(url_for("voting.paper", round_id=round_.id), code=303)
-    batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))).all()
     return render_template("voting/paper.html", round=round_, form=form, code_form=code_form, error=error,
-                           options=list(round_.options), chosen=form.chosen_ids(), batches=batches,
+                           options=list(round_.options), chosen=form.chosen_ids(),
+                           batches=services.unconfirmed_paper_batches(round_),
                            turnout=services.turnout(round_)), 200 if error is None else 400
 
 
@@ -281,15 +273,6 @@ PAPER_REFUSALS = {
     "already_voted": _l("This ticket has already been used to vote."),
     "closed": _l("Voting is closed for this vote."),
 }
-
-
-def _current_batch(round_: BudgetRound):
-    """With four eyes, paper ballots collect in the entering facilitator's open batch."""
-    if not round_.paper_four_eyes:
-        return None
-    batch = db.session.scalar(select(PaperBatch).where(
-        PaperBatch.round_id == round_.id, PaperBatch.entered_by_id == current_user.id, PaperBatch.confirmed_at.is_(None)))
-    return batch or services.open_paper_batch(round_, current_user)
 
 
 @bp.route("/staff/rounds/<int:round_id>/paper/<int:batch_id>/confirm", methods=["POST"])

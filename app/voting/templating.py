@@ -1,11 +1,14 @@
 """Template helpers of the voting domain: labels, links, and the budget chart (SVG)."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from app.signals import Link
 from app.voting import bp
+from app.voting.models import RoundStatus
 
 ROUND_STATUS_LABELS = {
     "draft": _l("Being prepared"),
@@ -14,10 +17,6 @@ ROUND_STATUS_LABELS = {
     "results_published": _l("Results published"),
 }
 
-#: Other parts (results, exports) add links to a round's public and staff pages.
-ROUND_LINK_PROVIDERS: list = []
-
-
 @bp.app_template_global()
 def round_status_label(status) -> str:
     code = getattr(status, "value", status)
@@ -25,8 +24,11 @@ def round_status_label(status) -> str:
 
 
 @bp.app_template_global()
-def round_links(round_, staff: bool = False) -> list:
-    return [link for provider in ROUND_LINK_PROVIDERS for link in provider(round_, staff)]
+def round_links(round_, staff: bool = False) -> list[Link]:
+    """The results link on a round's page: public once published, for staff once closed."""
+    if round_.status == RoundStatus.results_published or (staff and round_.status == RoundStatus.closed):
+        return [Link(url_for("voting.public_results", round_id=round_.id), _("See the results"))]
+    return []
 
 
 @bp.app_template_global()

@@ -66,11 +66,15 @@ def _vote_on_phone(browser, live_server, code, locale, evening, open_vote):
     left_before = phone.inner_text("#left")
     boxes.nth(1).check()
     assert phone.inner_text("#left") != left_before  # the live counter (JavaScript) follows the choice
+    boxes.nth(2).check()  # all three plans cost 36,000 of the 30,000: over budget
+    assert "over" in (phone.get_attribute("#left", "class") or "")
     phone.click("#ballot button[type=submit]")
-    if phone.locator("#ballot-error").count():  # over budget: the choices stay, fix and vote
-        assert phone.locator("input[name=choice]").nth(1).is_checked()
-        phone.locator("input[name=choice]").nth(1).uncheck()
-        phone.click("#ballot button[type=submit]")
+    # The server refuses the basket, explains beside it and keeps the three choices.
+    assert phone.locator("#ballot-error").is_visible()
+    assert [phone.locator("input[name=choice]").nth(i).is_checked() for i in range(3)] == [True, True, True]
+    assert axe_violations(phone) == []
+    phone.locator("input[name=choice]").nth(2).uncheck()
+    phone.click("#ballot button[type=submit]")
     phone.wait_for_url("**/vote/done")
     receipt = phone.inner_text(".receipt")
     assert len(receipt.replace("-", "")) == 10

@@ -1,4 +1,5 @@
 import re
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -78,12 +79,16 @@ def test_resubmitting_the_same_form_returns_the_same_receipt(app, client, make_r
 
 
 def test_a_second_form_with_a_used_ticket_is_refused(client, make_round, ticket_for, db):
+    client.set_cookie("lang", "en")
     round_ = make_round()
     sign_in(client, ticket_for(round_))
     html = client.get("/vote").get_data(as_text=True)
     client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]})
     again = client.post("/vote", data={"token": "another-form", "choice": [str(round_.options[1].id)]}, follow_redirects=True)
-    assert "already" in again.get_data(as_text=True).lower() or "al " in again.get_data(as_text=True).lower()
+    page = again.get_data(as_text=True)
+    # The refusal beside the form, and the page for a ticket that has voted.
+    assert '<p class="flash flash-error">This ticket has already been used to vote.</p>' in page
+    assert "<p>This ticket has already been used to vote. Thank you!</p>" in page
     assert ballot_count(db) == 1
 
 
@@ -122,7 +127,7 @@ def test_every_ballot_type_is_checked_on_the_server(client, make_round, ticket_f
     assert ballot_count(db) == (1 if ok else 0)
 
 
-def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make_round, ticket_for, login_as, db):
+def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make_round, ticket_for, make_user, db):
     round_ = make_round(status=RoundStatus.draft)
     sign_in(client, ticket_for(round_))
     html = client.get("/vote").get_data(as_text=True)
@@ -130,11 +135,16 @@ def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make
     status = client.get(f"/rounds/{round_.id}/status.json")
     assert status.get_json() == {"status": "draft"}
     assert client.get(f"/rounds/{round_.id}/status.json", headers={"If-None-Match": status.headers["ETag"]}).status_code == 304
+    # The facilitator opens the vote from a laptop of their own while the phone waits.
     facilitator = app.test_client()
-    login_as(Role.facilitator)  # logs in `client`; use it for the facilitator, then the resident again
-    client.post(f"/staff/rounds/{round_.id}/status/open?back=live")
-    assert client.get(f"/rounds/{round_.id}/status.json").get_json() == {"status": "open"}
-    assert facilitator is not None
+    with facilitator.session_transaction() as staff_session:
+        staff_session["_user_id"] = make_user(Role.facilitator).get_id()
+        staff_session["_fresh"] = True
+    assert facilitator.post(f"/staff/rounds/{round_.id}/status/open?back=live").status_code == 303
+    # The phone's cached status is stale at once: the old ETag no longer matches.
+    fresh = client.get(f"/rounds/{round_.id}/status.json", headers={"If-None-Match": status.headers["ETag"]})
+    assert fresh.status_code == 200 and fresh.get_json() == {"status": "open"}
+    assert 'id="ballot"' in client.get("/vote").get_data(as_text=True)
 
 
 def test_rules_are_frozen_once_open(client, login_as, make_round, db):
@@ -346,3 +356,19 @@ def test_ballot_receipt_and_welcome_pages_are_never_cached(client, make_round, t
     client.post("/vote", data={"token": token_of(page.get_data(as_text=True)), "choice": [str(round_.options[0].id)]})
     assert client.get("/vote/done").headers["Cache-Control"] == "no-store"
     assert client.get("/receipt").headers["Cache-Control"] == "no-store"
+
+
+def test_voter_codes_issued_on_29_february_expire_a_year_later(client, login_as, make_round, db, monkeypatch):
+    """Without a closing time, voter codes last a year; from 29 February that is 28 February."""
+    from app.voting import services
+
+    leap_day = datetime(2028, 2, 29, 10, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(services, "utcnow", lambda: leap_day)
+    round_ = make_round(status=RoundStatus.draft, eligibility="codes", council_id=None)
+    round_.closes_at = None
+    db.session.commit()
+    login_as(Role.board)
+    response = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "2", "neighbourhood_id": "0", "output": "csv"})
+    assert response.status_code == 200
+    expiries = db.session.scalars(select(Ticket.expires_at).where(Ticket.round_id == round_.id)).all()
+    assert expiries == [datetime(2029, 2, 28, 10, 0, tzinfo=timezone.utc)] * 2

@@ -3,18 +3,17 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
+from app.voting.budget_split import BudgetSplitError, check_explicit_split, split_budget
 from app.voting.rules import (
     BallotError,
     BallotRules,
-    BudgetSplitError,
     Option,
     RulesConfigError,
-    check_explicit_split,
     deserialize,
     serialize,
-    split_budget,
     validate,
 )
 
