@@ -9,8 +9,8 @@ An adversary with the files sees that a ticket was used together with an opaque 
 
 A mixer later opens a random batch of entries, deletes them and writes their plaintext rows
 in random order in a transaction of its own (a pool mix): while a round is open it waits
-until the box holds at least twice the batch size and then writes a random batch, so every
-batch has at least `BALLOT_MIX_SIZE` entries; closing flushes the rest (also at least that
+until the box holds at least twice the batch size and then writes all but a random batch
+size of them, so every batch has at least `BALLOT_MIX_SIZE` entries; closing flushes the rest (also at least that
 many, or all of a quieter evening). Nothing depends on one process's memory: the box is a
 table, the batch is chosen under the database's own lock (SQLite's single writer at BEGIN
 IMMEDIATE; a PostgreSQL advisory lock per kind and scope).
@@ -200,7 +200,9 @@ def mix(kind: str, scope_id: int, writer: Callable[[int, list[dict]], None], *, 
     if not everything and size > 1:
         if len(rows) < 2 * size:
             return 0
-        rows = _random.sample(rows, size)
+        # Everything but a random `size` of them: each batch has at least `size` entries, the
+        # pool keeps `size`, and a burst needs one mixer rather than one per `size` casts.
+        rows = _random.sample(rows, len(rows) - size)
     if not rows:
         return 0
     purpose = _purpose(kind, scope_id)
@@ -213,25 +215,9 @@ def mix(kind: str, scope_id: int, writer: Callable[[int, list[dict]], None], *, 
 
 
 # --- what stays on disk ------------------------------------------------------------------------
-def checkpoint() -> None:
-    """SQLite, after each batch: copy the write-ahead log into the database file so that the
-    next writer starts the log afresh (PASSIVE: it neither waits for nor blocks readers and
-    writers, so voters never queue behind it; the log holds only sealed casts and whole
-    batches anyway). Closing a round truncates the log (`compact`). PostgreSQL: nothing to do."""
-    engine = db.engine
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
-        return
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        cursor.close()
-    except Exception:  # noqa: BLE001 - best effort; a later checkpoint catches up
-        log.info("WAL checkpoint postponed (the database is busy)")
-    finally:
-        raw.close()
-
-
+# During the vote SQLite's own automatic checkpoint (every 1000 pages of log) is enough: the
+# log holds only sealed casts and whole batches. A checkpoint after every batch made voters
+# queue (its fsync) for nothing the threat model needs; closing truncates the log.
 def compact(vacuum: bool = True, tables: Iterable[str] = ("ballot_box", "ballot_submission")) -> None:
     """After a round closes. SQLite: VACUUM rebuilds the file, so page order says nothing
     about the evening, then the log is truncated; without `vacuum` (other rounds are still

@@ -248,14 +248,11 @@ def mix_profiles(council_id: int, *, everything: bool = False) -> int:
 
 def mix_profiles_after_save(council_id: int) -> None:
     try:
-        written = mix_profiles(council_id)
+        mix_profiles(council_id)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("council %s: mixing the profiles postponed", council_id, exc_info=True)
-        return
-    if written:
-        ballot_box.checkpoint()
 
 
 @dataclass(frozen=True)

@@ -258,14 +258,29 @@ def mix_after_cast(round_id: int) -> None:
     batch if the box holds enough. A failure here loses nothing: the entries stay sealed in
     the box, and the next cast or the close writes them."""
     try:
-        written = mix_box(round_id)
+        if not _still_due(round_id):
+            return  # another request's batch got there first: no need to queue for the write lock
+        mix_box(round_id)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         log.warning("round %s: mixing the ballot box postponed", round_id, exc_info=True)
-        return
-    if written:
-        ballot_box.checkpoint()
+
+
+def _still_due(round_id: int) -> bool:
+    """Check with a reading transaction (on SQLite it does not take the write lock)."""
+    from flask import g, has_request_context
+
+    reading = has_request_context() and not g.get("read_only_transaction")
+    if reading:
+        g.read_only_transaction = True
+    try:
+        due = ballot_box.due("ballot", round_id)
+        db.session.commit()
+    finally:
+        if reading:
+            g.read_only_transaction = False
+    return due
 
 
 def after_close(round_id: int) -> None:

@@ -315,8 +315,8 @@ def test_sqlite_profiles_do_not_follow_sign_in_or_contact_order(evening):
         stored = connection.execute(f"SELECT neighbourhood_id, age_band FROM attendance_profile{order}").fetchall()
     truth = [p for p in evening.profiles if p[0]]
     assert sorted(stored) == sorted(truth)
-    chance = max(_hits(random.Random(seed).sample(truth, len(truth)), truth) for seed in range(200))
-    assert _hits(stored, truth) <= chance
+    chance = MAX_HITS + max(_hits(random.Random(seed).sample(truth, len(truth)), truth) for seed in range(200))
+    assert _hits(stored, truth) <= chance  # (see _pg_attacks for this bound)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
@@ -327,8 +327,10 @@ def _pg_attacks(app, seen: Evening, start_lsn: str) -> dict:
         joined = q("SELECT count(*) FROM ticket t JOIN ballot b ON t.xmin::text = b.xmin::text")[0][0]
         groups = [n for (n,) in q("SELECT count(*) FROM ballot WHERE round_id = :r GROUP BY xmin::text", r=seen.round_id)]
         by_ctid = [r for (r,) in q("SELECT receipt FROM ballot WHERE round_id = :r ORDER BY ctid", r=seen.round_id)]
-        ballot_node = q("SELECT pg_relation_filenode('ballot')")[0][0]
-        ticket_node = q("SELECT pg_relation_filenode('ticket')")[0][0]
+        # The WAL is the whole cluster's: name relations by database and file node.
+        database = q("SELECT oid FROM pg_database WHERE datname = current_database()")[0][0]
+        ballot_node = "{}/{}".format(database, q("SELECT pg_relation_filenode('ballot')")[0][0])
+        ticket_node = "{}/{}".format(database, q("SELECT pg_relation_filenode('ticket')")[0][0])
         records = q("SELECT xid::text, record_type, block_ref FROM pg_get_wal_records_info_till_end_of_wal(CAST(:a AS pg_lsn)) "
                     "WHERE resource_manager IN ('Heap', 'Heap2')", a=start_lsn)
         profiles = [tuple(row) for row in q("SELECT neighbourhood_id, age_band FROM attendance_profile ORDER BY ctid")]
@@ -337,14 +339,16 @@ def _pg_attacks(app, seen: Evening, start_lsn: str) -> dict:
     inserts: dict[str, int] = {}
     touches_ticket: set[str] = set()
     for xid, record_type, block_ref in records:
-        rels = re.findall(r"rel \d+/\d+/(\d+)", block_ref or "")
-        if str(ticket_node) in rels:
+        rels = re.findall(r"rel \d+/(\d+/\d+)", block_ref or "")
+        if ticket_node in rels:
             touches_ticket.add(xid)
-        if str(ballot_node) in rels and record_type.startswith("INSERT"):
+        if ballot_node in rels and record_type.startswith("INSERT"):
             inserts[xid] = inserts.get(xid, 0) + 1
     truth = sorted(by_ctid, key=door.get)
     profile_truth = [p for p in seen.profiles if p[0]]
-    profile_chance = max(_hits(random.Random(seed).sample(profile_truth, len(profile_truth)), profile_truth) for seed in range(200))
+    # Chance for profiles: values repeat (10 buurten x 5 ages), so a uniform shuffle already hits a few;
+    # knowing each profile's batch of 10 allows up to MAX_HITS more, as for ballots.
+    profile_chance = MAX_HITS + max(_hits(random.Random(seed).sample(profile_truth, len(profile_truth)), profile_truth) for seed in range(200))
     return {"profile_hits": _hits(profiles, profile_truth) if len(profiles) == len(profile_truth) else 0,
             "profile_chance": profile_chance, "profile_join": profile_join, "xmin_join": joined, "xmin_groups": groups, "ctid_hits": _hits(by_ctid, truth),
             "wal_insert_groups": list(inserts.values()), "wal_linked": len(set(inserts) & touches_ticket)}
