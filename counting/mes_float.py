@@ -161,9 +161,10 @@ class FloatElectorate:
     def _price(self, p: int, budgets, start: float) -> tuple[float, float, Fraction | None, float] | None:
         """``(low, high, exact rho or None, share)``, ``rho`` surely in ``[low, high]``; None if
         the supporters surely cannot pay ``p``. ``start``: a share known not to exceed it."""
+        np = self.np
         cost = float(self.e.costs[p])
         sup = self.e.of[p]
-        money_of = budgets[self.index[p]]
+        money_of = budgets.take(self.index[p])
         money = float(money_of @ self.voters[p])
         if money < cost * (1 - TOLERANCE):
             return None
@@ -172,7 +173,7 @@ class FloatElectorate:
         weight = float(sup.weight_total)  # an integer: exact as a float
         keys = money_of if self.uniform[p] else money_of / self.weights[p]
         share = cost / weight
-        smallest = float(keys.min())
+        smallest = float(np.minimum.reduce(keys))
         if smallest >= share * (1 + TOLERANCE):  # everybody pays the same share: exact price
             rho = self.exact_all_rich[p]
             value = float(rho)
@@ -180,18 +181,24 @@ class FloatElectorate:
         # The share solves F(s) = sum of voters * min(money, weight * s) = cost. Start with
         # those below ``start`` paying all they have; raise the share while more fall short:
         # it stops at the one solution.
+        # (sums over a mask as dot products with it, and counts with count_nonzero: these
+        # small arrays cost numpy's call overhead more than arithmetic)
         money_times_voters = money_of * self.voters[p]
+        scaled = self.scaled[p]
+        count_nonzero = np.count_nonzero
         short = keys < max(share, start)
+        count = count_nonzero(short)
         for _ in range(64):
-            paid = float(money_times_voters[short].sum())
-            left = weight - float(self.scaled[p][short].sum())
+            paid = float(money_times_voters @ short)
+            left = weight - float(scaled @ short)
             if left <= 0:
                 raise Uncertain
             share = (cost - paid) / left
             now = keys < share
-            if int(now.sum()) == int(short.sum()):
+            now_count = count_nonzero(now)
+            if now_count == count:
                 break
-            short = now
+            short, count = now, now_count
         else:
             raise Uncertain
         price = share / sup.unit
