@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+
+# numpy (float runs on large votes) works on small arrays here: its BLAS threads would only
+# spin and burn CPU, so one thread, unless the user chose otherwise
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from counting import pabulib
 

@@ -123,13 +123,15 @@ class Electorate:
         self.eligible = [p for p, pairs in supporters.items() if pairs and costs[p] > 0]
         self.rank = {p: i for i, p in enumerate(sorted(self.eligible, key=ids.__getitem__))}
         self.of: dict[int, Supporters] = {}
+        voters_of = multiplicity.__getitem__
         for p in self.eligible:
-            utilities = [u for _, u in supporters[p]]
+            groups_of_p, utilities_of_p = zip(*supporters[p])
+            utilities = list(utilities_of_p)
             uniform = len(set(utilities)) == 1
             self.of[p] = Supporters(
-                groups=[g for g, _ in supporters[p]],
+                groups=list(groups_of_p),
                 weights=[1] * len(utilities) if uniform else utilities,
-                voters=[multiplicity[g] for g, _ in supporters[p]],
+                voters=list(map(voters_of, groups_of_p)),
                 unit=utilities[0] if uniform else 1,
             )
 

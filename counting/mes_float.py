@@ -74,6 +74,7 @@ class FloatElectorate:
         self.scaled: dict[int, Any] = {}  # weight * voters, per supporting group
         self.uniform: dict[int, bool] = {}
         self.exact_all_rich: dict[int, Fraction] = {}
+        self.info: dict[int, tuple] = {}
         count = len(electorate.costs)
         self.lowest = np.zeros(count)  # a lower bound of every price: all pay alike
         self.eligible = np.zeros(count, dtype=bool)
@@ -88,6 +89,10 @@ class FloatElectorate:
             self.exact_all_rich[p] = rho
             self.lowest[p] = float(rho) * (1 - 4 * EPS)
             self.eligible[p] = True
+            # what _price reads, in one tuple (weight: an integer, exact as a float)
+            self.info[p] = (self.index[p], self.voters[p], self.scaled[p],
+                            None if sup.uniform else self.weights[p], float(electorate.costs[p]),
+                            float(sup.weight_total), sup.unit, rho)
 
     def funded(self, voter_budget: Fraction, guide: FloatRun | None = None) -> FloatRun | None:
         """MES with ``voter_budget`` per voter: a finished :class:`FloatRun` (read ``funded``),
@@ -117,8 +122,8 @@ class FloatElectorate:
                 np.maximum(lower, hint_lower, out=lower)
                 np.maximum(shares, hint_shares, out=shares)
                 alive &= hint_alive
-            candidates = np.flatnonzero(alive)
-            order = candidates[np.argsort(lower[candidates], kind="stable")].tolist()
+            candidates = alive.nonzero()[0]
+            order = candidates[lower[candidates].argsort(kind="stable")].tolist()
             best_upper = float("inf")
             prices: dict[int, tuple[float, float, Fraction | None, float]] = {}
             for p in order:
@@ -161,38 +166,41 @@ class FloatElectorate:
     def _price(self, p: int, budgets, start: float) -> tuple[float, float, Fraction | None, float] | None:
         """``(low, high, exact rho or None, share)``, ``rho`` surely in ``[low, high]``; None if
         the supporters surely cannot pay ``p``. ``start``: a share known not to exceed it."""
-        cost = float(self.e.costs[p])
-        sup = self.e.of[p]
-        money_of = budgets[self.index[p]]
-        money = float(money_of @ self.voters[p])
+        np = self.np
+        index, voters, scaled, weights, cost, weight, unit, rho = self.info[p]
+        money_of = budgets.take(index)
+        money = float(money_of @ voters)
         if money < cost * (1 - TOLERANCE):
             return None
         if money <= cost * (1 + TOLERANCE):
             raise Uncertain  # the supporters have about exactly the cost
-        weight = float(sup.weight_total)  # an integer: exact as a float
-        keys = money_of if self.uniform[p] else money_of / self.weights[p]
+        keys = money_of if weights is None else money_of / weights
         share = cost / weight
-        smallest = float(keys.min())
+        smallest = float(np.minimum.reduce(keys))
         if smallest >= share * (1 + TOLERANCE):  # everybody pays the same share: exact price
-            rho = self.exact_all_rich[p]
             value = float(rho)
             return value * (1 - 4 * EPS), value * (1 + 4 * EPS), rho, share
         # The share solves F(s) = sum of voters * min(money, weight * s) = cost. Start with
         # those below ``start`` paying all they have; raise the share while more fall short:
         # it stops at the one solution.
-        money_times_voters = money_of * self.voters[p]
+        # (sums over a mask as dot products with it, and counts with count_nonzero: these
+        # small arrays cost numpy's call overhead more than arithmetic)
+        money_times_voters = money_of * voters
+        count_nonzero = np.count_nonzero
         short = keys < max(share, start)
+        count = count_nonzero(short)
         for _ in range(64):
-            paid = float(money_times_voters[short].sum())
-            left = weight - float(self.scaled[p][short].sum())
+            paid = float(money_times_voters @ short)
+            left = weight - float(scaled @ short)
             if left <= 0:
                 raise Uncertain
             share = (cost - paid) / left
             now = keys < share
-            if int(now.sum()) == int(short.sum()):
+            now_count = count_nonzero(now)
+            if now_count == count:
                 break
-            short = now
+            short, count = now, now_count
         else:
             raise Uncertain
-        price = share / sup.unit
+        price = share / unit
         return price * (1 - TOLERANCE), price * (1 + TOLERANCE), None, share

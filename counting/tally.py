@@ -318,10 +318,14 @@ class _Election:
     def mes(self, increment: int, completion: bool) -> Result:
         from counting.mes import Electorate
 
-        utilities = [
-            {p: u for p, points in group.items() if (u := self._mes_utility(p, points)) > 0}
-            for group in self.groups
-        ]
+        if self.approval:  # utility: the cost (a loop over every vote cell: keep it lean)
+            costs = self.costs
+            utilities = [{p: costs[p] for p in group if costs[p] > 0} for group in self.groups]
+        else:
+            utilities = [
+                {p: u for p, points in group.items() if (u := self._mes_utility(p, points)) > 0}
+                for group in self.groups
+            ]
         electorate = Electorate(self.ids, self.costs, utilities, self.multiplicity)
         # costing nothing and giving utility: funded before MES starts, as in pabutools
         free = sorted(
@@ -338,10 +342,10 @@ class _Election:
             selected, fill = self._greedy_fill(selected, "completion_funded")
             trace += [step for step in fill if step.funded]
         left = self.budget - sum(self.costs[p] for p in selected)
-        spent_on = self._money_spent_on(run)
         chosen = set(selected)
         left_out = [p for p in self.greedy_order if p not in chosen]
         spending = _spending_matrix(self, electorate, run, left_out)
+        spent_on = self._money_spent_on(run) if spending is None else {}  # small votes only
         for p in left_out:
             trace.append(self._mes_not_funded(p, electorate, run, spent_on, left, spending))
         certificate = None
