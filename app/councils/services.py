@@ -55,7 +55,7 @@ def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> li
             title=council.title, area_id=council.area_id, venue=council.venue, address=council.address,
             starts_at=add_months(council.starts_at, months), ends_at=add_months(council.ends_at, months),
             languages=list(council.languages), capacity=council.capacity, domains=list(council.domains),
-            description=council.description, created_by_id=actor.id,
+            description=council.description, created_by_id=actor.id, facilitators=list(council.facilitators),
         )
         db.session.add(copy)
         copies.append(copy)
@@ -113,15 +113,35 @@ def find_ticket(code: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.code_hash == code_hash(canonical)))
 
 
-def void_ticket(ticket: Ticket, actor: User) -> None:
-    ticket.voided_at = utcnow()
-    audit.record("ticket.void", ticket, actor=actor)
+def void_ticket(ticket: Ticket, actor: User, *, replaced_by: Ticket | None = None) -> None:
+    """Void an unused ticket (issued or signed in); one that voted cannot be voided (409)."""
+    ticket.void(utcnow())
+    audit.record("ticket.void", ticket, actor=actor, replaced_by=replaced_by.id if replaced_by else None)
+
+
+def reissue_ticket(ticket: Ticket, actor: User) -> tuple[Ticket, str]:
+    """Void an unused ticket and issue one new ticket in its place; the audit log records both."""
+    ticket.void(utcnow())  # refuses a ticket that voted before anything is issued
+    (new, code), = generate_tickets(ticket.council, 1, actor, neighbourhood_id=ticket.neighbourhood_id)
+    audit.record("ticket.void", ticket, actor=actor, replaced_by=new.id)
+    audit.record("ticket.reissue", new, actor=actor, replaces=ticket.id)
+    return new, code
+
+
+def sign_in_margin() -> timedelta:
+    return timedelta(minutes=current_app.config["TICKET_SIGN_IN_MARGIN_MINUTES"])
+
+
+def council_accepts(ticket: Ticket, now: datetime) -> bool:
+    """A council's tickets sign in only while that council is open (voter codes of a
+    district-wide round have no council)."""
+    return ticket.council is None or ticket.council.accepts_sign_ins(now, sign_in_margin())
 
 
 # --- signing in ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SignIn:
-    outcome: str  # "ok", "again" (same device), "unknown", "expired", "other_device"
+    outcome: str  # "ok", "again" (same device), "unknown", "expired", "other_device", "not_open"
     ticket: Ticket | None = None
 
 
@@ -142,6 +162,8 @@ def sign_in(code: str, device_token: str | None, channel: str = "phone") -> tupl
         return SignIn("unknown"), device_token
     if not ticket.is_valid(now):
         return SignIn("expired", ticket), device_token
+    if ticket.signed_in_at is None and not council_accepts(ticket, now):
+        return SignIn("not_open", ticket), device_token
     if ticket.signed_in_at is not None:
         if device_token and ticket.device_hash == device_hash(device_token):
             return SignIn("again", ticket), device_token
@@ -171,6 +193,8 @@ def desk_sign_in(council: Council, code: str, actor: User) -> SignIn:
         return SignIn("expired", ticket)
     if ticket.signed_in_at is not None:
         return SignIn("other_device", ticket)
+    if not council_accepts(ticket, utcnow()):
+        return SignIn("not_open", ticket)
     ticket.signed_in_at = utcnow()
     ticket.sign_in_channel = "desk"
     audit.record("ticket.desk_sign_in", ticket, actor=actor)

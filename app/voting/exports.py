@@ -22,8 +22,27 @@ def part_label(part: PartResult) -> str:
     return part.sub_budget.neighbourhood.name if part.sub_budget else _("Whole round")
 
 
-def result_rows(parts: list[PartResult]):
-    titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
+def approval_of(round_: BudgetRound) -> dict | None:
+    """The frozen record of an approved result: who approved it, when, and the SHA-256 of
+    each part's public ballot list at that moment. None before approval."""
+    if round_.results_approved_at is None:
+        return None
+    approver = round_.results_approved_by
+    return {"approved_by": approver.name if approver else "", "approved_at": round_.results_approved_at.isoformat(),
+            "ballot_list_sha256": list(round_.results_hashes or [])}
+
+
+def approval_rows(round_: BudgetRound) -> list[tuple[str, str]]:
+    approval = approval_of(round_)
+    if approval is None:
+        return [("approved", "no")]
+    return [("approved_by", approval["approved_by"]), ("approved_at", approval["approved_at"])] + [
+        (f"ballot_list_sha256_{index}", digest) for index, digest in enumerate(approval["ballot_list_sha256"])
+    ]
+
+
+def result_rows(parts: list[PartResult], titles: dict[str, str] | None = None):
+    titles = titles if titles is not None else titles_of(parts)
     for part in parts:
         for p in part.projects:
             yield (part_label(part), p.option.id, p.option.proposal_id, p.option.proposal.title, p.option.cost_cents,
@@ -33,8 +52,25 @@ def result_rows(parts: list[PartResult]):
 RESULT_HEADER = ("part", "option_id", "proposal_id", "title", "cost_cents", "support", "funded", "why")
 
 
-def csv_stream(parts: list[PartResult]) -> Iterator[bytes]:
-    return iter_csv(RESULT_HEADER, list(result_rows(parts)))  # one row per plan: small, built at once
+CSV_APPROVAL_HEADER = ("approved_by", "approved_at", "ballot_list_sha256")
+
+
+def csv_stream(parts: list[PartResult], round_: BudgetRound | None = None) -> Iterator[bytes]:
+    """One row per plan (small, built at once), each with the approval: who, when, and the
+    SHA-256 of its part's public ballot list (empty before approval)."""
+    approval = approval_of(round_) if round_ is not None else None
+    rows = []
+    for index, part in enumerate(parts):
+        stamp = ("", "", "")
+        if approval is not None:
+            hashes = approval["ballot_list_sha256"]
+            stamp = (approval["approved_by"], approval["approved_at"], hashes[index] if index < len(hashes) else "")
+        rows += [row + stamp for row in result_rows([part], titles_of(parts))]
+    return iter_csv(RESULT_HEADER + CSV_APPROVAL_HEADER, rows)
+
+
+def titles_of(parts: list[PartResult]) -> dict[str, str]:
+    return {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
 
 
 def xlsx(round_: BudgetRound, parts: list[PartResult], turnout) -> bytes:
@@ -42,6 +78,7 @@ def xlsx(round_: BudgetRound, parts: list[PartResult], turnout) -> bytes:
         ("round", round_.name), ("rule", round_.rule), ("ballot_type", round_.ballot_type),
         ("budget_cents", round_.budget_cents), ("spent_cents", sum(p.spent_cents for p in parts)),
         ("ballots", turnout.ballots), *[(f"ballots_{channel}", n) for channel, n in sorted(turnout.by_channel.items())],
+        *approval_rows(round_),
     ]
     per_part = [(part_label(p), p.budget_cents, p.spent_cents, p.ballots, len(p.funded)) for p in parts]
     return xlsx_bytes([
@@ -57,6 +94,7 @@ def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
         "round": {"id": round_.id, "name": round_.name, "status": round_.status.value, "rule": round_.rule,
                   "ballot_type": round_.ballot_type, "budget_cents": round_.budget_cents},
         "turnout": {"ballots": turnout.ballots, "by_channel": turnout.by_channel},
+        "approval": approval_of(round_),
         "parts": [{
             "buurt": part.sub_budget.neighbourhood.name if part.sub_budget else None,
             "budget_cents": part.budget_cents, "spent_cents": part.spent_cents, "ballots": part.ballots,
@@ -114,6 +152,11 @@ def _stream_votes(head: str, ballot_type: str, vote_type: str, ballots_factory, 
             yield "".join(lines)
             lines = []
     yield "".join(lines)
+
+
+def ballot_list_hashes(round_: BudgetRound, parts: list[PartResult]) -> list[str]:
+    """The SHA-256 of each part's public ballot list, exactly as ballots.pb serves it."""
+    return [sha256_of(iter_pabulib(round_, part, ballots_of(round_, part), True)) for part in parts]
 
 
 def sha256_of(chunks: Iterator[str]) -> str:

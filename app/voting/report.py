@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -38,6 +38,13 @@ def render_report(round_, parts, turnout, rule_text: str) -> bytes:
         _("Ballots: %(count)d (phone: %(phone)d, paper: %(paper)d)", count=turnout.ballots,
           phone=turnout.by_channel.get("council", 0) + turnout.by_channel.get("online", 0), paper=turnout.by_channel.get("paper", 0)),
     ]
+    if round_.results_approved_at is not None:
+        approver = round_.results_approved_by
+        lines.append(_("Approved by %(name)s on %(date)s", name=approver.name if approver else "?",
+                       date=format_datetime(round_.results_approved_at, "d MMMM y, HH:mm")))
+        lines += [_("SHA-256 of the list of ballots: %(hash)s", hash=digest) for digest in round_.results_hashes or []]
+    else:
+        lines.append(_("Not approved yet: these results can still change."))
     for line in lines:
         pdf.multi_cell(0, 6, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import IntegerField
@@ -22,11 +23,13 @@ from app.proposals.models import Proposal
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
+from app.confirm import ConfirmForm, ConfirmWithReasonForm, confirmation_page, confirmed
 from app.views import download, get_or_404, public_url
 from app.voting import bp, services
+from app.voting.permissions import load_round, may
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
-from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStatus
+from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStateError, RoundStatus
 from app.voting.rules import BallotError, BudgetSplitError
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -68,7 +71,7 @@ def staff_list():
 @bp.route("/staff/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.board)
 def create(round_id: int | None = None):
-    round_ = get_or_404(BudgetRound, round_id) if round_id else None
+    round_ = load_round(round_id, "setup") if round_id else None
     if round_ is not None:
         round_.ensure_editable()
     data = None
@@ -106,7 +109,7 @@ def split_form_for(data=None):
 @bp.route("/staff/rounds/<int:round_id>")
 @roles_required(Role.board)
 def manage(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     return _manage_page(round_)
 
 
@@ -128,7 +131,7 @@ def _manage_page(round_, split_form=None, status=200):
 @bp.route("/staff/rounds/<int:round_id>/options", methods=["POST"])
 @roles_required(Role.board)
 def add_option(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     round_.ensure_editable("options")
     form = AddOptionForm()
     form.proposal_id.choices = [(p.id, p.title) for p in approved_proposals()]
@@ -141,7 +144,7 @@ def add_option(round_id: int):
 @bp.route("/staff/rounds/<int:round_id>/options/<int:option_id>/remove", methods=["POST"])
 @roles_required(Role.board)
 def remove_option(round_id: int, option_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     option = get_or_404(RoundOption, option_id)
     if option.round_id != round_.id:
         abort(404)
@@ -153,7 +156,7 @@ def remove_option(round_id: int, option_id: int):
 @bp.route("/staff/rounds/<int:round_id>/split", methods=["POST"])
 @roles_required(Role.board)
 def split(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     round_.ensure_editable("budgets")
     form = split_form_for()
     if form.validate_on_submit():
@@ -181,11 +184,49 @@ def split(round_id: int):
 @bp.route("/staff/rounds/<int:round_id>/status/<any(open, closed):target>", methods=["POST"])
 @roles_required(*EVENING)
 def set_status(round_id: int, target: str):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "open" if target == "open" else "close")
+    back = "voting.live" if request.args.get("back") == "live" or not may(current_user, "setup", round_) else "voting.manage"
+    if target == "closed":
+        if round_.status != RoundStatus.open:
+            raise RoundStateError(round_.status, RoundStatus.closed)
+        form = ConfirmForm()
+        if not confirmed(form):
+            turnout = services.turnout(round_)
+            facts = [(_("Ballots"), turnout.ballots), (_("On paper"), turnout.by_channel["paper"]),
+                     (_("Paper ballots waiting for a second check"), turnout.unconfirmed_paper)]
+            return confirmation_page(form, _("Close the vote"), facts, request.full_path, url_for(back, round_id=round_.id))
     (services.open_round if target == "open" else services.close_round)(round_, current_user)
     db.session.commit()
-    back = request.args.get("back") == "live"
-    return redirect(url_for("voting.live" if back else "voting.manage", round_id=round_.id), code=303)
+    return redirect(url_for(back, round_id=round_.id), code=303)
+
+
+@bp.route("/staff/rounds/<int:round_id>/reopen", methods=["POST"])
+@roles_required(Role.board)
+def reopen(round_id: int):
+    round_ = load_round(round_id, "reopen")
+    form = ConfirmWithReasonForm()
+    if not confirmed(form):
+        facts = [(_("Ballots"), services.turnout(round_).ballots)]
+        return confirmation_page(form, _("Reopen the vote"), facts, request.full_path, url_for("voting.manage", round_id=round_.id))
+    services.reopen_round(round_, current_user, form.reason.data)
+    db.session.commit()
+    flash(_("The vote is open again."), "success")
+    return redirect(url_for("voting.manage", round_id=round_.id), code=303)
+
+
+@bp.route("/staff/rounds/<int:round_id>/paper/discard", methods=["POST"])
+@roles_required(Role.board)
+def discard_paper(round_id: int):
+    round_ = load_round(round_id, "discard_paper")
+    form = ConfirmWithReasonForm()
+    if not confirmed(form):
+        facts = [(_("Paper ballots waiting for a second check"), services.pending_paper(round_))]
+        return confirmation_page(form, _("Discard the unconfirmed paper ballots"), facts, request.full_path,
+                                 url_for("voting.manage", round_id=round_.id))
+    count = services.discard_pending_paper(round_, current_user, form.reason.data)
+    db.session.commit()
+    flash(ngettext("%(num)d paper ballot is discarded.", "%(num)d paper ballots are discarded.", count), "success")
+    return redirect(url_for("voting.manage", round_id=round_.id), code=303)
 
 
 @bp.route("/staff/rounds/<int:round_id>/codes", methods=["POST"])
@@ -195,7 +236,7 @@ def voter_codes(round_id: int):
     from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet
     from app.exports import csv_bytes
 
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     form = VoterCodesForm()
     form.neighbourhood_id.choices = [(0, "")] + [(n.id, n.name) for n in neighbourhoods()]
     if not form.validate_on_submit():
@@ -217,14 +258,14 @@ def voter_codes(round_id: int):
 @bp.route("/staff/rounds/<int:round_id>/live")
 @roles_required(*EVENING)
 def live(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "follow")
     return render_template("voting/live.html", round=round_, turnout=services.turnout(round_))
 
 
 @bp.route("/staff/rounds/<int:round_id>/present")
 @roles_required(*EVENING)
 def present(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "follow")
     results = None
     if round_.status in (RoundStatus.closed, RoundStatus.results_published):
         from app.voting.results import round_results
@@ -242,7 +283,7 @@ def paper_form_for(round_: BudgetRound, **kwargs):
 @bp.route("/staff/rounds/<int:round_id>/paper", methods=["GET", "POST"])
 @roles_required(Role.facilitator)
 def paper(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "paper")
     form = paper_form_for(round_)
     code_form = form.code_form
     if request.method == "GET":
@@ -276,13 +317,13 @@ PAPER_REFUSALS = {
     "not_at_desk": _l("Sign this ticket in at the desk first."),
     "already_voted": _l("This ticket has already been used to vote."),
     "closed": _l("Voting is closed for this vote."),
+    "ticket_void": _l("This ticket can no longer be used. Ask the facilitator for a new one."),
 }
 
 
 def _current_batch(round_: BudgetRound):
-    """With four eyes, paper ballots collect in the entering facilitator's open batch."""
-    if not round_.paper_four_eyes:
-        return None
+    """Paper ballots collect in the entering facilitator's open batch until a second
+    facilitator confirms it (always: one person alone never enters a counted ballot)."""
     batch = db.session.scalar(select(PaperBatch).where(
         PaperBatch.round_id == round_.id, PaperBatch.entered_by_id == current_user.id, PaperBatch.confirmed_at.is_(None)))
     return batch or services.open_paper_batch(round_, current_user)
@@ -291,6 +332,7 @@ def _current_batch(round_: BudgetRound):
 @bp.route("/staff/rounds/<int:round_id>/paper/<int:batch_id>/confirm", methods=["POST"])
 @roles_required(Role.facilitator)
 def confirm_paper(round_id: int, batch_id: int):
+    load_round(round_id, "paper")
     batch = get_or_404(PaperBatch, batch_id)
     if batch.round_id != round_id:
         abort(404)

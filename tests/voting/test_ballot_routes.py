@@ -122,7 +122,7 @@ def test_every_ballot_type_is_checked_on_the_server(client, make_round, ticket_f
     assert ballot_count(db) == (1 if ok else 0)
 
 
-def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make_round, ticket_for, login_as, db):
+def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make_round, ticket_for, login_facilitator, db):
     round_ = make_round(status=RoundStatus.draft)
     sign_in(client, ticket_for(round_))
     html = client.get("/vote").get_data(as_text=True)
@@ -131,7 +131,7 @@ def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make
     assert status.get_json() == {"status": "draft"}
     assert client.get(f"/rounds/{round_.id}/status.json", headers={"If-None-Match": status.headers["ETag"]}).status_code == 304
     facilitator = app.test_client()
-    login_as(Role.facilitator)  # logs in `client`; use it for the facilitator, then the resident again
+    login_facilitator(round_)  # logs in `client`; use it for the facilitator, then the resident again
     client.post(f"/staff/rounds/{round_.id}/status/open?back=live")
     assert client.get(f"/rounds/{round_.id}/status.json").get_json() == {"status": "open"}
     assert facilitator is not None
@@ -201,16 +201,19 @@ def test_explicit_amounts_must_add_up(client, login_as, make_round, buurten, db)
     assert good.status_code == 303
 
 
-def test_paper_ballots_need_a_desk_sign_in_and_show_as_paper(client, login_as, make_round, ticket_for, db):
+def test_paper_ballots_need_a_desk_sign_in_and_show_as_paper(client, login_facilitator, make_round, ticket_for, db):
     round_ = make_round()
     phone_code, paper_code = ticket_for(round_), ticket_for(round_)
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     data = {"token": token_of(page), "paper-code": paper_code, "choice": [str(round_.options[0].id)]}
     refused = client.post(f"/staff/rounds/{round_.id}/paper", data=data)
     assert refused.status_code == 400 and ballot_count(db) == 0
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": paper_code})
     assert client.post(f"/staff/rounds/{round_.id}/paper", data=data).status_code == 303
+    batch_id = db.session.scalar(select(Ballot.paper_batch_id))
+    login_facilitator(round_)  # every paper ballot is confirmed by a second facilitator
+    assert client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm").status_code == 303
     phone = client.application.test_client()
     sign_in(phone, phone_code)
     html = phone.get("/vote").get_data(as_text=True)
@@ -221,10 +224,10 @@ def test_paper_ballots_need_a_desk_sign_in_and_show_as_paper(client, login_as, m
     assert {b.channel for b in db.session.scalars(select(Ballot))} == {"paper", "council"}
 
 
-def test_four_eyes_on_paper_batches(app, client, login_as, make_round, ticket_for, make_user, db):
-    round_ = make_round(paper_four_eyes=True)
+def test_four_eyes_on_paper_batches(app, client, login_facilitator, make_round, ticket_for, make_user, db):
+    round_ = make_round()  # four eyes always, whatever the round's setting
     code = ticket_for(round_)
-    first = login_as(Role.facilitator)
+    first = login_facilitator(round_)
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": code})
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(page), "paper-code": code, "choice": [str(round_.options[0].id)]})
@@ -234,22 +237,22 @@ def test_four_eyes_on_paper_batches(app, client, login_as, make_round, ticket_fo
     client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
     db.session.refresh(ballot)
     assert ballot.confirmed is False  # the same person cannot confirm their own entry
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
     db.session.refresh(ballot)
     assert ballot.confirmed is True and first is not None
 
 
-def test_presenter_shows_results_only_after_closing(client, login_as, make_round, ticket_for, db):
+def test_presenter_shows_results_only_after_closing(client, login_facilitator, make_round, ticket_for, db):
     round_ = make_round()
     resident = client.application.test_client()
     sign_in(resident, ticket_for(round_))
     html = resident.get("/vote").get_data(as_text=True)
     resident.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[2].id)]})
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     before = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
     assert "budget-bar" not in before and "Plan C" not in before
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data={"confirm": "y", "confirming": "1"})
     after = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
     assert "budget-bar" in after and "Plan C" in after
 
@@ -264,7 +267,7 @@ def test_receipt_check_before_and_after_closing(client, login_as, make_round, ti
     during = client.post("/receipt", data={"receipt": receipt.lower()}).get_data(as_text=True)
     assert "is in the count" in during and "Plan B" not in during
     login_as(Role.board)
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data={"confirm": "y", "confirming": "1"})
     after = client.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
     assert "Plan B" in after
     assert "cannot find" in client.post("/receipt", data={"receipt": "0000000000"}).get_data(as_text=True)
