@@ -4,7 +4,7 @@ import secrets
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -126,6 +126,8 @@ def invite():
 @roles_required(Role.admin)
 def user_detail(user_id: int):
     user = get_or_404(User, user_id)
+    if request.method == "POST" and user.id == current_user.id:
+        abort(403)  # an administrator never grants roles to themselves
     form = UserRolesForm(data={"roles": sorted(r.value for r in user.roles)} if request.method == "GET" else None)
     if form.validate_on_submit():
         services.set_user_roles(user, form.roles.data)
@@ -148,7 +150,7 @@ def toggle_active(user_id: int):
 
 
 @bp.route("/staff/audit")
-@roles_required(Role.admin)
+@roles_required(Role.admin, Role.board)
 def audit_log():
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     page = paginate(query)

@@ -157,7 +157,7 @@ def _ticket_files(council: Council, issued, output: str) -> Response:
 
 
 @bp.route("/staff/councils/<int:council_id>/tickets", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def tickets(council_id: int):
     council = load_run(council_id)
     form = TicketForm()
@@ -174,7 +174,7 @@ def tickets(council_id: int):
 
 
 @bp.route("/staff/councils/<int:council_id>/desk", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def desk(council_id: int):
     council = load_run(council_id)
     form = DeskCodeForm()
@@ -190,7 +190,7 @@ def desk(council_id: int):
 
 
 @bp.route("/staff/councils/<int:council_id>/void", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def void(council_id: int):
     council = load_run(council_id)
     form = VoidForm()
@@ -219,7 +219,7 @@ def void(council_id: int):
 
 
 @bp.route("/staff/councils/<int:council_id>/status/<any(open, closed):target>", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def set_status(council_id: int, target: str):
     council = load_run(council_id)
     council.move_to(CouncilStatus(target))
@@ -252,7 +252,7 @@ def outcomes_form_for(council: Council, data=None) -> OutcomesForm:
 
 
 @bp.route("/staff/councils/<int:council_id>/outcomes", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def outcomes(council_id: int):
     council = load_run(council_id)
     data = {"summary": council.outcome_summary} | {f"decision_{k}": v for k, v in council.outcome_decisions.items()}

@@ -81,6 +81,18 @@ class ResultFrozen(DomainError):
         return _("This vote is closed. Its ballots can no longer change.")
 
 
+class SecondPersonNeeded(DomainError):
+    """Paper ballots are confirmed by a second facilitator, never by whoever entered them."""
+
+    def __init__(self):
+        super().__init__("a second facilitator must confirm these paper ballots")
+
+    def describe(self) -> str:
+        from flask_babel import gettext as _
+
+        return _("A second facilitator must confirm the ballots you entered.")
+
+
 class BudgetRound(db.Model):
     __tablename__ = "budget_round"
 

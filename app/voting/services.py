@@ -19,7 +19,8 @@ from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
 from app.types import utcnow
 from app.voting.models import (
-    Ballot, BudgetRound, PaperBatch, ResultFrozen, RoundOption, RoundStateError, RoundStatus, SubBudget, Submission,
+    Ballot, BudgetRound, PaperBatch, ResultFrozen, RoundOption, RoundStateError, RoundStatus, SecondPersonNeeded, SubBudget,
+    Submission,
 )
 from app.voting.rules import BallotRules, Option, check_explicit_split, serialize, split_budget, validate
 
@@ -280,7 +281,7 @@ def confirm_paper_batch(batch: PaperBatch, actor: User) -> None:
     nothing changes a ballot."""
     db.session.get(BudgetRound, batch.round_id).ensure_ballots_open()
     if batch.entered_by_id == actor.id:
-        raise VoteRefused("same_person")
+        raise SecondPersonNeeded()
     if batch.confirmed_at is not None:
         return
     batch.confirmed_by_id, batch.confirmed_at = actor.id, utcnow()
