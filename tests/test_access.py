@@ -28,7 +28,6 @@ from app.proposals.models import CostLine, Proposal
 from app.roles import Role
 from app.types import utcnow
 from app.voting import services as voting_services
-from app.voting.models import PaperBatch
 
 PUBLIC = "public"
 STAFF = "any staff"
@@ -333,7 +332,8 @@ README_TO_CASES = {
 
 
 def test_the_readme_table_is_the_spec_table(app):
-    text = open(app.root_path + "/../README.md", encoding="utf-8").read()
+    with open(app.root_path + "/../README.md", encoding="utf-8") as readme:
+        text = readme.read()
     section = text.split("### Who may do what", 1)[1].split("\n## ", 1)[0]
     rows = [line.split("|")[1:3] for line in section.splitlines()
             if line.startswith("| ") and not line.startswith("| action") and not line.startswith("|---")]

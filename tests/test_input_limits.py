@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from app.proposals.images import ImageRejected, process_upload
 from app.proposals.models import Proposal
 from app.roles import Role
-
 from tests.proposals.conftest import aanjager, buurt  # noqa: F401  (fixtures)
 from tests.proposals.test_routes import form_data
 

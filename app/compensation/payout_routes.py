@@ -8,10 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.compensation import bp, payouts, services, usage
-from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.compensation.forms import ExportForm, PaidForm, next_working_day
-from app.compensation.models import BankChangeError, BatchStateError, Claim, PayoutBatch, Volunteer
+from app.compensation.models import (
+    BankChangeError,
+    BatchStateError,
+    Claim,
+    PayoutBatch,
+    Volunteer,
+)
 from app.compensation.statement import Statement, render_statement
+from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.extensions import db
 from app.formatting import money
 from app.roles import Role

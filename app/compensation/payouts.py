@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.auth.models import User
-from app.compensation.models import BankChangeError, BatchStateError, Claim, ClaimStatus, PayoutBatch, mask_iban
+from app.compensation.models import (
+    BankChangeError,
+    BatchStateError,
+    Claim,
+    ClaimStatus,
+    PayoutBatch,
+    mask_iban,
+)
 from app.compensation.sepa import Account, SepaError, Transfer, credit_transfer
 from app.errors import DomainError
 from app.exports import csv_bytes

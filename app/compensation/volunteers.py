@@ -9,7 +9,13 @@ from sqlalchemy import select
 from app.auth import audit
 from app.auth.models import User
 from app.compensation.models import (
-    COUNTING_STATUSES, Activity, BankChangeError, Team, Volunteer, mask_iban, mask_name,
+    COUNTING_STATUSES,
+    Activity,
+    BankChangeError,
+    Team,
+    Volunteer,
+    mask_iban,
+    mask_name,
 )
 from app.compensation.services import today
 from app.extensions import db

@@ -7,9 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +16,8 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from app.auth import audit
+from app.auth.models import User, UserRole
+from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.councils import bp, services
 from app.councils.codes import format_code
 from app.councils.forms import (
@@ -27,11 +28,14 @@ from app.councils.forms import (
     TicketForm,
     VoidForm,
 )
-from app.auth.models import User, UserRole
-from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.councils.models import Council, CouncilStatus, TicketState, TicketStateError
 from app.councils.permissions import load_council, may
-from app.councils.sheets import SheetHeader, TicketPrint, render_poster, render_ticket_sheet
+from app.councils.sheets import (
+    SheetHeader,
+    TicketPrint,
+    render_poster,
+    render_ticket_sheet,
+)
 from app.domains import domain
 from app.exports import csv_bytes
 from app.extensions import db
@@ -39,7 +43,7 @@ from app.places.services import area_choices, neighbourhood_choices
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import download, get_or_404, public_url
+from app.views import download, public_url
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = (Role.facilitator, Role.board, Role.admin)

@@ -5,9 +5,8 @@ Revises: 6805ac409a10
 Create Date: 2026-12-01 20:30:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7c4e19a2d30'

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from app.auth.models import AuditEvent
 from app.compensation.models import PayoutBatch, Volunteer
 from app.roles import Role
-
 from tests.compensation.test_payouts import PAY_ON, make_batch
 
 OLD_IBAN, NEW_IBAN = "NL91ABNA0417164300", "NL20INGB0001234567"

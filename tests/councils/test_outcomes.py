@@ -4,9 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from app.councils.models import Council, CouncilStatus, OutcomeSubscriber
-from app.roles import Role
 from app.types import utcnow
-
 from tests.support.smtp import start_smtp
 
 

@@ -21,7 +21,6 @@ from app.councils.models import Council
 from app.proposals.lifecycle import Status
 from app.roles import Role
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundStatus
-
 from tests.voting.test_ballot_routes import sign_in, token_of
 
 CONFIRM = {"confirm": "y", "confirming": "1"}

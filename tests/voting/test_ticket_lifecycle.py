@@ -13,7 +13,6 @@ from app.councils.codes import format_code
 from app.councils.models import Council, CouncilStatus, Ticket
 from app.types import utcnow
 from app.voting.models import Ballot
-
 from tests.voting.test_ballot_routes import sign_in, token_of
 
 CONFIRM = {"confirm": "y", "confirming": "1"}
