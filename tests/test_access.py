@@ -64,6 +64,10 @@ ROUTES: dict[str, object] = {
     "councils.plan_next": {F, B, A}, "councils.poster": {F, B, A},
     "councils.tickets": {F}, "councils.desk": {F}, "councils.void": {F}, "councils.set_status": {F},
     "councils.outcomes": {F},
+    # who a council reached: its facilitators, the board, an admin; the overview and the reference table
+    # for the board (an admin reads the reference; only the board replaces it)
+    "reach.council_report": {F, B, A}, "reach.council_report_csv": {F, B, A},
+    "reach.overview": {B, A}, "reach.overview_csv": {B, A}, "reach.reference": {B, A},
     # rounds: set up, approved, reopened by the board; run by facilitators (their own, see below)
     "voting.staff_list": {B, F, A},
     "voting.create": {B}, "voting.manage": {B}, "voting.add_option": {B}, "voting.remove_option": {B},
@@ -228,6 +232,8 @@ OBJECT_CASES = [
     ("void a ticket", "facilitator of B", "POST", "/staff/councils/{council A}/void", {"code": "x"}, 403),
     ("close a council", "facilitator of B", "POST", "/staff/councils/{council A}/status/closed", None, 403),
     ("write the outcomes", "facilitator of B", "GET", "/staff/councils/{council A}/outcomes", None, 403),
+    ("read who a council reached", "facilitator of B", "GET", "/staff/councils/{council A}/reach", None, 403),
+    ("read who a council reached", "facilitator of A", "GET", "/staff/councils/{council A}/reach", None, OK),
     # the council's round: its facilitators run it; paper needs a second facilitator of that council
     ("follow the vote", "facilitator of A", "GET", "/staff/rounds/{round of A}/live", None, OK),
     ("follow the vote", "facilitator of B", "GET", "/staff/rounds/{round of A}/live", None, 403),
@@ -298,6 +304,7 @@ README_SPEC = [
     ("post progress, mark completed", "aanjagers of its alliance, board"),
     ("schedule and edit a council", "its facilitators, board, admin"),
     ("print, void, reissue tickets; desk sign-in", "the council's facilitators"),
+    ("read who a council reached", "its facilitators, board, admin"),
     ("enter paper ballots", "the council's facilitators"),
     ("start, follow and close a council's vote", "the council's facilitators, board"),
     ("open and close a district-wide round", "board"),
@@ -321,6 +328,7 @@ README_TO_CASES = {
     "post progress, mark completed": {"post progress", "mark completed"},
     "schedule and edit a council": {"edit a council", "see a council's desk page"},
     "print, void, reissue tickets; desk sign-in": {"print tickets", "void a ticket", "desk sign-in"},
+    "read who a council reached": {"read who a council reached"},
     "enter paper ballots": {"enter paper ballots", "confirm paper ballots"},
     "start, follow and close a council's vote": {"follow the vote", "close the council's vote"},
     "open and close a district-wide round": {"close a district-wide round", "follow a district-wide round"},
