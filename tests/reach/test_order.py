@@ -17,7 +17,6 @@ AGES = ("under_16", "16_20", "21_26", "27_65", "over_65")
 
 @pytest.mark.xfail(strict=True, reason="profile storage order: issue 12's sealed box and mixer (remove this marker with it)")
 def test_stored_order_says_nothing_about_the_order_of_sign_ins(app, client, login_as, db, evening):
-    from app.roles import Role
     from tests.conftest import BACKEND
 
     council, codes = evening

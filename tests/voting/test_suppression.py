@@ -8,7 +8,6 @@ import subprocess
 
 from openpyxl import load_workbook
 
-from app.roles import Role
 from tests.voting.test_ballot_routes import token_of
 from tests.voting.test_results import close_and_publish, counted_round  # noqa: F401 (fixture)
 
