@@ -10,7 +10,7 @@ from sqlalchemy import text
 from app import create_app
 from config import TestingConfig
 
-PREVIOUS, THIS = "5029be1528b6", "b7c4e19a2d30"
+PREVIOUS, THIS = "a6aff202cae3", "b7c4e19a2d30"
 
 
 def test_upgrade_keeps_the_data_and_assigns_each_council_its_planner(database_factory):

@@ -174,7 +174,7 @@ def _stream_votes(head: str, ballot_type: str, vote_type: str, ballots_factory, 
 
 def ballot_list_hashes(round_: BudgetRound, parts: list[PartResult]) -> list[str]:
     """The SHA-256 of each part's public ballot list, exactly as ballots.pb serves it."""
-    return [sha256_of(iter_pabulib(round_, part, ballots_of(round_, part), True)) for part in parts]
+    return [sha256_of(iter_pabulib(round_, part, ballots_of(round_, part), with_receipts(round_))) for part in parts]
 
 
 def sha256_of(chunks: Iterator[str]) -> str:
@@ -194,8 +194,16 @@ def pdf(round_: BudgetRound, parts: list[PartResult], turnout, rule_text: str) -
     return render_report(round_, parts, turnout, rule_text)
 
 
+def with_receipts(round_: BudgetRound) -> bool:
+    """The board's choice before opening: receipts beside the choices, or choices only."""
+    return round_.publication != "choices"
+
+
 def ballots_of(round_: BudgetRound, part: PartResult):
-    """A function that reads the part's confirmed ballots, in receipt order, in batches."""
+    """A function that reads the part's confirmed ballots in batches: in receipt order, or,
+    when the list shows choices only, sorted by the choices themselves (so the place of a
+    ballot in the list says nothing about its receipt, and the file and its hash stay
+    reproducible)."""
     from sqlalchemy import select
 
     from app.extensions import db
@@ -203,6 +211,7 @@ def ballots_of(round_: BudgetRound, part: PartResult):
     query = select(Ballot.receipt, Ballot.choices).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
     if part.sub_budget is not None:
         query = query.where(Ballot.sub_budget_id == part.sub_budget.id)
-    query = query.order_by(Ballot.receipt).execution_options(yield_per=2000)
+    order = (Ballot.receipt,) if with_receipts(round_) else (Ballot.choices, Ballot.receipt)
+    query = query.order_by(*order).execution_options(yield_per=2000)
     return lambda: db.session.execute(query)
 

@@ -21,7 +21,7 @@ from app.voting.permissions import load_round
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, ResultFrozen, RoundStatus
 from app.voting.results import counted_ballots, round_results
-from app.voting.services import approve_results, pending_paper, turnout, turnout_by_part
+from app.voting.services import after_close, approve_results, flush_box, pending_paper, turnout, turnout_by_part
 from app.voting.templating import ROUND_LINK_PROVIDERS
 
 EXPORT_TYPES = {
@@ -120,7 +120,7 @@ def public_ballot_list(round_id: int):
     """The public, recountable list: every receipt with its choices."""
     round_ = load_results_round(round_id)
     part = _part(round_results(round_))
-    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True))
+    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_)))
     name = f"round-{round_.id}-ballots.pb"
     return download(body, EXPORT_TYPES["pb"], name, private=round_.status != RoundStatus.results_published)
 
@@ -139,6 +139,7 @@ def approve(round_id: int):
     round_ = load_round(round_id, "approve")
     if round_.status == RoundStatus.results_published:
         raise ResultFrozen("approved")
+    flush_box(round_)  # nothing may wait in the ballot box when the count is frozen
     parts = round_results(round_)
     form = ConfirmForm()
     if not confirmed(form):
@@ -149,5 +150,6 @@ def approve(round_id: int):
                                  url_for("voting.public_results", round_id=round_.id))
     approve_results(round_, parts, current_user)
     db.session.commit()
+    after_close(round_id)
     flash(_("The results are approved and published."), "success")
-    return redirect(url_for("voting.public_results", round_id=round_.id), code=303)
+    return redirect(url_for("voting.public_results", round_id=round_id), code=303)

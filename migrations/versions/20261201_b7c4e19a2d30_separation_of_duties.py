@@ -1,7 +1,7 @@
 """separation of duties: frozen results, council facilitators, pending bank-account changes
 
 Revision ID: b7c4e19a2d30
-Revises: 5029be1528b6
+Revises: a6aff202cae3
 Create Date: 2026-12-01 20:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7c4e19a2d30'
-down_revision = '5029be1528b6'
+down_revision = 'a6aff202cae3'
 branch_labels = None
 depends_on = None
 

@@ -167,7 +167,10 @@ def test_the_board_discards_waiting_paper_with_a_reason(app, db, make_round, tic
     assert no_reason.status_code == 400 and "Write down why." in no_reason.get_data(as_text=True)
     done = board.post(f"/staff/rounds/{round_.id}/paper/discard", data=CONFIRM | {"reason": "Two forms without a ticket"})
     assert done.status_code == 303
+    from app.ballot_box import BoxEntry
+
     assert db.session.scalar(select(Ballot).where(Ballot.confirmed.is_(False))) is None
+    assert db.session.scalar(select(BoxEntry).where(BoxEntry.held_by_batch_id.is_not(None))) is None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "paper.discard"))
     assert event.actor_id == board_user.id and event.detail["ballots"] == 2 and event.detail["reason"] == "Two forms without a ticket"
     assert board.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM).status_code == 303

@@ -25,7 +25,11 @@ ALLOWED = {
 
 
 def _ballots(db):
-    return db.session.scalar(select(func.count()).select_from(Ballot))
+    """Ballots written, and ballots still sealed in the ballot box."""
+    from app.ballot_box import BoxEntry
+
+    box = db.session.scalar(select(func.count()).select_from(BoxEntry).where(BoxEntry.kind == "ballot"))
+    return db.session.scalar(select(func.count()).select_from(Ballot)) + box
 
 
 def _ticket(db):
