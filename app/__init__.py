@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from app.errors import DomainError
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -39,6 +40,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     _init_extensions(app)
+    _register_converters(app)
     _register_blueprints(app)
     _connect_domains(app)
     _register_error_pages(app)
@@ -92,6 +94,23 @@ def _init_extensions(app: Flask) -> None:
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user
+
+
+#: Ids are 32-bit integers on PostgreSQL (and no id gets near it on SQLite): a larger one names nothing.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: digits only, at most MAX_ID; anything larger is 404 (no
+    database error, no 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _register_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -180,7 +199,8 @@ def _register_error_pages(app: Flask) -> None:
             db.session.remove()  # the connection is gone; drop the session with it
         response = make_response(render_template("errors/error.html", code=code, description=description), code)
         if code in RETRY_AFTER_SECONDS:
-            response.headers["Retry-After"] = RETRY_AFTER_SECONDS[code]
+            # A counter's own window when it set one (seconds, not a day), else the default.
+            response.headers["Retry-After"] = str(g.get("retry_after") or RETRY_AFTER_SECONDS[code])
         return response
 
     @app.errorhandler(HTTPException)

@@ -125,7 +125,7 @@ async def council_evening(port: int, round_info: dict, residents: int, sign_in_s
         "csrf_token": hidden_value(login.text, "csrf_token"), "email": round_info["board_email"],
         "password": round_info["board_password"]})
     manage = await board.call("board", "GET", f"/staff/rounds/{rid}", expect=(200,))
-    token = {"csrf_token": hidden_value(manage.text, "csrf_token")}
+    token = {"csrf_token": hidden_value(manage.text, "csrf_token"), "confirm": "y", "confirming": "1"}  # ticked
     await board.call("board", "POST", f"/staff/rounds/{rid}/status/closed", expect=(303,), form=token)
     await board.call("board", "POST", f"/staff/rounds/{rid}/approve", expect=(303,), form=token)
     await board.close()

@@ -78,7 +78,7 @@ def main() -> None:
     with client.session_transaction() as session:
         session["_user_id"] = board_id
     started = time.perf_counter()
-    assert client.post(f"/staff/rounds/{round_id}/approve").status_code == 303
+    assert client.post(f"/staff/rounds/{round_id}/approve", data={"confirm": "y", "confirming": "1"}).status_code == 303
     print(f"count and approve (MES on {args.ballots} ballots): {time.perf_counter() - started:.2f} s")
     print("(the first results.pb counts the published round again: its cache is keyed by status)")
 

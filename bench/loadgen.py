@@ -17,12 +17,9 @@ CPU next to the server's for every phase so that this stays visible.
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import math
 import re
 import time
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode

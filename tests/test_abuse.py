@@ -55,10 +55,10 @@ def _guess_cheaply(app, environ: dict, code: str):
 def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_early(app, client, db, test_context, monkeypatch):
     from app.councils import services
 
-    # Real tickets exist (a council with 300), so a lucky guess could really sign in.
-    start = utcnow() + timedelta(hours=1)
+    # Real tickets exist (a council with 300, open), so a lucky guess could really sign in.
+    start = utcnow() + timedelta(minutes=30)
     council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=2),
-                      languages=["nl"], domains=["youth"])
+                      languages=["nl"], domains=["youth"], status=CouncilStatus.open)
     db.session.add(council)
     db.session.commit()
     with test_context():
@@ -81,8 +81,11 @@ def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_ear
     environ = EnvironBuilder(path="/t/", environ_base={"REMOTE_ADDR": ATTACKER}).get_environ()
     outcomes = [_guess_cheaply(app, environ, code) for code in guesses[FULL_STACK_GUESSES:]]
     hits = [o for o in outcomes if o != "throttled" and o.headers.get("Location") == "/t/welcome"]
-    assert hits == [] and outcomes.count("throttled") == GUESSES - FULL_STACK_GUESSES
-    assert len(lookups) == first_refusal, "only the guesses before the limit reached the ticket table"
+    # Every guess is looked up (a valid code always signs in, so that nobody's wrong codes
+    # keep residents behind the same address out: tests/councils/test_throttling.py), and
+    # every wrong one past the allowance of a minute is refused.
+    assert hits == [] and outcomes.count("throttled") >= GUESSES - FULL_STACK_GUESSES - 40
+    assert len(lookups) == GUESSES
 
     # Residents elsewhere still get in (and a new code is not blocked by its own limit).
     neighbour = app.test_client()
@@ -190,7 +193,9 @@ def test_payloads_in_council_fields_render_inert(client, login_as, db, payload):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_inert(response.get_data(as_text=True), payload)
-    login_as(Role.facilitator, Role.admin)
+    facilitator = login_as(Role.facilitator, Role.admin)
+    council.facilitators.append(facilitator)  # the council's own facilitator
+    db.session.commit()
     for url in ("/staff/councils", f"/staff/councils/{council.id}", f"/staff/councils/{council.id}/edit",
                 f"/staff/councils/{council.id}/outcomes", "/staff/audit"):
         response = client.get(url)

@@ -22,7 +22,9 @@ PERSONAL = {
     "attendance_profile": {"neighbourhood_id", "age_band", "first_time", "language"},
     "outcome_subscriber": {"first_name", "email", "locale", "consented_at", "sent_at", "mail_status"},
     "volunteer": {"name", "account_holder_name", "iban", "birth_year", "birth_month", "email", "phone", "started_on", "ended_on",
-                  "left_at", "consent_text", "consent_accepted_at"},
+                  "left_at", "consent_text", "consent_accepted_at",
+                  # a bank-account change waiting for a second person, and who asked for it (issue 13)
+                  "pending_iban", "pending_account_holder_name", "bank_change_requested_by_id", "bank_changed_by_id"},
     "volunteer_team_member": {"volunteer_id"},
     "allowance_claim": {"volunteer_id", "worked_on", "minutes", "amount_cents", "requested_cents", "note", "rejection_reason",
                         "recorded_by_id", "approved_by_id", "rejected_by_id"},
@@ -36,6 +38,7 @@ PERSONAL = {
     "progress_update": {"author_id"},
     "proposal_event": {"actor_id"},
     "alliance_aanjager": {"user_id"},
+    "council_facilitator": {"user_id"},
     "council": {"created_by_id"},
     "budget_round": {"results_approved_by_id"},
     "paper_batch": {"entered_by_id", "confirmed_by_id"},

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import secrets
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -9,38 +13,60 @@ from app.auth import bp, services
 from app.auth.forms import AcceptInvitationForm, InviteForm, LoginForm, PreferencesForm, UserRolesForm
 from app.auth.models import AuditEvent, Role, User
 from app.errors import DomainError
-from app.extensions import db, limiter
+from app.extensions import client_address, db, limiter
+from app.ratelimits import count_failure, refuse_if_over
 from app.security import roles_required, safe_next_url, staff_required
 from app.views import get_or_404, paginate
 
 
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
+DEVICE_COOKIE = "staff_device"
+DEVICE_COOKIE_DAYS = 180
 
 
-def _login_failed(response) -> bool:
-    # A successful login redirects; every other answer to a POST counts as a failure.
-    return response.status_code != 303
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="staff-device")
+
+
+def _trusted_device(email: str) -> str | None:
+    """The id of this browser's device cookie when it signed in to this account before."""
+    try:
+        data = _device_serializer().loads(request.cookies.get(DEVICE_COOKIE, ""))
+    except BadSignature:
+        return None
+    return data.get("id") if isinstance(data, dict) and data.get("email") == email else None
+
+
+def _failure_keys(email: str) -> list[tuple[str, str]]:
+    """A browser that signed in to this account before counts on its own (OWASP device
+    cookies); any other counts per address and per account. Nothing locks the account."""
+    config = current_app.config
+    device = _trusted_device(email)
+    if device:
+        return [("device:" + device, config["LOGIN_FAILURES_PER_DEVICE"])]
+    return [("address:" + client_address(), config["LOGIN_FAILURES_PER_IP"]),
+            ("account:" + email, config["LOGIN_FAILURES_PER_ACCOUNT"])]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_IP"], methods=["POST"], deduct_when=_login_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("public.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        email = (form.email.data or "").strip().lower()
+        keys = _failure_keys(email)
+        refuse_if_over("login-failure", keys)  # a short wait for this source, never a lock-out
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
             next_url = safe_next_url(request.args.get("next"), url_for("public.dashboard"))
-            return redirect(next_url, code=303)
+            response = redirect(next_url, code=303)
+            device = _trusted_device(email) or secrets.token_urlsafe(16)
+            response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps({"email": email, "id": device}),
+                                max_age=DEVICE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                                secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+            return response
+        count_failure("login-failure", keys)
         form.password.errors.append(_("The e-mail address or the password is not right."))
     return render_template("auth/login.html", form=form), 200
 
@@ -100,6 +126,8 @@ def invite():
 @roles_required(Role.admin)
 def user_detail(user_id: int):
     user = get_or_404(User, user_id)
+    if request.method == "POST" and user.id == current_user.id:
+        abort(403)  # an administrator never grants roles to themselves
     form = UserRolesForm(data={"roles": sorted(r.value for r in user.roles)} if request.method == "GET" else None)
     if form.validate_on_submit():
         services.set_user_roles(user, form.roles.data)
@@ -122,7 +150,7 @@ def toggle_active(user_id: int):
 
 
 @bp.route("/staff/audit")
-@roles_required(Role.admin)
+@roles_required(Role.admin, Role.board)
 def audit_log():
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     page = paginate(query)

@@ -31,6 +31,21 @@ class FourEyesError(DomainError):
         return _("You recorded this claim yourself. Another treasurer must approve it.")
 
 
+class BankChangeError(DomainError):
+    """A bank-account change needs a second person; whoever changed an account does not pay it."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"bank account: {reason}")
+        self.reason = reason
+
+    def describe(self) -> str:
+        if self.reason == "same_person":
+            return _("You asked for this change yourself. Another treasurer or an administrator must confirm it.")
+        if self.reason == "changed_account":
+            return _("You changed a bank account in this payout. Another treasurer or an administrator must export it and mark it paid.")
+        return _("There is no bank-account change waiting.")
+
+
 class BatchExported(DomainError):
     """A payout batch is immutable once its files are exported."""
 

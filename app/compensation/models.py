@@ -73,6 +73,12 @@ class Volunteer(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     #: Compact form (no spaces), validated with schwifty.
     iban: Mapped[str] = mapped_column(String(34))
+    #: A change of bank account waits here until another treasurer or an administrator confirms it.
+    pending_iban: Mapped[str | None] = mapped_column(String(34))
+    pending_account_holder_name: Mapped[str | None] = mapped_column(String(70))
+    bank_change_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: Who asked for the last confirmed change: they may not export or pay a batch that pays this account.
+    bank_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     started_on: Mapped[date] = mapped_column()
     ended_on: Mapped[date | None] = mapped_column()
     consent_text: Mapped[str] = mapped_column(Text)
@@ -97,9 +103,18 @@ class Volunteer(db.Model):
         return mask_iban(self.iban)
 
     @property
+    def has_pending_bank_change(self) -> bool:
+        return self.pending_iban is not None or self.pending_account_holder_name is not None
+
+    @property
     def formatted_iban(self) -> str:
         compact = self.iban or ""
         return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+def mask_name(name: str | None) -> str:
+    """The first letter of each word: enough to recognise a change in the audit log, not to read it."""
+    return " ".join(word[0] + "…" for word in (name or "").split())
 
 
 def mask_iban(iban: str | None) -> str:

@@ -2,16 +2,17 @@
 statement per volunteer. Every view of these pages and files is in the audit log."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.compensation import bp, payouts, services, usage
-from app.compensation.errors import BatchStateError
 from app.compensation.forms import ExportForm, PaidForm, next_working_day
+from app.compensation.errors import BankChangeError, BatchStateError
 from app.compensation.models import Claim, PayoutBatch, Volunteer
 from app.compensation.statement import Statement, render_statement
+from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.extensions import db
 from app.formatting import money
 from app.roles import Role
@@ -49,7 +50,8 @@ def _batch_page(batch: PayoutBatch, export_form: ExportForm | None = None, paid_
     export_form = export_form or ExportForm(data={"execution_on": next_working_day(services.today())})
     paid_form = paid_form or PaidForm(data={"paid_on": services.today()})
     return render_template("compensation/batch.html", batch=batch, export_form=export_form, paid_form=paid_form,
-                           transfers=payouts.transfers_of(batch) if batch.claims else []), status
+                           transfers=payouts.transfers_of(batch) if batch.claims else [],
+                           duplicates=payouts.duplicate_ibans(batch)), status
 
 
 @bp.route("/staff/allowances/batches/<int:batch_id>")
@@ -129,6 +131,16 @@ def batch_paid(batch_id: int):
     form = PaidForm()
     if not form.validate_on_submit():
         return _batch_page(batch, paid_form=form, status=400)
+    if not batch.is_exported or batch.is_paid:
+        raise BatchStateError("paid" if batch.is_paid else "not_exported")
+    if payouts.changed_accounts_by(batch, current_user):
+        raise BankChangeError("changed_account")
+    confirm = ConfirmForm()
+    if not confirmed(confirm):
+        facts = [(_("Transfers"), batch.transfer_count or 0), (_("Total"), money(batch.total_cents or 0)),
+                 (_("Claims"), len(batch.claims))]
+        return confirmation_page(confirm, _("Mark as paid"), facts, request.full_path,
+                                 url_for("compensation.batch", batch_id=batch.id), {"paid_on": form.paid_on.data.isoformat()})
     payouts.mark_paid(batch, form.paid_on.data, current_user)
     db.session.commit()
     flash(_("The payout is marked as paid."), "success")

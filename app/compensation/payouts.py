@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.auth.models import User
-from app.compensation.errors import BatchStateError
-from app.compensation.models import Claim, ClaimStatus, PayoutBatch
+from app.compensation.errors import BankChangeError, BatchStateError
+from app.compensation.models import Claim, ClaimStatus, PayoutBatch, mask_iban
 from app.compensation.sepa import Account, SepaError, Transfer, credit_transfer
 from app.errors import DomainError
 from app.exports import csv_bytes
@@ -130,10 +130,26 @@ def batch_csv(batch: PayoutBatch) -> bytes:
     return csv_bytes(CSV_HEADER, rows)
 
 
+def changed_accounts_by(batch: PayoutBatch, actor: User) -> bool:
+    """Whether `actor` changed (or asked to change) a bank account this batch pays."""
+    return any(actor.id in (c.volunteer.bank_changed_by_id, c.volunteer.bank_change_requested_by_id) for c in batch.claims)
+
+
+def duplicate_ibans(batch: PayoutBatch) -> list[tuple[str, list[str]]]:
+    """Accounts that several volunteers in this batch share: (masked IBAN, names)."""
+    names: dict[str, set[str]] = {}
+    for claim in batch.claims:
+        names.setdefault(claim.volunteer.iban, set()).add(claim.volunteer.name)
+    return [(mask_iban(iban), sorted(people)) for iban, people in sorted(names.items()) if len(people) > 1]
+
+
 def export_batch(batch: PayoutBatch, execution_on: date, actor: User) -> PayoutBatch:
-    """Write the SEPA file and the CSV once, store them, and freeze the batch."""
+    """Write the SEPA file and the CSV once, store them, and freeze the batch. Not by
+    someone who changed a bank account in it."""
     _lock(batch)
     batch.ensure_editable("export")
+    if changed_accounts_by(batch, actor):
+        raise BankChangeError("changed_account")
     if not batch.claims:
         raise BatchStateError("empty")
     if any(claim.status != ClaimStatus.approved for claim in batch.claims):
@@ -161,6 +177,8 @@ def mark_paid(batch: PayoutBatch, paid_on: date, actor: User) -> None:
         raise BatchStateError("not_exported")
     if batch.is_paid:
         raise BatchStateError("paid")
+    if changed_accounts_by(batch, actor):
+        raise BankChangeError("changed_account")
     batch.paid_on = paid_on
     batch.paid_marked_by_id = actor.id
     for claim in batch.claims:

@@ -84,6 +84,8 @@ def volunteer_form(volunteer_id: int | None = None):
         volunteer = people.save_volunteer(volunteer, values, teams, current_user)
         db.session.commit()
         flash(_("The volunteer is saved."), "success")
+        if volunteer.has_pending_bank_change:
+            flash(_("The new bank account waits until another treasurer or an administrator confirms it."), "success")
         return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
     if volunteer is not None:
         services.record_view("allowance.volunteer.view_iban", volunteer, page="edit")
@@ -91,6 +93,17 @@ def volunteer_form(volunteer_id: int | None = None):
     status = 400 if form.errors else 200
     return render_template("compensation/volunteer_form.html", form=form, volunteer=volunteer,
                            consent_text=people.CONSENT_TEXT), status
+
+
+@bp.route("/staff/allowances/volunteers/<int:volunteer_id>/bank-change/<any(confirm, reject):decision>", methods=["POST"])
+@roles_required(*PAYERS)
+def bank_change(volunteer_id: int, decision: str):
+    """Another treasurer or an administrator confirms (or rejects) a waiting IBAN or holder-name change."""
+    volunteer = get_or_404(Volunteer, volunteer_id)
+    (people.confirm_bank_change if decision == "confirm" else people.reject_bank_change)(volunteer, current_user)
+    db.session.commit()
+    flash(_("The new bank account is confirmed.") if decision == "confirm" else _("The bank-account change is rejected."), "success")
+    return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
 
 
 @bp.route("/staff/allowances/volunteers/<int:volunteer_id>")

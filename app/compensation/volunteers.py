@@ -8,7 +8,15 @@ from sqlalchemy import select
 
 from app.auth import audit
 from app.auth.models import User
-from app.compensation.models import COUNTING_STATUSES, Activity, Team, Volunteer
+from app.compensation.errors import BankChangeError
+from app.compensation.models import (
+    COUNTING_STATUSES,
+    Activity,
+    Team,
+    Volunteer,
+    mask_iban,
+    mask_name,
+)
 from app.compensation.services import today
 from app.extensions import db
 from app.types import utcnow
@@ -26,12 +34,25 @@ VOLUNTEER_FIELDS = ("name", "account_holder_name", "birth_year", "birth_month", 
                     "started_on", "ended_on")
 
 
+BANK_FIELDS = ("iban", "account_holder_name")
+
+
 def save_volunteer(volunteer: Volunteer | None, values: dict, teams: list[Team], actor: User) -> Volunteer:
+    """Save a volunteer. A change of IBAN or account holder of an existing volunteer does
+    not apply yet: it waits until another treasurer or an administrator confirms it."""
     created = volunteer is None
     if created:
         volunteer = Volunteer(consent_text=str(CONSENT_TEXT), consent_accepted_at=utcnow())
-    iban_changed = not created and volunteer.iban != values.get("iban")
+    iban_changed = False
+    if not created:
+        new_iban = values.get("iban", volunteer.iban)
+        new_holder = values.get("account_holder_name", volunteer.account_holder_name)
+        if new_iban != volunteer.iban or new_holder != volunteer.account_holder_name:
+            iban_changed = True
+            request_bank_change(volunteer, new_iban, new_holder, actor)
     for name in VOLUNTEER_FIELDS:
+        if not created and name in BANK_FIELDS:
+            continue
         if name in values:
             value = values[name]
             if name in ("email", "phone"):
@@ -42,6 +63,40 @@ def save_volunteer(volunteer: Volunteer | None, values: dict, teams: list[Team],
     audit.record("allowance.volunteer.create" if created else "allowance.volunteer.save", volunteer, actor=actor,
                  iban_changed=iban_changed or None)
     return volunteer
+
+
+def request_bank_change(volunteer: Volunteer, iban: str, holder: str, actor: User) -> None:
+    volunteer.pending_iban = iban
+    volunteer.pending_account_holder_name = holder
+    volunteer.bank_change_requested_by_id = actor.id
+    audit.record("allowance.volunteer.bank_change_requested", volunteer, actor=actor, **_masked_change(volunteer))
+
+
+def _masked_change(volunteer: Volunteer) -> dict:
+    return {"old_iban": mask_iban(volunteer.iban), "new_iban": mask_iban(volunteer.pending_iban),
+            "old_holder": mask_name(volunteer.account_holder_name), "new_holder": mask_name(volunteer.pending_account_holder_name)}
+
+
+def confirm_bank_change(volunteer: Volunteer, actor: User) -> None:
+    """Another treasurer or an administrator applies the waiting change."""
+    if not volunteer.has_pending_bank_change:
+        raise BankChangeError("none")
+    if volunteer.bank_change_requested_by_id == actor.id:
+        raise BankChangeError("same_person")
+    audit.record("allowance.volunteer.bank_change_confirmed", volunteer, actor=actor,
+                 requested_by=volunteer.bank_change_requested_by_id, **_masked_change(volunteer))
+    volunteer.iban = volunteer.pending_iban or volunteer.iban
+    volunteer.account_holder_name = volunteer.pending_account_holder_name or volunteer.account_holder_name
+    volunteer.bank_changed_by_id = volunteer.bank_change_requested_by_id
+    volunteer.pending_iban = volunteer.pending_account_holder_name = volunteer.bank_change_requested_by_id = None
+
+
+def reject_bank_change(volunteer: Volunteer, actor: User) -> None:
+    if not volunteer.has_pending_bank_change:
+        raise BankChangeError("none")
+    audit.record("allowance.volunteer.bank_change_rejected", volunteer, actor=actor,
+                 requested_by=volunteer.bank_change_requested_by_id, **_masked_change(volunteer))
+    volunteer.pending_iban = volunteer.pending_account_holder_name = volunteer.bank_change_requested_by_id = None
 
 
 def mark_left(volunteer: Volunteer, ended_on: date | None, actor: User) -> None:

@@ -50,6 +50,7 @@ def seed_councils(users, buurten, **_kwargs) -> None:
             starts_at=_at(2023, 10, 4, 19), ends_at=_at(2023, 10, 4, 21, 30),
             languages=["nl", "tr", "ar"], capacity=60, domains=["youth", "safety", "work"],
             description="Een avond voor bewoners die weinig gehoord worden.", created_by_id=facilitator.id,
+            facilitators=[facilitator],
             status=CouncilStatus.outcomes_published, outcome_summary=SUMMARY, outcome_decisions=dict(DECISIONS),
             outcomes_published_at=_at(2023, 11, 1, 12),
         )
@@ -61,13 +62,14 @@ def seed_councils(users, buurten, **_kwargs) -> None:
                 code_hash=f"demo-{council.id}-{index}", council=council, expires_at=council.ends_at,
                 signed_in_at=council.starts_at, sign_in_channel="desk" if index % 7 == 0 else "phone",
             ))
-    now = datetime.now(AMSTERDAM)
-    tomorrow = (now + timedelta(days=1)).replace(hour=19, minute=0, second=0, microsecond=0)
+    # The demo evening is on now: its tickets sign in only while the council is open.
+    start = datetime.now(AMSTERDAM).replace(second=0, microsecond=0) - timedelta(minutes=30)
     upcoming = Council(
         title="Bewonersberaad Nieuw-West: jeugd", area=areas.get("Osdorp"), venue="Tagerijn", address="Pieter Calandlaan 2",
-        starts_at=tomorrow, ends_at=tomorrow + timedelta(hours=2, minutes=30), languages=["nl", "tr", "ar", "pl"],
+        starts_at=start, ends_at=start + timedelta(hours=3), languages=["nl", "tr", "ar", "pl"],
         capacity=80, domains=["youth", "safety", "housing"], created_by_id=facilitator.id,
         description="We praten over plannen voor jongeren en stemmen over het budget.",
+        facilitators=[facilitator], status=CouncilStatus.open,
     )
     db.session.add(upcoming)
     db.session.flush()

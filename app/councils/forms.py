@@ -52,6 +52,8 @@ class CouncilForm(FlaskForm):
     capacity = IntegerField(_l("Number of places"), default=60, validators=[NumberRange(min=1, max=2000, message=_l("Use a number from 1 to 2000."))])
     domains = MultiCheckboxField(_l("On the agenda"), choices=domain_choices(), validators=[AtLeastOne(_l("Choose at least one domain."))])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    facilitators_label = _l("Facilitators (only they run the evening: tickets, desk, paper ballots, the vote)")
+    facilitator_ids = MultiCheckboxField(facilitators_label, coerce=int)
     submit = SubmitField(_l("Save"))
 
     def validate_ends_at(self, field):

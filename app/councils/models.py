@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -31,6 +31,14 @@ COUNCIL_TRANSITIONS = {
 }
 
 AGE_BANDS = ("under_16", "16_20", "21_26", "27_65", "over_65")
+
+#: The facilitators who run a council: only they act on its tickets, desk, paper ballots and vote.
+council_facilitator = Table(
+    "council_facilitator",
+    db.metadata,
+    Column("council_id", ForeignKey("council.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class CouncilStateError(DomainError):
@@ -69,6 +77,7 @@ class Council(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     area: Mapped[Area | None] = relationship()
+    facilitators: Mapped[list[User]] = relationship(secondary=council_facilitator, order_by=User.name)
     tickets: Mapped[list[Ticket]] = relationship(back_populates="council", lazy="dynamic")
 
     def __init__(self, **kwargs):
@@ -76,7 +85,16 @@ class Council(db.Model):
         super().__init__(**kwargs)
 
     def can_manage(self, user: User) -> bool:
-        return user.has_role(Role.facilitator, Role.admin)
+        """Edit the council and assign its facilitators: its own facilitators, the board, an admin."""
+        return user.has_role(Role.board, Role.admin) or self.is_facilitator(user)
+
+    def is_facilitator(self, user: User) -> bool:
+        """Run the evening (tickets, desk, paper ballots, the vote): an assigned facilitator only."""
+        return user.has_role(Role.facilitator) and any(f.id == user.id for f in self.facilitators)
+
+    def accepts_sign_ins(self, now: datetime, margin: timedelta) -> bool:
+        """Tickets sign in only while the council is open, and not before its start minus the margin."""
+        return self.status == CouncilStatus.open and now >= self.starts_at - margin
 
     def move_to(self, target: CouncilStatus) -> None:
         if target not in COUNCIL_TRANSITIONS[self.status]:
@@ -115,6 +133,54 @@ class Ticket(db.Model):
 
     def is_valid(self, now: datetime) -> bool:
         return self.voided_at is None and now < self.expires_at
+
+    # The lifecycle: issued -> signed_in -> voted; voided only from issued or signed_in.
+    # Expired is not a stored state: a ticket past its expiry can do nothing any more.
+    @property
+    def state(self) -> TicketState:
+        if self.voted:
+            return TicketState.voted
+        if self.voided_at is not None:
+            return TicketState.voided
+        if self.signed_in_at is not None:
+            return TicketState.signed_in
+        return TicketState.issued
+
+    def may_vote(self, now: datetime) -> bool:
+        return self.state == TicketState.signed_in and self.is_valid(now)
+
+    def void(self, now: datetime) -> None:
+        if self.state not in TICKET_TRANSITIONS or TicketState.voided not in TICKET_TRANSITIONS[self.state]:
+            raise TicketStateError(self.state, TicketState.voided)
+        self.voided_at = now
+
+
+class TicketState(str, enum.Enum):
+    issued = "issued"
+    signed_in = "signed_in"
+    voted = "voted"
+    voided = "voided"
+
+
+TICKET_TRANSITIONS = {
+    TicketState.issued: {TicketState.signed_in, TicketState.voided},
+    TicketState.signed_in: {TicketState.voted, TicketState.voided},
+    TicketState.voted: set(),
+    TicketState.voided: set(),
+}
+
+
+class TicketStateError(DomainError):
+    def __init__(self, current: TicketState, target: TicketState):
+        super().__init__(f"ticket {current.value} → {target.value}")
+        self.current, self.target = current, target
+
+    def describe(self) -> str:
+        from flask_babel import gettext as _
+
+        if self.current == TicketState.voted:
+            return _("This ticket has already been used to vote. It cannot be voided or replaced.")
+        return _("This ticket is already void.")
 
 
 class AttendanceProfile(db.Model):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 
-from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,9 +17,11 @@ from app.councils import bp, services
 from app.councils.codes import normalize_code
 from app.councils.forms import CodeForm, ProfileForm
 from app.councils.models import Ticket
-from app.extensions import db, limiter
+from app.extensions import client_address, db
+from app.ratelimits import count_failure, refuse_if_over
 from app.places.services import neighbourhood_choices
 from app.signals import collect
+from app.types import utcnow
 
 SESSION_TICKET = "ticket_id"
 SESSION_DEVICE = "device_token"
@@ -29,21 +31,23 @@ REFUSALS = {
     "unknown": _l("We do not know this code. Check it and try again, or ask the facilitator."),
     "expired": _l("This ticket can no longer be used. Ask the facilitator for a new one."),
     "other_device": _l("This ticket is already in use on another phone. Ask the facilitator for help."),
+    "not_open": _l("The council has not started yet. Try again when the facilitator opens it."),
 }
 
-def _failed() -> bool:
-    return bool(g.get("ticket_failed"))
 
 
-def _code_key() -> str:
-    raw = (request.view_args or {}).get("code") or request.form.get("code") or ""
-    return "ticket-code:" + (normalize_code(raw) or raw.strip().upper()[:64])
+def _code_key(raw: str) -> str:
+    return "code:" + (normalize_code(raw) or raw.strip().upper()[:64])
 
 
-def _ticket_limits(view):
-    view = limiter.limit(lambda: current_app.config["TICKET_ATTEMPTS_PER_CODE"], key_func=_code_key,
-                         methods=["GET", "POST"], exempt_when=lambda: request.method == "GET" and not request.view_args)(view)
-    return limiter.limit(lambda: current_app.config["TICKET_FAILURES_PER_IP"], deduct_when=lambda _r: _failed())(view)
+def _failure_keys(code: str) -> list[tuple[str, str]]:
+    """Wrong codes count per source address, per code and per device cookie, each per minute."""
+    config = current_app.config
+    keys = [("address:" + client_address(), config["TICKET_FAILURES_PER_IP"]), (_code_key(code), config["TICKET_ATTEMPTS_PER_CODE"])]
+    device = session.get(SESSION_DEVICE)
+    if device:
+        keys.append(("device:" + services.device_hash(device), config["TICKET_FAILURES_PER_DEVICE"]))
+    return keys
 
 
 def no_store(view):
@@ -60,8 +64,15 @@ def no_store(view):
 
 
 def current_ticket() -> Ticket | None:
+    """The signed-in ticket of this browser; a session whose ticket was voided or expired
+    since it signed in ends here."""
     ticket_id = session.get(SESSION_TICKET)
-    return db.session.get(Ticket, ticket_id) if ticket_id else None
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id else None
+    if ticket is not None and not ticket.is_valid(utcnow()):
+        session.pop(SESSION_TICKET, None)
+        flash(str(REFUSALS["expired"]), "error")
+        return None
+    return ticket
 
 
 def _exchange(code: str):
@@ -77,20 +88,23 @@ def _exchange(code: str):
         session[SESSION_DEVICE] = token
         session.setdefault(SESSION_FORM_KEY, secrets.token_urlsafe(16))
         return redirect(url_for("councils.public_welcome"), code=303)
-    g.ticket_failed = True
     db.session.rollback()
+    # Only failures count, and only after the lookup: a valid ticket always signs in, so
+    # nobody's wrong codes (an attacker's behind the venue's address) lock residents out.
+    session.setdefault(SESSION_DEVICE, services.new_device_token())
+    keys = _failure_keys(code)
+    refuse_if_over("ticket-failure", keys)
+    count_failure("ticket-failure", keys)
     flash(str(REFUSALS[result.outcome]), "error")
     return redirect(url_for("councils.public_enter_code"), code=303)
 
 
 @bp.route("/t/<code>")
-@_ticket_limits
 def public_ticket(code: str):
     return _exchange(code)
 
 
 @bp.route("/t", methods=["GET", "POST"])
-@_ticket_limits
 def public_enter_code():
     form = CodeForm()
     if form.validate_on_submit():

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import ballot_box
 from app.auth import audit
 from app.auth.models import User
+from app.roles import Role
 from app.councils.codes import hash_code, new_ticket_code, normalize_code
 from app.councils.models import (
     MAIL_FAILED,
@@ -55,7 +56,7 @@ def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> li
             title=council.title, area_id=council.area_id, venue=council.venue, address=council.address,
             starts_at=add_months(council.starts_at, months), ends_at=add_months(council.ends_at, months),
             languages=list(council.languages), capacity=council.capacity, domains=list(council.domains),
-            description=council.description, created_by_id=actor.id,
+            description=council.description, created_by_id=actor.id, facilitators=list(council.facilitators),
         )
         db.session.add(copy)
         copies.append(copy)
@@ -68,12 +69,17 @@ def councils_newest_first(limit: int | None = None) -> list[Council]:
     return list(db.session.scalars(select(Council).order_by(Council.starts_at.desc()).limit(limit)))
 
 
-def save_council(council: Council, area_id: int | None, starts_at: datetime, ends_at: datetime, actor: User) -> None:
-    """A new or edited council (the form has filled in its text fields)."""
+def save_council(council: Council, area_id: int | None, starts_at: datetime, ends_at: datetime, actor: User,
+                 facilitator_ids: set[int] | None = None) -> None:
+    """A new or edited council (the form has filled in its text fields) and who runs it."""
     council.area_id = area_id
     council.starts_at, council.ends_at = starts_at, ends_at
+    chosen = set(facilitator_ids or [])
+    if council.id is None and actor.has_role(Role.facilitator):
+        chosen.add(actor.id)  # whoever plans a council runs it (others can be added)
+    council.facilitators = list(db.session.scalars(select(User).where(User.id.in_(chosen))))
     db.session.add(council)
-    audit.record("council.save", council, actor=actor)
+    audit.record("council.save", council, actor=actor, facilitators=sorted(chosen))
 
 
 def move_council(council: Council, target: CouncilStatus, actor: User) -> None:
@@ -138,15 +144,35 @@ def find_ticket(code: str) -> Ticket | None:
     return db.session.scalar(select(Ticket).where(Ticket.code_hash == code_hash(canonical)))
 
 
-def void_ticket(ticket: Ticket, actor: User) -> None:
-    ticket.voided_at = utcnow()
-    audit.record("ticket.void", ticket, actor=actor)
+def void_ticket(ticket: Ticket, actor: User, *, replaced_by: Ticket | None = None) -> None:
+    """Void an unused ticket (issued or signed in); one that voted cannot be voided (409)."""
+    ticket.void(utcnow())
+    audit.record("ticket.void", ticket, actor=actor, replaced_by=replaced_by.id if replaced_by else None)
+
+
+def reissue_ticket(ticket: Ticket, actor: User) -> tuple[Ticket, str]:
+    """Void an unused ticket and issue one new ticket in its place; the audit log records both."""
+    ticket.void(utcnow())  # refuses a ticket that voted before anything is issued
+    (new, code), = generate_tickets(ticket.council, 1, actor, neighbourhood_id=ticket.neighbourhood_id)
+    audit.record("ticket.void", ticket, actor=actor, replaced_by=new.id)
+    audit.record("ticket.reissue", new, actor=actor, replaces=ticket.id)
+    return new, code
+
+
+def sign_in_margin() -> timedelta:
+    return timedelta(minutes=current_app.config["TICKET_SIGN_IN_MARGIN_MINUTES"])
+
+
+def council_accepts(ticket: Ticket, now: datetime) -> bool:
+    """A council's tickets sign in only while that council is open (voter codes of a
+    district-wide round have no council)."""
+    return ticket.council is None or ticket.council.accepts_sign_ins(now, sign_in_margin())
 
 
 # --- signing in ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SignIn:
-    outcome: str  # "ok", "again" (same device), "unknown", "expired", "other_device"
+    outcome: str  # "ok", "again" (same device), "unknown", "expired", "other_device", "not_open"
     ticket: Ticket | None = None
 
 
@@ -181,6 +207,8 @@ def sign_in(code: str, device_token: str | None, channel: str = "phone",
         return SignIn("unknown"), device_token
     if not ticket.is_valid(now):
         return SignIn("expired", ticket), device_token
+    if ticket.signed_in_at is None and not council_accepts(ticket, now):
+        return SignIn("not_open", ticket), device_token
     if ticket.signed_in_at is not None:
         if device_token and ticket.device_hash == device_hash(device_token):
             return SignIn("again", ticket), device_token
@@ -210,6 +238,8 @@ def desk_sign_in(council: Council, code: str, actor: User) -> SignIn:
         return SignIn("expired", ticket)
     if ticket.signed_in_at is not None:
         return SignIn("other_device", ticket)
+    if not council_accepts(ticket, utcnow()):
+        return SignIn("not_open", ticket)
     ticket.signed_in_at = to_the_hour(utcnow())
     ticket.sign_in_channel = "desk"
     # Who signed someone in at which council, to the hour; never which ticket.

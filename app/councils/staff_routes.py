@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,8 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from app.auth.models import User, UserRole
+from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.councils import bp, services
 from app.councils.codes import format_code
 from app.councils.forms import (
@@ -24,8 +27,14 @@ from app.councils.forms import (
     TicketForm,
     VoidForm,
 )
-from app.councils.models import Council, CouncilStatus
-from app.councils.sheets import SheetHeader, TicketPrint, render_poster, render_ticket_sheet
+from app.councils.models import Council, CouncilStatus, TicketState, TicketStateError
+from app.councils.permissions import load_council, may
+from app.councils.sheets import (
+    SheetHeader,
+    TicketPrint,
+    render_poster,
+    render_ticket_sheet,
+)
 from app.domains import domain
 from app.exports import csv_bytes
 from app.extensions import db
@@ -34,9 +43,9 @@ from app.roles import Role
 from app.security import roles_required
 from app.signals import Panel
 from app.types import AMSTERDAM
-from app.views import download, get_or_404, public_url
+from app.views import download, public_url
 
-MANAGERS = (Role.facilitator, Role.admin)
+MANAGERS = (Role.facilitator, Role.board, Role.admin)
 
 PANELS = (
     Panel(Role.facilitator, _l("Resident councils"), (
@@ -48,10 +57,17 @@ PANELS = (
 
 
 def load_managed(council_id: int) -> Council:
-    council = get_or_404(Council, council_id)
-    if not council.can_manage(current_user):
-        abort(403)
-    return council
+    return load_council(council_id, "edit")
+
+
+def load_run(council_id: int) -> Council:
+    return load_council(council_id, "run")
+
+
+def _facilitator_choices(form: CouncilForm) -> None:
+    people = db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.facilitator, User.active.is_(True))
+                                .order_by(User.name)).all()
+    form.facilitator_ids.choices = [(u.id, u.name) for u in people]
 
 
 def to_utc(local: datetime) -> datetime:
@@ -76,13 +92,18 @@ def create(council_id: int | None = None):
     data = None
     if council is not None and request.method == "GET":
         data = {"starts_at": to_local(council.starts_at), "ends_at": to_local(council.ends_at), "area_id": council.area_id or 0}
+    if council is not None and request.method == "GET":
+        data["facilitator_ids"] = [f.id for f in council.facilitators]
+    elif council is None and request.method == "GET" and current_user.has_role(Role.facilitator):
+        data = {"facilitator_ids": [current_user.id]}
     form = CouncilForm(obj=council, data=data)
     form.area_id.choices = area_choices(blank_label=_("(no area)"))
+    _facilitator_choices(form)
     if form.validate_on_submit():
         council = council or Council(created_by_id=current_user.id)
         form.populate_obj(council)
         services.save_council(council, form.area_id.data or None, to_utc(form.starts_at.data), to_utc(form.ends_at.data),
-                              current_user)
+                              current_user, set(form.facilitator_ids.data or []))
         db.session.commit()
         flash(_("The council is saved."), "success")
         return redirect(url_for("councils.manage", council_id=council.id), code=303)
@@ -93,6 +114,9 @@ def create(council_id: int | None = None):
 @roles_required(*MANAGERS)
 def manage(council_id: int):
     council = load_managed(council_id)
+    if not may(current_user, "run", council):
+        return render_template("councils/manage.html", council=council, attendance=services.attendance(council),
+                               ticket_form=None, desk_form=None, void_form=None)
     ticket_form = TicketForm()
     ticket_form.neighbourhood_id.choices = neighbourhood_choices(blank_label=_("No buurt"))
     return render_template(
@@ -132,9 +156,9 @@ def _ticket_files(council: Council, issued, output: str) -> Response:
 
 
 @bp.route("/staff/councils/<int:council_id>/tickets", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def tickets(council_id: int):
-    council = load_managed(council_id)
+    council = load_run(council_id)
     form = TicketForm()
     form.neighbourhood_id.choices = neighbourhood_choices(blank_label=_("No buurt"))
     if not form.validate_on_submit():
@@ -150,9 +174,9 @@ def tickets(council_id: int):
 
 
 @bp.route("/staff/councils/<int:council_id>/desk", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def desk(council_id: int):
-    council = load_managed(council_id)
+    council = load_run(council_id)
     form = DeskCodeForm()
     if form.validate_on_submit():
         result = services.desk_sign_in(council, form.code.data, current_user)
@@ -166,30 +190,38 @@ def desk(council_id: int):
 
 
 @bp.route("/staff/councils/<int:council_id>/void", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def void(council_id: int):
-    council = load_managed(council_id)
+    council = load_run(council_id)
     form = VoidForm()
     if form.validate_on_submit():
         ticket = services.find_ticket(form.code.data)
         if ticket is None or ticket.council_id != council.id:
             flash(_("We do not know this code. Check it and try again, or ask the facilitator."), "error")
+        elif ticket.state == TicketState.voted or ticket.state == TicketState.voided:
+            raise TicketStateError(ticket.state, TicketState.voided)
         else:
-            services.void_ticket(ticket, current_user)
+            confirm = ConfirmForm()
+            if not confirmed(confirm):
+                facts = [(_("Tickets"), 1), (_("Signed in"), _("Yes") if ticket.signed_in_at else _("No"))]
+                title = _("Void this ticket and print a new one") if form.reissue.data else _("Void this ticket")
+                extra = {"code": form.code.data, **({"reissue": "y"} if form.reissue.data else {})}
+                return confirmation_page(confirm, title, facts, request.full_path, url_for("councils.manage", council_id=council.id), extra)
             if form.reissue.data:
-                issued = services.generate_tickets(council, 1, current_user, neighbourhood_id=ticket.neighbourhood_id)
-                response = _ticket_files(council, issued, "pdf")
+                _new, code = services.reissue_ticket(ticket, current_user)
+                response = _ticket_files(council, [(_new, code)], "pdf")
                 db.session.commit()
                 return response
+            services.void_ticket(ticket, current_user)
             db.session.commit()
             flash(_("The ticket is void."), "success")
     return redirect(url_for("councils.manage", council_id=council.id), code=303)
 
 
 @bp.route("/staff/councils/<int:council_id>/status/<any(open, closed):target>", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def set_status(council_id: int, target: str):
-    council = load_managed(council_id)
+    council = load_run(council_id)
     services.move_council(council, CouncilStatus(target), current_user)
     db.session.commit()
     return redirect(url_for("councils.manage", council_id=council.id), code=303)
@@ -219,9 +251,9 @@ def outcomes_form_for(council: Council, data=None) -> OutcomesForm:
 
 
 @bp.route("/staff/councils/<int:council_id>/outcomes", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def outcomes(council_id: int):
-    council = load_managed(council_id)
+    council = load_run(council_id)
     data = {"summary": council.outcome_summary} | {f"decision_{k}": v for k, v in council.outcome_decisions.items()}
     form = outcomes_form_for(council, data=data if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -264,6 +296,8 @@ def plan_next():
     form.council_ids.choices = [(c.id, f"{c.title} · {format_datetime(c.starts_at, 'short')}") for c in councils]
     if form.validate_on_submit():
         chosen = [c for c in councils if c.id in form.council_ids.data]
+        if not all(may(current_user, "edit", c) for c in chosen):
+            abort(403)
         copies = services.plan_next_round(chosen, current_user)
         db.session.commit()
         flash(ngettext("%(num)d council is planned.", "%(num)d councils are planned.", len(copies)), "success")

@@ -131,6 +131,10 @@ class ReviewForm(FlaskForm):
         if self.decision.data in ("reject", "changes") and not (field.data or "").strip():
             raise ValidationError(_l("Write the reason: the aanjager and the public will read it."))
 
+    def validate_decision(self, field):
+        if field.data == "approve" and self.feasible.data == "no":
+            raise ValidationError(_l("A plan that is not feasible cannot be approved. Reject it or send it back."))
+
 
 class ProgressForm(FlaskForm):
     happened_on = DateField(_l("Date"), validators=[DataRequired(_l("Fill in a date."))])

@@ -3,6 +3,7 @@ original file survives (no EXIF, no GPS, no hidden payload). Pure: Pillow only."
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -11,11 +12,12 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 1600
 THUMB_SIDE = 320
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs early
+MAX_PIXELS = 40_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow warns above this and refuses above twice this
 
 
 class ImageRejected(ValueError):
-    """`code`: too_large, not_an_image, wrong_type."""
+    """`code`: too_large, too_many_pixels, not_an_image, wrong_type."""
 
     def __init__(self, code: str):
         super().__init__(code)
@@ -43,15 +45,22 @@ def process_upload(raw: bytes) -> ProcessedImage:
     if len(raw) > MAX_UPLOAD_BYTES:
         raise ImageRejected("too_large")
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            if probe.format not in ALLOWED_FORMATS:
-                raise ImageRejected("wrong_type")
-            probe.verify()
-        image = Image.open(io.BytesIO(raw))
-        image.load()
+        with warnings.catch_warnings():
+            # Pillow's bomb warning (over MAX_PIXELS) is an error here: refused before decoding.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw)) as probe:  # reads the header only
+                if probe.format not in ALLOWED_FORMATS:
+                    raise ImageRejected("wrong_type")
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise ImageRejected("too_many_pixels")
+                probe.verify()
+            image = Image.open(io.BytesIO(raw))
+            image.load()
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageRejected("too_many_pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRejected("not_an_image") from None
     image = ImageOps.exif_transpose(image)  # keep the orientation, then drop the metadata
     if image.mode not in ("RGB", "L"):

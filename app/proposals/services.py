@@ -8,11 +8,32 @@ from sqlalchemy import Select, func, or_, select
 
 from app.auth import audit
 from app.auth.models import User
+from app.errors import DomainError
 from app.extensions import db
 from app.places.models import Alliance, Neighbourhood
 from app.proposals.images import ProcessedImage
 from app.proposals.lifecycle import PUBLIC_STATUSES, REVIEW_QUEUE_STATUSES, IllegalTransition, Status
 from app.proposals.models import CostLine, ProgressUpdate, Proposal, ProposalImage, ProposalTranslation
+
+
+class NotFeasible(DomainError):
+    def __init__(self):
+        super().__init__("a plan that is not feasible cannot be approved")
+
+    def describe(self) -> str:
+        from flask_babel import gettext as _
+
+        return _("A plan that is not feasible cannot be approved. Reject it or send it back.")
+
+
+class OwnPlan(DomainError):
+    def __init__(self):
+        super().__init__("a reviewer never reviews a plan of their own alliance")
+
+    def describe(self) -> str:
+        from flask_babel import gettext as _
+
+        return _("You wrote this plan (or your alliance did): another reviewer must review it.")
 
 
 @dataclass
@@ -122,6 +143,10 @@ def review(
     if proposal.status == Status.submitted:
         proposal.move_to(Status.in_review, reviewer)
     target = {"approve": Status.approved, "reject": Status.rejected, "changes": Status.changes_requested}[decision]
+    if target == Status.approved and not feasible:
+        raise NotFeasible()
+    if proposal.author_id == reviewer.id or (proposal.alliance is not None and reviewer in proposal.alliance.aanjagers):
+        raise OwnPlan()
     proposal.move_to(target, reviewer, public_reason)
     proposal.feasible = feasible
     proposal.adjusted_cost_cents = adjusted_cost_cents

@@ -1,7 +1,7 @@
 """Staff pages: aanjagers write and submit, reviewers review, the board follows up."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,15 +15,17 @@ from app.proposals.forms import ProgressForm, ProposalForm, ReviewForm, Withdraw
 from app.proposals.images import ImageRejected, process_upload
 from app.proposals.lifecycle import REVIEW_QUEUE_STATUSES, Status
 from app.proposals.models import Proposal
+from app.proposals.permissions import load_proposal
 from app.proposals.routes import image_response, read_filters
 from app.roles import Role
 from app.security import roles_required
 from app.signals import Panel
-from app.views import download, get_or_404, paginate
+from app.views import download, paginate
 
 STAFF_ROLES = (Role.aanjager, Role.reviewer, Role.board, Role.admin)
 IMAGE_MESSAGES = {
     "too_large": _l("The image is larger than 5 MB. Choose a smaller one."),
+    "too_many_pixels": _l("The image has more than 40 megapixels. Make it smaller and try again."),
     "not_an_image": _l("This file is not an image we can read."),
     "wrong_type": _l("Use a JPEG, PNG or WebP image."),
 }
@@ -45,10 +47,7 @@ PANELS = (
 
 
 def load_for_edit(proposal_id: int) -> Proposal:
-    proposal = get_or_404(Proposal, proposal_id)
-    if not proposal.can_edit(current_user):
-        abort(403)
-    return proposal
+    return load_proposal(proposal_id, "edit")
 
 
 def _fill_choices(form: ProposalForm) -> None:
@@ -150,9 +149,7 @@ def submit(proposal_id: int):
 @bp.route("/staff/proposals/<int:proposal_id>/withdraw", methods=["POST"])
 @roles_required(Role.aanjager)
 def withdraw(proposal_id: int):
-    proposal = get_or_404(Proposal, proposal_id)
-    if not (proposal.author_id == current_user.id or (proposal.alliance and current_user in proposal.alliance.aanjagers)):
-        abort(403)
+    proposal = load_proposal(proposal_id, "withdraw")
     form = WithdrawForm()
     services.withdraw(proposal, current_user, form.reason.data or "")
     db.session.commit()
@@ -169,7 +166,7 @@ def mine():
 @bp.route("/staff/proposals/<int:proposal_id>")
 @roles_required(*STAFF_ROLES)
 def staff_show(proposal_id: int):
-    proposal = get_or_404(Proposal, proposal_id)
+    proposal = load_proposal(proposal_id, "view")
     return render_template(
         "proposals/show.html",
         proposal=proposal,
@@ -182,7 +179,7 @@ def staff_show(proposal_id: int):
 @bp.route("/staff/proposals/<int:proposal_id>/image/<any(full, thumb):kind>")
 @roles_required(*STAFF_ROLES)
 def staff_image(proposal_id: int, kind: str):
-    return image_response(get_or_404(Proposal, proposal_id), kind)
+    return image_response(load_proposal(proposal_id, "view"), kind)
 
 
 @bp.route("/staff/review")
@@ -202,7 +199,7 @@ def queue():
 @bp.route("/staff/proposals/<int:proposal_id>/review", methods=["GET", "POST"])
 @roles_required(Role.reviewer)
 def review(proposal_id: int):
-    proposal = get_or_404(Proposal, proposal_id)
+    proposal = load_proposal(proposal_id, "review")
     form = ReviewForm()
     if form.validate_on_submit():
         services.review(
@@ -223,7 +220,7 @@ def review(proposal_id: int):
 @bp.route("/staff/proposals/<int:proposal_id>/progress", methods=["POST"])
 @roles_required(Role.aanjager, Role.board)
 def add_progress(proposal_id: int):
-    proposal = get_or_404(Proposal, proposal_id)
+    proposal = load_proposal(proposal_id, "follow_up")
     form = ProgressForm()
     if not form.validate_on_submit():
         return render_template(
@@ -238,7 +235,7 @@ def add_progress(proposal_id: int):
 @bp.route("/staff/proposals/<int:proposal_id>/complete", methods=["POST"])
 @roles_required(Role.aanjager, Role.board)
 def complete(proposal_id: int):
-    proposal = get_or_404(Proposal, proposal_id)
+    proposal = load_proposal(proposal_id, "follow_up")
     services.complete(proposal, current_user)
     db.session.commit()
     return redirect(url_for("proposals.staff_show", proposal_id=proposal.id), code=303)

@@ -54,7 +54,8 @@ def bench_setup_command(count: int, out_path: str) -> None:
     start = utcnow() - timedelta(minutes=15)
     council = Council(title=f"Bewonersberaad (benchmark {stamp})", venue="Buurthuis De Tagerijn", address="Pieter Calandlaan 2",
                       starts_at=start, ends_at=start + timedelta(hours=4), languages=["nl", "en", "tr", "ar", "pl"],
-                      capacity=max(count, 60), domains=["youth"], created_by_id=board.id)
+                      capacity=max(count, 60), domains=["youth"], created_by_id=board.id,
+                      facilitators=[board])
     council.move_to(CouncilStatus.open)
     db.session.add(council)
     db.session.flush()

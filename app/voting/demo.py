@@ -19,7 +19,7 @@ def seed_rounds(users, **_kwargs) -> None:
     if db.session.scalar(select(BudgetRound.id).limit(1)) is not None:
         return
     board = users[Role.board]
-    council = db.session.scalar(select(Council).where(Council.status == CouncilStatus.planned).order_by(Council.starts_at.desc()))
+    council = db.session.scalar(select(Council).where(Council.status == CouncilStatus.open).order_by(Council.starts_at.desc()))
     source = db.session.scalar(select(FundingSource).where(FundingSource.name.like("Vliegwiel%")))
     round_ = services.save_round(None, {
         "name": "Bewonersbudget Nieuw-West 2026",

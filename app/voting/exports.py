@@ -30,8 +30,27 @@ def part_label(part: PartResult) -> str:
     return part.sub_budget.neighbourhood.name if part.sub_budget else _("Whole round")
 
 
-def result_rows(parts: list[PartResult]):
-    titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
+def approval_of(round_: BudgetRound) -> dict | None:
+    """The frozen record of an approved result: who approved it, when, and the SHA-256 of
+    each part's public ballot list at that moment. None before approval."""
+    if round_.results_approved_at is None:
+        return None
+    approver = round_.results_approved_by
+    return {"approved_by": approver.name if approver else "", "approved_at": round_.results_approved_at.isoformat(),
+            "ballot_list_sha256": list(round_.results_hashes or [])}
+
+
+def approval_rows(round_: BudgetRound) -> list[tuple[str, str]]:
+    approval = approval_of(round_)
+    if approval is None:
+        return [("approved", "no")]
+    return [("approved_by", approval["approved_by"]), ("approved_at", approval["approved_at"])] + [
+        (f"ballot_list_sha256_{index}", digest) for index, digest in enumerate(approval["ballot_list_sha256"])
+    ]
+
+
+def result_rows(parts: list[PartResult], titles: dict[str, str] | None = None):
+    titles = titles if titles is not None else titles_of(parts)
     for part in parts:
         for p in part.projects:
             yield (part_label(part), p.option.id, p.option.proposal_id, p.option.proposal.title, p.option.cost_cents,
@@ -41,8 +60,25 @@ def result_rows(parts: list[PartResult]):
 RESULT_HEADER = ("part", "option_id", "proposal_id", "title", "cost_cents", "support", "funded", "why")
 
 
-def csv_stream(parts: list[PartResult]) -> Iterator[bytes]:
-    return iter_csv(RESULT_HEADER, list(result_rows(parts)))  # one row per plan: small, built at once
+CSV_APPROVAL_HEADER = ("approved_by", "approved_at", "ballot_list_sha256")
+
+
+def csv_stream(parts: list[PartResult], round_: BudgetRound | None = None) -> Iterator[bytes]:
+    """One row per plan (small, built at once), each with the approval: who, when, and the
+    SHA-256 of its part's public ballot list (empty before approval)."""
+    approval = approval_of(round_) if round_ is not None else None
+    rows = []
+    for index, part in enumerate(parts):
+        stamp = ("", "", "")
+        if approval is not None:
+            hashes = approval["ballot_list_sha256"]
+            stamp = (approval["approved_by"], approval["approved_at"], hashes[index] if index < len(hashes) else "")
+        rows += [row + stamp for row in result_rows([part], titles_of(parts))]
+    return iter_csv(RESULT_HEADER + CSV_APPROVAL_HEADER, rows)
+
+
+def titles_of(parts: list[PartResult]) -> dict[str, str]:
+    return {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
 
 
 def published_counts(parts: list[PartResult], turnout):
@@ -63,6 +99,7 @@ def xlsx(round_: BudgetRound, parts: list[PartResult], turnout) -> bytes:
         ("round", round_.name), ("rule", round_.rule), ("ballot_type", round_.ballot_type),
         ("budget_cents", round_.budget_cents), ("spent_cents", sum(p.spent_cents for p in parts)),
         ("ballots", ballots), *[(f"ballots_{channel}", n) for channel, n in by_channel.items()],
+        *approval_rows(round_),
     ]
     per_part = [(part_label(p), p.budget_cents, p.spent_cents, n, len(p.funded)) for p, n in zip(parts, per_part_ballots)]
     return xlsx_bytes([
@@ -80,6 +117,7 @@ def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
                   "ballot_type": round_.ballot_type, "budget_cents": round_.budget_cents},
         # Counts of people: a number, "<5" (fewer than 5) or "hidden" (it would give a "<5" away).
         "turnout": {"ballots": ballots, "by_channel": by_channel},
+        "approval": approval_of(round_),
         "parts": [{
             "buurt": part.sub_budget.neighbourhood.name if part.sub_budget else None,
             "budget_cents": part.budget_cents, "spent_cents": part.spent_cents, "ballots": part_ballots,
@@ -164,6 +202,11 @@ def _votes(ballot_type: str, vote_type: str, ballots_factory, with_receipts: boo
             yield pabulib.PabulibVote(voter, [str(oid) for oid, _points in choices], [points for _oid, points in choices])
         else:
             yield pabulib.PabulibVote(voter, [str(oid) for oid in choices])
+
+
+def ballot_list_hashes(round_: BudgetRound, parts: list[PartResult]) -> list[str]:
+    """The SHA-256 of each part's public ballot list, exactly as ballots.pb serves it."""
+    return [sha256_of(iter_pabulib(round_, part, ballots_of(round_, part), with_receipts(round_))) for part in parts]
 
 
 def sha256_of(chunks: Iterator[str]) -> str:

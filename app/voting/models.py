@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -28,7 +28,8 @@ class RoundStatus(str, enum.Enum):
 ROUND_TRANSITIONS = {
     RoundStatus.draft: {RoundStatus.open},
     RoundStatus.open: {RoundStatus.closed},
-    RoundStatus.closed: {RoundStatus.results_published},
+    # Reopening a closed round is the board's, with a reason, and only before approval.
+    RoundStatus.closed: {RoundStatus.results_published, RoundStatus.open},
     RoundStatus.results_published: set(),
 }
 
@@ -58,7 +59,38 @@ class RoundStateError(DomainError):
             return _("Put at least one plan on the ballot before opening the vote.")
         if self.reason == "split":
             return _("The sub-budgets do not add up to the total budget.")
+        if self.reason == "reason":
+            return _("Write down why.")
+        if self.reason == "paper_pending":
+            return _("Some paper ballots still wait for a second facilitator. Confirm or discard them first.")
         return _("The vote cannot go from this step to that one.")
+
+
+class ResultFrozen(DomainError):
+    """After a round closes nothing changes a ballot; after approval nothing changes the result."""
+
+    def __init__(self, what: str = "ballots"):
+        super().__init__(f"result is frozen: {what}")
+        self.what = what
+
+    def describe(self) -> str:
+        from flask_babel import gettext as _
+
+        if self.what == "approved":
+            return _("These results are approved. They can no longer change.")
+        return _("This vote is closed. Its ballots can no longer change.")
+
+
+class SecondPersonNeeded(DomainError):
+    """Paper ballots are confirmed by a second facilitator, never by whoever entered them."""
+
+    def __init__(self):
+        super().__init__("a second facilitator must confirm these paper ballots")
+
+    def describe(self) -> str:
+        from flask_babel import gettext as _
+
+        return _("A second facilitator must confirm the ballots you entered.")
 
 
 class BudgetRound(db.Model):
@@ -88,10 +120,16 @@ class BudgetRound(db.Model):
     publication: Mapped[str] = mapped_column(String(10), default="receipts")
     status: Mapped[RoundStatus] = mapped_column(db.Enum(RoundStatus, native_enum=False, length=20), default=RoundStatus.draft)
     results_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: Frozen at approval: when, the SHA-256 of each part's public ballot list, and the outcome
+    #: (the funded option ids of each part), so that a later change can be seen.
+    results_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    results_hashes: Mapped[list | None] = mapped_column(JSON)
+    results_outcome: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     funding_source: Mapped[FundingSource | None] = relationship()
     council: Mapped[Council | None] = relationship()
+    results_approved_by: Mapped[User | None] = relationship(foreign_keys=[results_approved_by_id])
     options: Mapped[list[RoundOption]] = relationship(back_populates="round", cascade="all, delete-orphan", order_by="RoundOption.position")
     sub_budgets: Mapped[list[SubBudget]] = relationship(back_populates="round", cascade="all, delete-orphan", order_by="SubBudget.id")
 
@@ -102,6 +140,18 @@ class BudgetRound(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == RoundStatus.draft
+
+    @property
+    def is_district_wide(self) -> bool:
+        """Not the vote of one council evening: only the board opens and closes it."""
+        return self.council_id is None or self.eligibility != "council"
+
+    def ensure_ballots_open(self) -> None:
+        """Ballots are added or confirmed only while the round is open."""
+        if self.status == RoundStatus.results_published:
+            raise ResultFrozen("approved")
+        if self.status != RoundStatus.open:
+            raise ResultFrozen("ballots")
 
     def accepts_votes(self, now: datetime) -> bool:
         """Open, and inside the voting window when the round has one."""

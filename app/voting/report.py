@@ -1,7 +1,8 @@
 """The results report as a PDF (fpdf2 with a shipped font; Arabic shaped right-to-left)."""
 from __future__ import annotations
 
-from flask_babel import get_locale
+
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -38,6 +39,13 @@ def render_report(round_, parts, turnout, rule_text: str) -> bytes:
         _("Ballots: %(count)s (phone: %(phone)s, paper: %(paper)s)", count=count_text(total),
           phone=count_text(by_channel["phone"]), paper=count_text(by_channel["paper"])),
     ]
+    if round_.results_approved_at is not None:
+        approver = round_.results_approved_by
+        lines.append(_("Approved by %(name)s on %(date)s", name=approver.name if approver else "?",
+                       date=format_datetime(round_.results_approved_at, "d MMMM y, HH:mm")))
+        lines += [_("SHA-256 of the list of ballots: %(hash)s", hash=digest) for digest in round_.results_hashes or []]
+    else:
+        lines.append(_("Not approved yet: these results can still change."))
     for line in lines:
         pdf.multi_cell(0, 6, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}

@@ -14,12 +14,14 @@ from app.database import read_only
 from app.extensions import db
 from app.roles import Role
 from app.security import roles_required
+from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.views import download, get_or_404
 from app.voting import bp, exports
+from app.voting.permissions import load_round
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
-from app.voting.models import BudgetRound, RoundStatus
+from app.voting.models import BudgetRound, ResultFrozen, RoundStatus
 from app.voting.results import counted_ballots, round_results
-from app.voting.services import after_close, approve_results, flush_box, turnout, turnout_by_part
+from app.voting.services import after_close, approve_results, flush_box, pending_paper, turnout, turnout_by_part
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -74,10 +76,11 @@ PAGES = BoundedCache(maxsize=64)  # (round id, language): published rounds only
 def _results_page(round_: BudgetRound) -> str:
     parts = round_results(round_)
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
-    hashes = [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_))) for part in parts]
+    hashes = round_.results_hashes or exports.ballot_list_hashes(round_, parts)
     return render_template("voting/results.html", round=round_, parts=parts, why=lambda p: why(p, titles),
                            turnout=turnout(round_), by_part=turnout_by_part(round_), rule_text=rule_text(round_),
-                           hashes=hashes, formats=list(EXPORT_TYPES))
+                           hashes=hashes, formats=list(EXPORT_TYPES), approval=exports.approval_of(round_),
+                           approve_form=ConfirmForm(), pending=pending_paper(round_))
 
 
 @bp.route("/rounds/<int:round_id>/results.<any(csv, xlsx, json, pdf, pb):kind>")
@@ -87,7 +90,7 @@ def public_export(round_id: int, kind: str):
     parts = round_results(round_)
     name = f"round-{round_.id}-results.{kind}"
     if kind == "csv":
-        body = stream_with_context(exports.csv_stream(parts))
+        body = stream_with_context(exports.csv_stream(parts, round_))
     elif kind == "xlsx":
         body = exports.xlsx(round_, parts, turnout(round_))
     elif kind == "json":
@@ -123,9 +126,19 @@ def _part(parts):
 @bp.route("/staff/rounds/<int:round_id>/approve", methods=["POST"])
 @roles_required(Role.board)
 def approve(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "approve")
+    if round_.status == RoundStatus.results_published:
+        raise ResultFrozen("approved")
     flush_box(round_)  # nothing may wait in the ballot box when the count is frozen
-    approve_results(round_, round_results(round_), current_user)
+    parts = round_results(round_)
+    form = ConfirmForm()
+    if not confirmed(form):
+        facts = [(_("Ballots counted"), turnout(round_).ballots),
+                 (_("Funded plans"), sum(len(part.funded) for part in parts)),
+                 (_("Paper ballots waiting for a second check"), pending_paper(round_))]
+        return confirmation_page(form, _("Approve and publish the results"), facts, request.full_path,
+                                 url_for("voting.public_results", round_id=round_.id))
+    approve_results(round_, parts, current_user)
     db.session.commit()
     after_close(round_id)
     flash(_("The results are approved and published."), "success")

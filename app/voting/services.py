@@ -24,7 +24,10 @@ from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
 from app.types import add_months, utcnow
 from app.voting.budget_split import check_explicit_split, split_budget
-from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus, SubBudget, Submission
+from app.voting.models import (
+    Ballot, BudgetRound, PaperBatch, ResultFrozen, RoundOption, RoundStateError, RoundStatus, SecondPersonNeeded, SubBudget,
+    Submission,
+)
 from app.voting.rules import Option, serialize, validate
 
 ROUND_FIELDS = (
@@ -109,15 +112,60 @@ def open_round(round_: BudgetRound, actor: User) -> None:
 
 
 def close_round(round_: BudgetRound, actor: User) -> None:
-    """Closing empties the ballot box (all entries not held back for a paper check, in one
-    shuffled batch), and forgets the resubmission rows: they are only needed while voting."""
+    """Refused while paper ballots wait for their second facilitator: they are confirmed
+    or discarded (by the board, with a reason) first, so the closed list is final.
+    Closing empties the ballot box (all entries, in one shuffled batch), and forgets the
+    resubmission rows: they are only needed while voting."""
+    if round_.status == RoundStatus.open and pending_paper(round_):
+        raise RoundStateError(round_.status, RoundStatus.closed, "paper_pending")
     round_.move_to(RoundStatus.closed)
     flush_box(round_)
     db.session.execute(delete(Submission).where(Submission.round_id == round_.id))
     if round_.council_id:
         mix_profiles(round_.council_id, everything=True)
-    audit.record("round.close", round_, actor=actor)
+    audit.record("round.close", round_, actor=actor, ballots=turnout(round_).ballots)
     forget_status(round_.id)
+
+
+def reopen_round(round_: BudgetRound, actor: User, reason: str) -> None:
+    """The board reopens a closed round, before its results are approved, with a reason."""
+    if not reason.strip():
+        raise RoundStateError(round_.status, RoundStatus.open, "reason")
+    if round_.status != RoundStatus.closed:
+        raise RoundStateError(round_.status, RoundStatus.open)
+    round_.move_to(RoundStatus.open)
+    audit.record("round.reopen", round_, actor=actor, reason=reason.strip())
+    forget_status(round_.id)
+
+
+def pending_paper(round_: BudgetRound) -> int:
+    """Paper ballots still waiting for a second facilitator (held back in the ballot box, or
+    unconfirmed rows of the ballot table as older data can hold)."""
+    held = sum(count for (_label, is_held), count in ballot_box.counts("ballot", round_.id).items() if is_held)
+    rows = db.session.scalar(
+        select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(False))
+    ) or 0
+    return held + rows
+
+
+def discard_pending_paper(round_: BudgetRound, actor: User, reason: str) -> int:
+    """The board throws away the unconfirmed paper ballots (never counted), with a reason."""
+    if round_.status not in (RoundStatus.open, RoundStatus.closed):
+        raise ResultFrozen("approved" if round_.status == RoundStatus.results_published else "ballots")
+    if not reason.strip():
+        raise RoundStateError(round_.status, round_.status, "reason")
+    batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))).all()
+    count = db.session.execute(
+        delete(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(False))
+    ).rowcount
+    if batches:
+        count += db.session.execute(
+            delete(ballot_box.BoxEntry).where(ballot_box.BoxEntry.held_by_batch_id.in_([b.id for b in batches]))
+        ).rowcount
+    for batch in batches:
+        db.session.delete(batch)
+    audit.record("paper.discard", round_, actor=actor, ballots=count, batches=[b.id for b in batches], reason=reason.strip())
+    return count
 
 
 # --- which round a ticket votes in -----------------------------------------------------
@@ -213,17 +261,23 @@ def cast_ballot(
         return Cast(receipt, repeated=True)
     if not round_.accepts_votes(utcnow()):
         raise VoteRefused("closed")
+    now = utcnow()
+    # A void or expired ticket cannot vote, also from a session that signed in before.
     claimed = db.session.execute(
-        update(Ticket).where(Ticket.id == ticket_id, Ticket.voted.is_(False)).values(voted=True)
+        update(Ticket).where(
+            Ticket.id == ticket_id, Ticket.voted.is_(False), Ticket.voided_at.is_(None), Ticket.expires_at > now,
+            Ticket.signed_in_at.is_not(None),
+        ).values(voted=True)
     ).rowcount
     if not claimed:
         db.session.expire_all()
         receipt = _earlier_receipt(round_.id, token_hash)
         if receipt is not None:
             return Cast(receipt, repeated=True)
-        raise VoteRefused("already_voted")
+        voted = db.session.execute(select(Ticket.voted).where(Ticket.id == ticket_id)).scalar()
+        raise VoteRefused("already_voted" if voted else "ticket_void")
     receipt = new_receipt_code()
-    held = paper_batch.id if paper_batch is not None and round_.paper_four_eyes else None
+    held = paper_batch.id if paper_batch is not None else None  # every paper ballot waits for a second facilitator
     ballot_box.put("ballot", round_.id, {
         "sub_budget_id": sub_budget.id if sub_budget else None, "channel": channel, "choices": choices,
         "receipt": receipt, "cast_on": date.today().isoformat(), "paper_batch_id": paper_batch.id if paper_batch else None,
@@ -351,8 +405,13 @@ def open_paper_batch(round_: BudgetRound, actor: User) -> PaperBatch:
 
 
 def confirm_paper_batch(batch: PaperBatch, actor: User) -> None:
+    """A second facilitator confirms a batch, while the round is still open: after close
+    nothing changes a ballot."""
+    db.session.get(BudgetRound, batch.round_id).ensure_ballots_open()
     if batch.entered_by_id == actor.id:
-        raise VoteRefused("same_person")
+        raise SecondPersonNeeded()
+    if batch.confirmed_at is not None:
+        return
     batch.confirmed_by_id, batch.confirmed_at = actor.id, utcnow()
     db.session.execute(update(Ballot).where(Ballot.paper_batch_id == batch.id).values(confirmed=True))
     ballot_box.release(batch.id)  # into the pool: mixed with the others, nothing orders them within the batch
@@ -373,6 +432,8 @@ def paper_ticket(round_: BudgetRound, code: str) -> Ticket:
         raise VoteRefused("not_at_desk")
     if ticket.voted:
         raise VoteRefused("already_voted")
+    if not ticket.may_vote(utcnow()):
+        raise VoteRefused("ticket_void")
     return ticket
 
 
@@ -448,9 +509,8 @@ def unconfirmed_paper_batches(round_: BudgetRound) -> list[PaperBatch]:
 
 
 def current_paper_batch(round_: BudgetRound, actor: User) -> PaperBatch | None:
-    """With four eyes, paper ballots collect in the entering facilitator's open batch."""
-    if not round_.paper_four_eyes:
-        return None
+    """Paper ballots collect in the entering facilitator's open batch until a second
+    facilitator confirms it (always: one person alone never enters a counted ballot)."""
     batch = db.session.scalar(select(PaperBatch).where(
         PaperBatch.round_id == round_.id, PaperBatch.entered_by_id == actor.id, PaperBatch.confirmed_at.is_(None)))
     return batch or open_paper_batch(round_, actor)
@@ -479,15 +539,26 @@ def ballots_for_count(round_: BudgetRound, sub_budget: SubBudget | None = None):
 
 def approve_results(round_: BudgetRound, parts, actor: User) -> None:
     """The board approves the outcome: plans become funded or not funded (on their
-    timelines) and the results are published."""
+    timelines) and the results are published. The outcome, the SHA-256 of each part's
+    public ballot list and the approver are recorded: this is the frozen result."""
+    if round_.status == RoundStatus.results_published:
+        raise ResultFrozen("approved")
+    if pending_paper(round_):
+        raise RoundStateError(round_.status, RoundStatus.results_published, "paper_pending")
+    from app.voting.exports import ballot_list_hashes
+
+    hashes = ballot_list_hashes(round_, parts)
     round_.move_to(RoundStatus.results_published)
     round_.results_approved_by_id = actor.id
+    round_.results_approved_at = utcnow()
+    round_.results_hashes = list(hashes)
+    round_.results_outcome = [sorted(p.option.id for p in part.projects if p.funded) for part in parts]
     for part in parts:
         for project in part.projects:
             target = Status.funded if project.funded else Status.not_funded
             project.option.proposal.move_to(target, actor, round_.name)
     audit.record("round.approve_results", round_, actor=actor,
-                 funded=[p.option.proposal_id for part in parts for p in part.projects if p.funded])
+                 funded=[p.option.proposal_id for part in parts for p in part.projects if p.funded], hashes=list(hashes))
     forget_status(round_.id)
 
 

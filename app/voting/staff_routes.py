@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
@@ -24,12 +25,14 @@ from app.roles import Role
 from app.security import roles_required
 from app.signals import Panel
 from app.types import AMSTERDAM
+from app.confirm import ConfirmForm, ConfirmWithReasonForm, confirmation_page, confirmed
 from app.views import download, get_or_404, public_url
 from app.voting import bp, services
+from app.voting.permissions import load_round, may
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for
 from app.voting.budget_split import BudgetSplitError
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
-from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStatus
+from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStateError, RoundStatus
 from app.voting.results import round_results
 from app.voting.rules import BallotError
 
@@ -66,7 +69,7 @@ def staff_list():
 @bp.route("/staff/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.board)
 def create(round_id: int | None = None):
-    round_ = get_or_404(BudgetRound, round_id) if round_id else None
+    round_ = load_round(round_id, "setup") if round_id else None
     if round_ is not None:
         round_.ensure_editable()
     data = None
@@ -104,7 +107,7 @@ def split_form_for(data=None):
 @bp.route("/staff/rounds/<int:round_id>")
 @roles_required(Role.board)
 def manage(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     return _manage_page(round_)
 
 
@@ -126,7 +129,7 @@ def _manage_page(round_, split_form=None, status=200):
 @bp.route("/staff/rounds/<int:round_id>/options", methods=["POST"])
 @roles_required(Role.board)
 def add_option(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     round_.ensure_editable("options")
     form = AddOptionForm()
     form.proposal_id.choices = [(p.id, p.title) for p in approved_proposals()]
@@ -139,7 +142,7 @@ def add_option(round_id: int):
 @bp.route("/staff/rounds/<int:round_id>/options/<int:option_id>/remove", methods=["POST"])
 @roles_required(Role.board)
 def remove_option(round_id: int, option_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     option = get_or_404(RoundOption, option_id)
     if option.round_id != round_.id:
         abort(404)
@@ -151,7 +154,7 @@ def remove_option(round_id: int, option_id: int):
 @bp.route("/staff/rounds/<int:round_id>/split", methods=["POST"])
 @roles_required(Role.board)
 def split(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     round_.ensure_editable("budgets")
     form = split_form_for()
     if form.validate_on_submit():
@@ -179,19 +182,57 @@ def split(round_id: int):
 @bp.route("/staff/rounds/<int:round_id>/status/<any(open, closed):target>", methods=["POST"])
 @roles_required(*EVENING)
 def set_status(round_id: int, target: str):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "open" if target == "open" else "close")
+    back = "voting.live" if request.args.get("back") == "live" or not may(current_user, "setup", round_) else "voting.manage"
+    if target == "closed":
+        if round_.status != RoundStatus.open:
+            raise RoundStateError(round_.status, RoundStatus.closed)
+        form = ConfirmForm()
+        if not confirmed(form):
+            turnout = services.turnout(round_)
+            facts = [(_("Ballots"), turnout.ballots), (_("On paper"), turnout.by_channel["paper"]),
+                     (_("Paper ballots waiting for a second check"), turnout.unconfirmed_paper)]
+            return confirmation_page(form, _("Close the vote"), facts, request.full_path, url_for(back, round_id=round_.id))
     (services.open_round if target == "open" else services.close_round)(round_, current_user)
     db.session.commit()
     if target == "closed":
         services.after_close(round_id)
-    back = request.args.get("back") == "live"
-    return redirect(url_for("voting.live" if back else "voting.manage", round_id=round_id), code=303)
+    return redirect(url_for(back, round_id=round_id), code=303)
+
+
+@bp.route("/staff/rounds/<int:round_id>/reopen", methods=["POST"])
+@roles_required(Role.board)
+def reopen(round_id: int):
+    round_ = load_round(round_id, "reopen")
+    form = ConfirmWithReasonForm()
+    if not confirmed(form):
+        facts = [(_("Ballots"), services.turnout(round_).ballots)]
+        return confirmation_page(form, _("Reopen the vote"), facts, request.full_path, url_for("voting.manage", round_id=round_.id))
+    services.reopen_round(round_, current_user, form.reason.data)
+    db.session.commit()
+    flash(_("The vote is open again."), "success")
+    return redirect(url_for("voting.manage", round_id=round_.id), code=303)
+
+
+@bp.route("/staff/rounds/<int:round_id>/paper/discard", methods=["POST"])
+@roles_required(Role.board)
+def discard_paper(round_id: int):
+    round_ = load_round(round_id, "discard_paper")
+    form = ConfirmWithReasonForm()
+    if not confirmed(form):
+        facts = [(_("Paper ballots waiting for a second check"), services.pending_paper(round_))]
+        return confirmation_page(form, _("Discard the unconfirmed paper ballots"), facts, request.full_path,
+                                 url_for("voting.manage", round_id=round_.id))
+    count = services.discard_pending_paper(round_, current_user, form.reason.data)
+    db.session.commit()
+    flash(ngettext("%(num)d paper ballot is discarded.", "%(num)d paper ballots are discarded.", count), "success")
+    return redirect(url_for("voting.manage", round_id=round_.id), code=303)
 
 
 @bp.route("/staff/rounds/<int:round_id>/codes", methods=["POST"])
 @roles_required(Role.board)
 def voter_codes(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "setup")
     form = VoterCodesForm()
     form.neighbourhood_id.choices = [(0, "")] + [(n.id, n.name) for n in neighbourhoods()]
     if not form.validate_on_submit():
@@ -213,14 +254,14 @@ def voter_codes(round_id: int):
 @bp.route("/staff/rounds/<int:round_id>/live")
 @roles_required(*EVENING)
 def live(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "follow")
     return render_template("voting/live.html", round=round_, turnout=services.turnout(round_))
 
 
 @bp.route("/staff/rounds/<int:round_id>/present")
 @roles_required(*EVENING)
 def present(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "follow")
     results = None
     if round_.status in (RoundStatus.closed, RoundStatus.results_published):
         results = round_results(round_)
@@ -236,7 +277,7 @@ def paper_form_for(round_: BudgetRound, **kwargs):
 @bp.route("/staff/rounds/<int:round_id>/paper", methods=["GET", "POST"])
 @roles_required(Role.facilitator)
 def paper(round_id: int):
-    round_ = get_or_404(BudgetRound, round_id)
+    round_ = load_round(round_id, "paper")
     form = paper_form_for(round_)
     code_form = form.code_form
     if request.method == "GET":
@@ -272,20 +313,18 @@ PAPER_REFUSALS = {
     "not_at_desk": _l("Sign this ticket in at the desk first."),
     "already_voted": _l("This ticket has already been used to vote."),
     "closed": _l("Voting is closed for this vote."),
+    "ticket_void": _l("This ticket can no longer be used. Ask the facilitator for a new one."),
 }
 
 
 @bp.route("/staff/rounds/<int:round_id>/paper/<int:batch_id>/confirm", methods=["POST"])
 @roles_required(Role.facilitator)
 def confirm_paper(round_id: int, batch_id: int):
+    load_round(round_id, "paper")
     batch = get_or_404(PaperBatch, batch_id)
     if batch.round_id != round_id:
         abort(404)
-    try:
-        services.confirm_paper_batch(batch, current_user)
-    except services.VoteRefused:
-        flash(_("A second facilitator must confirm the ballots you entered."), "error")
-    else:
-        db.session.commit()
-        flash(_("The paper ballots are confirmed."), "success")
+    services.confirm_paper_batch(batch, current_user)  # 409 for whoever entered them, or after close
+    db.session.commit()
+    flash(_("The paper ballots are confirmed."), "success")
     return redirect(url_for("voting.paper", round_id=round_id), code=303)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import (Server, _query, app_environment, cast_ballots, check_invariants, cleanup, flask_cli, fresh_database,  # noqa: E402
+from harness import (Server, app_environment, cast_ballots, check_invariants, cleanup, flask_cli, fresh_database,  # noqa: E402
                      new_workdir, setup_round)
 from loadgen import Phone, Stats, hidden_value  # noqa: E402
 

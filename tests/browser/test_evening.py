@@ -6,7 +6,7 @@ import pytest
 
 from app.auth.models import User
 from app.councils import services as council_services
-from app.councils.models import Council
+from app.councils.models import Council, CouncilStatus
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
@@ -23,9 +23,10 @@ def evening(live_app):
     """A council tonight with a knapsack round in draft and four tickets."""
     with live_app.test_request_context():
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
+        facilitator = db.session.query(User).filter_by(email="facilitator@wijkstem.example").one()
         start = utcnow() - timedelta(minutes=30)
         council = Council(title="Avond in de Tagerijn", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3),
-                          languages=["nl", "ar"], domains=["youth"])
+                          languages=["nl", "ar"], domains=["youth"], status=CouncilStatus.open, facilitators=[facilitator])
         db.session.add(council)
         db.session.flush()
         round_ = services.save_round(None, {"name": "Avondstemming", "budget_cents": 30_000_00, "ballot_type": "knapsack",
@@ -100,12 +101,16 @@ def test_whole_evening_in_dutch_and_arabic(browser, live_server, live_app, page,
     assert "budget-bar" not in page.content()  # never before closing
     page.goto(f"/staff/rounds/{round_id}/live")
     page.click("form[action*='/status/closed'] button")
+    assert axe_violations(page) == []  # it asks first, with the counts
+    page.check("input[name=confirm]")
+    page.click("form[action*='/status/closed'] button[type=submit]")
     page.goto(f"/staff/rounds/{round_id}/present")
     assert page.locator("svg.budget-bar").count() == 1
     log_out(page)
 
     log_in(page, "bestuur@wijkstem.example", DEMO_PASSWORD)
     page.goto(f"/rounds/{round_id}/results")
+    page.check("form[action$='/approve'] input[name=confirm]")
     page.click("form[action$='/approve'] button")
     page.wait_for_url(f"**/rounds/{round_id}/results")
     log_out(page)

@@ -7,7 +7,7 @@ import pytest
 
 from app.auth.models import User
 from app.councils import services as council_services
-from app.councils.models import Council
+from app.councils.models import Council, CouncilStatus
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
@@ -24,7 +24,7 @@ def shared_evening(live_app):
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
         start = utcnow() - timedelta(minutes=10)
         council = Council(title="Gedeelde telefoon", venue="Buurthuis", starts_at=start, ends_at=start + timedelta(hours=3),
-                          languages=["nl"], domains=["youth"])
+                          languages=["nl"], domains=["youth"], status=CouncilStatus.open)  # its tickets sign in while it is open
         db.session.add(council)
         db.session.flush()
         round_ = services.save_round(None, {"name": "Telefoonstemming", "budget_cents": 100_00, "ballot_type": "approval",

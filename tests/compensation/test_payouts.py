@@ -156,6 +156,9 @@ def test_a_batch_is_marked_paid_only_after_export_and_only_once(english, login_a
     refused = english.post(f"/staff/allowances/batches/{batch_id}/paid", data=paid)
     assert refused.status_code == 409 and "Export the payout files" in refused.get_data(as_text=True)
     export(english, batch_id)
+    question = english.post(f"/staff/allowances/batches/{batch_id}/paid", data=paid)
+    assert question.status_code == 200 and db.session.get(PayoutBatch, batch_id).paid_on is None  # asks first
+    paid |= {"confirm": "y", "confirming": "1"}
     assert english.post(f"/staff/allowances/batches/{batch_id}/paid", data=paid).status_code == 303
     batch = db.session.get(PayoutBatch, batch_id)
     assert batch.paid_on == date(2025, 5, 2)

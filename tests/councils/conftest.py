@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.councils.models import Council
+from app.councils.models import Council, CouncilStatus
 from app.roles import Role
 from app.types import utcnow
 
@@ -10,11 +10,13 @@ from app.types import utcnow
 @pytest.fixture
 def council(db, make_user):
     facilitator = make_user(Role.facilitator)
-    start = utcnow() + timedelta(hours=1)
+    # Opened by its facilitator half an hour before the start: its tickets sign in.
+    start = utcnow() + timedelta(minutes=30)
     council = Council(
         title="Bewonersberaad Osdorp", venue="Tagerijn", address="Pieter Calandlaan 2",
         starts_at=start, ends_at=start + timedelta(hours=2), languages=["nl", "ar", "tr", "pl"],
-        domains=["youth", "safety"], created_by_id=facilitator.id,
+        domains=["youth", "safety"], created_by_id=facilitator.id, facilitators=[facilitator],
+        status=CouncilStatus.open,
     )
     db.session.add(council)
     db.session.commit()

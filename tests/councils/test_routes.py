@@ -30,7 +30,7 @@ def test_facilitator_plans_a_council_in_local_time(client, login_as, db):
 
 
 def test_plan_the_next_round_half_a_year_ahead(client, login_as, council, db):
-    login_as(Role.facilitator)
+    login_as(user=council.facilitators[0])  # the council's own facilitator
     response = client.post("/staff/councils/plan-next", data={"council_ids": [str(council.id)]})
     assert response.status_code == 303
     copy = db.session.scalars(select(Council).order_by(Council.id.desc())).first()
@@ -41,7 +41,7 @@ def test_plan_the_next_round_half_a_year_ahead(client, login_as, council, db):
 
 
 def test_ticket_csv_codes_sign_in_and_only_hashes_are_stored(client, login_as, council, db):
-    login_as(Role.facilitator)
+    login_as(user=council.facilitators[0])  # the council's own facilitator
     response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "25", "neighbourhood_id": "0", "output": "csv"})
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
@@ -55,7 +55,7 @@ def test_ticket_csv_codes_sign_in_and_only_hashes_are_stored(client, login_as, c
 
 
 def test_ticket_pdf_download(client, login_as, council):
-    login_as(Role.facilitator)
+    login_as(user=council.facilitators[0])  # the council's own facilitator
     response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "12", "neighbourhood_id": "0", "output": "pdf"})
     assert response.mimetype == "application/pdf" and response.get_data().startswith(b"%PDF")
     assert response.headers["Cache-Control"] == "no-store"
@@ -63,7 +63,7 @@ def test_ticket_pdf_download(client, login_as, council):
 
 def test_at_most_2000_tickets_at_once(client, login_as, council, db):
     client.set_cookie("lang", "en")
-    login_as(Role.facilitator)
+    login_as(user=council.facilitators[0])  # the council's own facilitator
     response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "2001", "neighbourhood_id": "0", "output": "csv"})
     assert response.status_code == 400 and "1 to 2000" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
@@ -112,8 +112,11 @@ def test_expired_and_voided_tickets_are_refused(client, issue, council, db):
 
 def test_void_and_reissue(client, login_as, issue, council, db):
     code = issue()[0]
-    login_as(Role.facilitator)
-    response = client.post(f"/staff/councils/{council.id}/void", data={"code": format_code(code), "reissue": "y"})
+    login_as(user=council.facilitators[0])  # the council's own facilitator
+    data = {"code": format_code(code), "reissue": "y"}
+    question = client.post(f"/staff/councils/{council.id}/void", data=data)
+    assert question.status_code == 200 and db.session.scalar(select(Ticket)).voided_at is None  # asks first
+    response = client.post(f"/staff/councils/{council.id}/void", data=data | {"confirm": "y", "confirming": "1"})
     assert response.mimetype == "application/pdf"
     tickets = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
     assert tickets[0].voided_at is not None and tickets[1].voided_at is None and len(tickets) == 2
@@ -124,7 +127,7 @@ def test_void_and_reissue(client, login_as, issue, council, db):
 def test_desk_mode_counts_in_attendance(client, login_as, issue, council):
     phone_code, desk_code, _unused = issue(3)
     client.application.test_client().get(f"/t/{phone_code}")
-    login_as(Role.facilitator)
+    login_as(user=council.facilitators[0])  # the council's own facilitator
     client.post(f"/staff/councils/{council.id}/desk", data={"code": desk_code.lower()})
     again = client.post(f"/staff/councils/{council.id}/desk", data={"code": desk_code}, follow_redirects=True)
     assert again.status_code == 200
@@ -180,7 +183,7 @@ def test_three_hundred_sign_ins_from_one_address_all_succeed(app, issue):
 
 
 def test_facilitator_page_shows_print_links_and_counts(client, login_as, council):
-    login_as(Role.facilitator)
+    login_as(user=council.facilitators[0])  # the council's own facilitator
     page = client.get(f"/staff/councils/{council.id}").get_data(as_text=True)
     assert f"/staff/councils/{council.id}/poster.pdf" in page
     poster = client.get(f"/staff/councils/{council.id}/poster.pdf")
@@ -189,7 +192,7 @@ def test_facilitator_page_shows_print_links_and_counts(client, login_as, council
 
 def test_printed_links_use_the_public_base_url(app, client, login_as, council, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://wijkstem.example.nl")
-    login_as(Role.facilitator)
+    login_as(user=council.facilitators[0])  # the council's own facilitator
     response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "2", "neighbourhood_id": "0", "output": "csv"})
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert all(r["url"].startswith("https://wijkstem.example.nl/t/") for r in rows)

@@ -200,9 +200,9 @@ def test_illegal_move_is_a_409_and_changes_nothing(client, login_as, make_propos
 
 def test_only_the_alliance_aanjagers_can_edit(client, login_as, make_proposal):
     proposal = make_proposal()
-    login_as(Role.aanjager)  # an aanjager of no alliance
-    assert client.get(f"/staff/proposals/{proposal.id}/edit").status_code == 403
-    assert client.post(f"/staff/proposals/{proposal.id}/submit").status_code == 403
+    login_as(Role.aanjager)  # an aanjager of no alliance: another alliance's draft does not exist for them
+    assert client.get(f"/staff/proposals/{proposal.id}/edit").status_code == 404
+    assert client.post(f"/staff/proposals/{proposal.id}/submit").status_code == 404
 
 
 @pytest.mark.parametrize("status", [Status.draft, Status.submitted, Status.in_review, Status.changes_requested, Status.withdrawn])

@@ -34,8 +34,9 @@ def evening(db, place, make_user, test_context):
     area, _focus, _other = place
     facilitator = make_user(Role.facilitator)
     start = utcnow() - timedelta(minutes=5)
+    # Open: a council's tickets sign in only while it is open (issue 13); run by its own facilitator.
     council = Council(title="Bewonersberaad Test", area=area, venue="Buurthuis", starts_at=start, ends_at=start + timedelta(hours=2),
-                      languages=["nl", "tr", "ar"], domains=["youth"], status=CouncilStatus.planned)
+                      languages=["nl", "tr", "ar"], domains=["youth"], status=CouncilStatus.open, facilitators=[facilitator])
     db.session.add(council)
     db.session.commit()
     with test_context():

@@ -14,15 +14,13 @@ AGES = ("under_16", "16_20", "21_26", "27_65", "over_65")
 
 
 def test_stored_order_says_nothing_about_the_order_of_sign_ins(app, client, login_as, db, evening):
-    from app.roles import Role
     from tests.conftest import BACKEND
 
     council, codes = evening
     answers = list(itertools.product(AGES, ("yes", "no"), ("nl", "tr")))[:16]
     for code, (age, first, lang) in zip(codes, answers):
         welcome(app, code, lang, age_band=age, first_time=first)
-    login_as(Role.facilitator)  # the evening ends: whatever waits to be stored is stored now
-    client.post(f"/staff/councils/{council.id}/status/open")
+    login_as(user=council.facilitators[0])  # the evening ends: whatever waits to be stored is stored now
     client.post(f"/staff/councils/{council.id}/status/closed")
     orders = []
     base = "SELECT age_band, first_time, language FROM attendance_profile WHERE council_id = :c"

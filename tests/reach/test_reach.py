@@ -62,10 +62,9 @@ def run_the_evening(app, client, login_as, db, evening, place):
     for code in codes[10:15]:
         welcome(app, code, "tr", neighbourhood_id=str(other.id), age_band="over_65", first_time="no")
     welcome(app, codes[15], "ar", first_time="unsaid")  # phone 16: answers nothing but the language is known
-    facilitator = login_as(Role.facilitator)
+    facilitator = login_as(user=council.facilitators[0])  # the council's own facilitator
     for code in codes[16:20]:
         client.post(f"/staff/councils/{council.id}/desk", data={"code": code})
-    client.post(f"/staff/councils/{council.id}/status/open")
     client.post(f"/staff/councils/{council.id}/status/closed")
     return council, facilitator
 
@@ -110,7 +109,9 @@ def test_who_may_read_the_report(app, client, login_as, db, evening, place):
     login_as(Role.aanjager)
     assert client.get(f"/staff/councils/{council.id}/reach").status_code == 403
     assert client.get("/staff/reach").status_code == 403
-    login_as(Role.facilitator)
+    login_as(Role.facilitator)  # a facilitator of another council
+    assert client.get(f"/staff/councils/{council.id}/reach").status_code == 403
+    login_as(user=council.facilitators[0])
     assert client.get(f"/staff/councils/{council.id}/reach").status_code == 200
     assert client.get("/staff/reach.csv").status_code == 403
     for role in (Role.board, Role.admin):
@@ -125,7 +126,7 @@ def test_public_summary_after_the_outcomes_are_published(app, client, login_as, 
     visitor.set_cookie("lang", "en")
     assert visitor.get(f"/councils/{council.id}/outcomes").status_code == 404
     assert "20 residents" not in visitor.get("/").get_data(as_text=True)
-    login_as(Role.facilitator)
+    login_as(user=council.facilitators[0])
     client.post(f"/staff/councils/{council.id}/outcomes", data={"summary": "Meer licht.", "decision_youth": "", "publish": "1"})
     assert db.session.get(Council, council.id).status == CouncilStatus.outcomes_published
     summary = "20 residents, 10 for the first time, 67% from focus buurten"
@@ -172,13 +173,14 @@ def test_over_time_a_sum_hides_when_one_council_hid_its_count(app, client, login
     council, _f = run_the_evening(app, client, login_as, db, evening, place)
     area, focus, _other = place
     second = Council(title="Tweede avond", area=area, venue="Zaal", starts_at=council.starts_at - timedelta(hours=3),
-                     ends_at=council.starts_at - timedelta(hours=1), languages=["nl"], domains=["youth"], status=CouncilStatus.closed)
+                     ends_at=council.starts_at - timedelta(hours=1), languages=["nl"], domains=["youth"], status=CouncilStatus.open)
     db.session.add(second)
     db.session.commit()
     facilitator = make_user(Role.facilitator)
     with test_context():
         for code in [c for _t, c in services.generate_tickets(second, 6, facilitator)]:
-            services.sign_in(code, None)
+            assert services.sign_in(code, None)[0].outcome == "ok"  # while it was open
+        second.status = CouncilStatus.closed
         for first_time in ("yes", "yes", "no", "no", "no", "no"):
             services.save_profile(second.id, neighbourhood_id=focus.id, age_band="27_65", consent=False, first_name="", email="",
                                   locale="nl", first_time=first_time)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.councils.models import Council
+from app.councils.models import Council, CouncilStatus
 from app.places.models import Neighbourhood
 from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
@@ -31,7 +31,7 @@ def make_round(test_context, db, make_user):
 
         start = utcnow() - timedelta(minutes=10)
         council = Council(title="Bewonersberaad", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3),
-                          languages=["nl"], domains=["youth"])
+                          languages=["nl"], domains=["youth"], status=CouncilStatus.open)
         db.session.add(council)
         db.session.flush()
         with test_context():
@@ -85,3 +85,17 @@ def oracle():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def login_facilitator(login_as, make_user, db):
+    """Sign the test client in as a new facilitator assigned to the round's (or the given) council."""
+
+    def login(round_or_council):
+        council = round_or_council if isinstance(round_or_council, Council) else db.session.get(Council, round_or_council.council_id)
+        user = make_user(Role.facilitator)
+        council.facilitators.append(user)
+        db.session.commit()
+        return login_as(user=user)
+
+    return login

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from app.councils.models import Ticket
+from app.councils.models import Council, Ticket
 from app.proposals.lifecycle import Status
 from app.roles import Role
 from app.voting.models import Ballot, RoundStatus
@@ -137,8 +137,11 @@ def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make
     assert client.get(f"/rounds/{round_.id}/status.json", headers={"If-None-Match": status.headers["ETag"]}).status_code == 304
     # The facilitator opens the vote from a laptop of their own while the phone waits.
     facilitator = app.test_client()
+    staff = make_user(Role.facilitator)
+    db.session.get(Council, round_.council_id).facilitators.append(staff)  # only the council's own facilitator
+    db.session.commit()
     with facilitator.session_transaction() as staff_session:
-        staff_session["_user_id"] = make_user(Role.facilitator).get_id()
+        staff_session["_user_id"] = staff.get_id()
         staff_session["_fresh"] = True
     assert facilitator.post(f"/staff/rounds/{round_.id}/status/open?back=live").status_code == 303
     # The phone's cached status is stale at once: the old ETag no longer matches.
@@ -211,16 +214,21 @@ def test_explicit_amounts_must_add_up(client, login_as, make_round, buurten, db)
     assert good.status_code == 303
 
 
-def test_paper_ballots_need_a_desk_sign_in_and_show_as_paper(client, login_as, make_round, ticket_for, db):
+def test_paper_ballots_need_a_desk_sign_in_and_show_as_paper(client, login_facilitator, make_round, ticket_for, db):
     round_ = make_round()
     phone_code, paper_code = ticket_for(round_), ticket_for(round_)
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     data = {"token": token_of(page), "paper-code": paper_code, "choice": [str(round_.options[0].id)]}
     refused = client.post(f"/staff/rounds/{round_.id}/paper", data=data)
     assert refused.status_code == 400 and ballot_count(db) == 0
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": paper_code})
     assert client.post(f"/staff/rounds/{round_.id}/paper", data=data).status_code == 303
+    from app.voting.models import PaperBatch
+
+    batch_id = db.session.scalar(select(PaperBatch.id))
+    login_facilitator(round_)  # every paper ballot is confirmed by a second facilitator
+    assert client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm").status_code == 303
     phone = client.application.test_client()
     sign_in(phone, phone_code)
     html = phone.get("/vote").get_data(as_text=True)
@@ -231,10 +239,10 @@ def test_paper_ballots_need_a_desk_sign_in_and_show_as_paper(client, login_as, m
     assert {b.channel for b in db.session.scalars(select(Ballot))} == {"paper", "council"}
 
 
-def test_four_eyes_on_paper_batches(app, client, login_as, make_round, ticket_for, make_user, db):
-    round_ = make_round(paper_four_eyes=True)
+def test_four_eyes_on_paper_batches(app, client, login_facilitator, make_round, ticket_for, make_user, db):
+    round_ = make_round()  # four eyes always, whatever the round's setting
     code = ticket_for(round_)
-    first = login_as(Role.facilitator)
+    first = login_facilitator(round_)
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": code})
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(page), "paper-code": code, "choice": [str(round_.options[0].id)]})
@@ -249,23 +257,23 @@ def test_four_eyes_on_paper_batches(app, client, login_as, make_round, ticket_fo
     client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
     db.session.expire_all()
     assert db.session.scalar(select(Ballot)) is None  # the same person cannot confirm their own entry
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
     ballot = db.session.scalar(select(Ballot))
     assert ballot.confirmed is True and ballot.paper_batch_id == batch_id and first is not None
     assert db.session.scalar(select(func.count()).select_from(BoxEntry)) == 0
 
 
-def test_presenter_shows_results_only_after_closing(client, login_as, make_round, ticket_for, db):
+def test_presenter_shows_results_only_after_closing(client, login_facilitator, make_round, ticket_for, db):
     round_ = make_round()
     resident = client.application.test_client()
     sign_in(resident, ticket_for(round_))
     html = resident.get("/vote").get_data(as_text=True)
     resident.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[2].id)]})
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     before = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
     assert "budget-bar" not in before and "Plan C" not in before
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data={"confirm": "y", "confirming": "1"})
     after = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
     assert "budget-bar" in after and "Plan C" in after
 
@@ -280,7 +288,7 @@ def test_receipt_check_before_and_after_closing(client, login_as, make_round, ti
     during = client.post("/receipt", data={"receipt": receipt.lower()}).get_data(as_text=True)
     assert "is in the count" in during and "Plan B" not in during
     login_as(Role.board)
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data={"confirm": "y", "confirming": "1"})
     after = client.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
     assert "Plan B" in after
     assert "cannot find" in client.post("/receipt", data={"receipt": "0000000000"}).get_data(as_text=True)
@@ -323,7 +331,7 @@ def test_voter_codes_for_a_district_wide_round(client, login_as, make_round, buu
     assert pdf.get_data().startswith(b"%PDF")
 
 
-def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(app, client, login_as, make_round, ticket_for, db, monkeypatch):
+def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(app, client, login_facilitator, make_round, ticket_for, db, monkeypatch):
     from app.ballot_box import BoxEntry
     from app.voting import services
 
@@ -340,8 +348,8 @@ def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(app, cl
     assert services.turnout(db.session.get(type(round_), round_.id)).ballots == 1
     checked = resident.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
     assert "in the ballot box of Jeugdbudget and will be counted" in checked
-    login_as(Role.facilitator)
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    login_facilitator(round_)
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data={"confirm": "y", "confirming": "1"})
     db.session.expire_all()
     assert ballot_count(db) == 1 and db.session.scalar(select(func.count()).select_from(BoxEntry)) == 0
     assert "in the count of Jeugdbudget" in resident.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)

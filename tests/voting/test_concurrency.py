@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.auth.services import create_user
 from app.councils import services as council_services
-from app.councils.models import Council, Ticket
+from app.councils.models import Council, CouncilStatus, Ticket
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
@@ -36,7 +36,8 @@ def _open_round_with_ticket(app) -> tuple[int, str, list[int]]:
     with app.test_request_context():
         board = create_user(f"board-{utcnow().timestamp()}@wijkstem.example", "Board", "x" * 12, [Role.board])
         start = utcnow()
-        council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=2), languages=["nl"], domains=["youth"])
+        council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=2), languages=["nl"], domains=["youth"],
+                          status=CouncilStatus.open)
         db.session.add(council)
         db.session.flush()
         round_ = services.save_round(None, {"name": "Race", "budget_cents": 100_00, "ballot_type": "approval",

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from tests.voting.test_results import close_and_publish, counted_round  # noqa: F401 (fixture)
 

@@ -24,8 +24,9 @@ def test_the_public_list_follows_the_publication_mode(app, client, login_as, mak
     votes = [_vote(app, round_, ticket_for, index) for index in (2, 0, 2, 1, 0)]
     login_as(Role.board)
     client.set_cookie("lang", "en")
-    assert client.post(f"/staff/rounds/{round_.id}/status/closed").status_code == 303
-    assert client.post(f"/staff/rounds/{round_.id}/approve").status_code == 303
+    confirm = {"confirm": "y", "confirming": "1"}  # irreversible steps ask first (issue 13)
+    assert client.post(f"/staff/rounds/{round_.id}/status/closed", data=confirm).status_code == 303
+    assert client.post(f"/staff/rounds/{round_.id}/approve", data=confirm).status_code == 303
     listing = client.get(f"/rounds/{round_.id}/ballots.pb").get_data(as_text=True)
     votes_section = listing.split("VOTES\nvoter_id;vote\n")[1].splitlines()
     ids = [round_.options[i].id for i in (2, 0, 2, 1, 0)]

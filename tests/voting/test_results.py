@@ -37,23 +37,26 @@ def counted_round(app, make_round, ticket_for, db):
     return make
 
 
+CONFIRM = {"confirm": "y", "confirming": "1"}
+
+
 def close_and_publish(client, login_as, round_):
     login_as(Role.board)
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
-    return client.post(f"/staff/rounds/{round_.id}/approve")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM)
+    return client.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM)
 
 
 def test_results_are_private_until_the_board_approves(app, client, login_as, counted_round, db):
     round_, ids = counted_round()
     login_as(Role.board)
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM)
     preview = client.get(f"/rounds/{round_.id}/results")
     assert preview.status_code == 200
     assert f'action="/staff/rounds/{round_.id}/approve"' in preview.get_data(as_text=True)
     anonymous = app.test_client()
     assert anonymous.get(f"/rounds/{round_.id}/results").status_code == 404
     assert anonymous.get(f"/rounds/{round_.id}/results.csv").status_code == 404
-    assert client.post(f"/staff/rounds/{round_.id}/approve").status_code == 303
+    assert client.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM).status_code == 303
     page = anonymous.get(f"/rounds/{round_.id}/results").get_data(as_text=True)
     assert "budget-bar" in page and "<svg" in page
     db.session.refresh(round_)
@@ -184,5 +187,5 @@ def test_tally_cli_on_a_shared_instance(app):
 def test_publishing_twice_is_refused(client, login_as, counted_round):
     round_, _ids = counted_round()
     close_and_publish(client, login_as, round_)
-    assert client.post(f"/staff/rounds/{round_.id}/approve").status_code == 409
+    assert client.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM).status_code == 409
     assert round_.status in (RoundStatus.results_published,)

@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 
 from app.auth.services import create_user
 from app.councils import services as council_services
-from app.councils.models import Council
+from app.councils.models import Council, CouncilStatus
 from app.extensions import db
 from app.places.models import Neighbourhood
 from app.proposals.lifecycle import Status
@@ -78,10 +78,13 @@ class Evening:
 def _setup(app) -> tuple[int, int, list[tuple[int, str]], list[int], list[int]]:
     with app.test_request_context():
         board = create_user("board-forensic@wijkstem.example", "Board", "x" * 12, [Role.board, Role.facilitator])
+        # Every paper ballot is confirmed by a second facilitator of the council (issue 13).
+        second = create_user("second-forensic@wijkstem.example", "Second", "x" * 12, [Role.facilitator])
         buurten = [Neighbourhood(name=f"Buurt {i}") for i in range(10)]
         db.session.add_all(buurten)
         start = utcnow() - timedelta(minutes=5)
-        council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3), languages=["nl"], domains=["youth"])
+        council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3), languages=["nl"], domains=["youth"],
+                          status=CouncilStatus.open, facilitators=[board, second])
         db.session.add(council)
         db.session.flush()
         round_ = services.save_round(None, {"name": "Forensisch", "budget_cents": 300_00, "ballot_type": "approval",
@@ -167,14 +170,19 @@ def evening(database_factory, tmp_path_factory):
             else:
                 seen.mid_copy = Path("live")
                 seen.mid_pg = _pg_attacks(app, seen, pg_start)
-    assert facilitator.post(f"/staff/rounds/{round_id}/status/closed").status_code == 303
+    second = app.test_client()
+    second.post("/login", data={"email": "second-forensic@wijkstem.example", "password": "x" * 12})
+    for batch_id in set(re.findall(r"/paper/(\d+)/confirm", facilitator.get(f"/staff/rounds/{round_id}/paper").get_data(as_text=True))):
+        assert second.post(f"/staff/rounds/{round_id}/paper/{batch_id}/confirm").status_code == 303
+    confirm = {"confirm": "y", "confirming": "1"}  # irreversible steps ask first (issue 13)
+    assert facilitator.post(f"/staff/rounds/{round_id}/status/closed", data=confirm).status_code == 303
     if sqlite_path is not None:
         event.remove(Session, "after_commit", copy_wal)
         seen.end_copy = _copy_sqlite(sqlite_path, tmp_path_factory.mktemp("end"))
         seen.wal_after_close = Path(str(sqlite_path) + "-wal").stat().st_size if Path(str(sqlite_path) + "-wal").exists() else 0
     else:
         seen.end_pg = _pg_attacks(app, seen, pg_start)
-    assert facilitator.post(f"/staff/rounds/{round_id}/approve").status_code == 303  # the board approves: nothing breaks
+    assert facilitator.post(f"/staff/rounds/{round_id}/approve", data=confirm).status_code == 303  # the board approves: nothing breaks
     seen.app = app
     return seen
 

@@ -8,18 +8,20 @@ import subprocess
 
 from openpyxl import load_workbook
 
-from app.roles import Role
 from tests.voting.test_ballot_routes import token_of
 from tests.voting.test_results import close_and_publish, counted_round  # noqa: F401 (fixture)
 
 
-def paper_ballot(client, login_as, round_, code):
-    login_as(Role.facilitator)
+def paper_ballot(client, login_facilitator, round_, code):
+    login_facilitator(round_)
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": code})
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     response = client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(page), "paper-code": code,
                                                                      "choice": [str(round_.options[0].id)]})
     assert response.status_code == 303
+    batch_id = re.search(r"/paper/(\d+)/confirm", client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)).group(1)
+    login_facilitator(round_)  # a second facilitator confirms it
+    assert client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm").status_code == 303
 
 
 def numbers_after(label, text):
@@ -27,9 +29,9 @@ def numbers_after(label, text):
     return match.group(1).strip()
 
 
-def test_no_hidden_count_comes_back_by_subtraction(app, client, login_as, counted_round, ticket_for):  # noqa: F811
+def test_no_hidden_count_comes_back_by_subtraction(app, client, login_as, login_facilitator, counted_round, ticket_for):  # noqa: F811
     round_, _ids = counted_round()
-    paper_ballot(client, login_as, round_, ticket_for(round_))
+    paper_ballot(client, login_facilitator, round_, ticket_for(round_))
     close_and_publish(client, login_as, round_)
     visitor = app.test_client()
     visitor.set_cookie("lang", "en")

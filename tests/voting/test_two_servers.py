@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from app.auth.services import create_user
 from app.councils import services as council_services
-from app.councils.models import Council
+from app.councils.models import Council, CouncilStatus
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
@@ -73,7 +73,8 @@ def two_servers(database_factory, tmp_path_factory):
     with app.test_request_context():
         board = create_user("board-two@wijkstem.example", "Board", "x" * 12, [Role.board, Role.facilitator])
         start = utcnow() - timedelta(minutes=5)
-        council = Council(title="Twee", venue="Hal", starts_at=start, ends_at=start + timedelta(hours=3), languages=["nl"], domains=["youth"])
+        council = Council(title="Twee", venue="Hal", starts_at=start, ends_at=start + timedelta(hours=3), languages=["nl"], domains=["youth"],
+                          status=CouncilStatus.open, facilitators=[board])
         db.session.add(council)
         db.session.flush()
         round_ = services.save_round(None, {"name": "Twee servers", "budget_cents": 100_00, "ballot_type": "approval",
@@ -188,7 +189,7 @@ def test_thirty_residents_through_two_servers_are_mixed_and_all_counted(two_serv
     board.call(ports[1], "POST", "/login", {"csrf_token": _hidden(html, "csrf_token"), "email": "board-two@wijkstem.example", "password": "x" * 12})
     manage = board.call(ports[1], "GET", f"/staff/rounds/{info['round_id']}")[2]
     assert board.call(ports[1], "POST", f"/staff/rounds/{info['round_id']}/status/closed",
-                      {"csrf_token": _hidden(manage, "csrf_token")})[0] == 303
+                      {"csrf_token": _hidden(manage, "csrf_token"), "confirm": "y", "confirming": "1"})[0] == 303
     with app.app_context():
         stored = [r for (r,) in db.session.execute(text("SELECT receipt FROM ballot WHERE round_id = :r"), {"r": info["round_id"]})]
         boxed = db.session.execute(text("SELECT count(*) FROM ballot_box")).scalar()
