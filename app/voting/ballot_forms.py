@@ -103,3 +103,59 @@ def ballot_error_message(error: BallotError, round_: BudgetRound) -> str:
     if error.code in ("rank_too_long", "rank_out_of_range"):
         return ngettext("You can rank at most %(num)d plan.", "You can rank at most %(num)d plans.", round_.max_choices or len(round_.options))
     return _("Something in your choice was not right. Please choose again.")
+
+
+#: Errors whose plans are all the chosen ones (the choice as a whole breaks a limit).
+_WHOLE_CHOICE = {"too_many", "over_budget", "under_min_share", "points_total_exceeded", "rank_too_long", "rank_gap"}
+
+
+def option_input_id(form: _BallotForm, option_id: int) -> str:
+    field = form.option_field(option_id)
+    return field.id if field is not None else f"option-{option_id}"
+
+
+def ballot_problems(form: _BallotForm, error: BallotError | None, round_: BudgetRound,
+                    options: list[RoundOption]) -> tuple[list[dict], dict[int, str]]:
+    """What went wrong, for the summary at the top of the ballot and beside each plan.
+
+    Returns the summary (``{"target": element id, "message": text}``, in ballot order) and the
+    invalid plans (option id -> id of the message that describes them)."""
+    summary: list[dict] = []
+    invalid: dict[int, str] = {}
+    titles = {o.id: o.proposal.title for o in options}
+    for option in options:
+        field = form.option_field(option.id)
+        if field is not None and field.errors:
+            invalid[option.id] = f"{field.id}-error"
+            summary.append({"target": field.id, "message": f"{titles[option.id]}: {' '.join(map(str, field.errors))}"})
+    if error is not None:
+        summary.append({"target": None, "message": ballot_error_message(error, round_)})
+        named = error.params.get("option")
+        if error.code == "rank_duplicate":
+            marked = [oid for oid in form.option_ids if str(form.option_field(oid).data or "") == str(error.params.get("rank"))]
+        elif named in titles:
+            marked = [named]
+        elif error.code in _WHOLE_CHOICE:
+            marked = [o.id for o in options if o.id in form.chosen_ids()]
+        else:
+            marked = []
+        for oid in marked:
+            invalid.setdefault(oid, "ballot-error")
+        first = marked[0] if marked else (options[0].id if options else None)
+        summary[-1]["target"] = option_input_id(form, first) if first is not None else None
+    elif form.errors and not summary:
+        summary.append({"target": option_input_id(form, options[0].id) if options else None,
+                        "message": _("This form was open too long. Please choose again and vote.")})
+    return summary, invalid
+
+
+def ballot_tally(form: _BallotForm, options: list[RoundOption]) -> dict:
+    """What the counters above the plans show, computed by the server (the page works without
+    JavaScript): the chosen plans, their cost in cents, and the points given."""
+    chosen = form.chosen_ids()
+    points = 0
+    if form.ballot_type == "cumulative":
+        for oid in form.option_ids:
+            value = form.option_field(oid).data
+            points += value if isinstance(value, int) and value > 0 else 0
+    return {"chosen": chosen, "spent": sum(o.cost_cents for o in options if o.id in chosen), "points": points}

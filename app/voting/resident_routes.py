@@ -25,7 +25,7 @@ from app.public.services import register_home_provider
 from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
-from app.voting.ballot_forms import ballot_error_message, ballot_form_for
+from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_problems, ballot_tally
 from app.voting.forms import BuurtChoiceForm, ReceiptForm
 from app.voting.models import BudgetRound, RoundStatus
 from app.voting.rules import BallotError, deserialize
@@ -81,14 +81,15 @@ def public_ballot():
     form = ballot_form_for(round_, options)
     if request.method == "GET":
         form.token.data = services.new_form_token()
-    error = None
-    if form.validate_on_submit():
+    problem = None
+    recalculate = request.method == "POST" and "recalculate" in request.form  # the no-JavaScript counter
+    if not recalculate and form.validate_on_submit():
         try:
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
             cast = services.cast_ballot(round_, ticket.id, sub_budget, services.channel_for(ticket, round_), stored, form.token.data or "")
-        except BallotError as problem:
+        except BallotError as error:
             db.session.rollback()
-            error = ballot_error_message(problem, round_)
+            problem = error
         except services.VoteRefused as refusal:
             db.session.rollback()
             flash(str(REFUSED.get(refusal.code, REFUSED["closed"])), "error")
@@ -96,14 +97,15 @@ def public_ballot():
         else:
             db.session.commit()
             session["receipt"] = cast.receipt
+            session["receipt_round"] = round_.id
             return redirect(url_for("voting.public_voted"), code=303)
     budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
-    chosen = form.chosen_ids()
-    spent = sum(o.cost_cents for o in options if o.id in chosen)
+    summary, invalid = ([], {}) if request.method == "GET" or recalculate else ballot_problems(form, problem, round_, options)
     services.load_ballot_texts(round_)
     services.finish_reading()  # nothing to write: free the database before the page renders
-    return render_template("voting/ballot.html", round=round_, form=form, options=options, error=error,
-                           budget=budget, spent=spent, chosen=chosen, sub_budget=sub_budget), 200 if error is None else 400
+    return render_template("voting/ballot.html", round=round_, form=form, options=options,
+                           error=ballot_error_message(problem, round_) if problem else None, summary=summary, invalid=invalid,
+                           budget=budget, tally=ballot_tally(form, options), sub_budget=sub_budget), 400 if summary else 200
 
 
 @bp.route("/vote/buurt", methods=["GET", "POST"])

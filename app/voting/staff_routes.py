@@ -24,7 +24,7 @@ from app.roles import Role
 from app.security import roles_required
 from app.views import download, get_or_404, public_url
 from app.voting import bp, services
-from app.voting.ballot_forms import ballot_error_message, ballot_form_for
+from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_problems
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
 from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStatus
 from app.voting.rules import BallotError, BudgetSplitError
@@ -247,7 +247,7 @@ def paper(round_id: int):
     code_form = form.code_form
     if request.method == "GET":
         form.token.data = services.new_form_token()
-    error = None
+    error = problem = None
     if form.validate_on_submit() and code_form.validate():
         try:
             ticket = services.paper_ticket(round_, code_form.code.data)
@@ -255,9 +255,10 @@ def paper(round_id: int):
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
             batch = _current_batch(round_)
             cast = services.cast_ballot(round_, ticket.id, sub_budget, "paper", stored, form.token.data or "", paper_batch=batch)
-        except BallotError as problem:
+        except BallotError as found:
             db.session.rollback()
-            error = ballot_error_message(problem, round_)
+            problem = found
+            error = ballot_error_message(found, round_)
         except services.VoteRefused as refusal:
             db.session.rollback()
             error = str(PAPER_REFUSALS.get(refusal.code, PAPER_REFUSALS["wrong_round"]))
@@ -266,9 +267,15 @@ def paper(round_id: int):
             flash(_("Paper ballot saved. Receipt: %(receipt)s", receipt=cast.receipt), "success")
             return redirect(url_for("voting.paper", round_id=round_.id), code=303)
     batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))).all()
+    options = list(round_.options)
+    summary, invalid = ballot_problems(form, problem, round_, options) if request.method == "POST" else ([], {})
+    if code_form.errors:
+        summary.insert(0, {"target": code_form.code.id, "message": " ".join(map(str, code_form.code.errors))})
+    if error and not problem:
+        summary.append({"target": code_form.code.id, "message": error})
     return render_template("voting/paper.html", round=round_, form=form, code_form=code_form, error=error,
-                           options=list(round_.options), chosen=form.chosen_ids(), batches=batches,
-                           turnout=services.turnout(round_)), 200 if error is None else 400
+                           options=options, chosen=form.chosen_ids(), batches=batches, summary=summary, invalid=invalid,
+                           turnout=services.turnout(round_)), 400 if summary or code_form.errors else 200
 
 
 PAPER_REFUSALS = {
