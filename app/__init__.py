@@ -172,7 +172,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app import formatting
     from app.domains import DOMAINS, domain
     from app.i18n import LANGUAGES, current_language
-    from app.councils.links import council_links
+    from app.councils.links import council_links, public_council_links
     from app.i18n import language
     from app.labels import ORIGIN_LABELS, council_status_label, status_label
     from app.views import public_url
@@ -191,6 +191,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["council_status_label"] = council_status_label
     app.jinja_env.globals["language_name"] = lambda code: language(code).native_name
     app.jinja_env.globals["council_links"] = council_links
+    app.jinja_env.globals["public_council_links"] = public_council_links
     app.jinja_env.globals["origin_label"] = lambda code: ORIGIN_LABELS.get(code, code)
     app.jinja_env.globals["amount_example"] = formatting.amount_example
     app.jinja_env.filters["nl2p"] = formatting.paragraphs

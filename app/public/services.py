@@ -19,7 +19,7 @@ class Panel:
 
 def home_overview() -> dict:
     """Upcoming councils and open rounds, from the domains that own them."""
-    overview: dict = {"councils": [], "rounds": []}
+    overview: dict = {"councils": [], "rounds": [], "results": []}
     for provider in _HOME_PROVIDERS:
         overview.update(provider())
     return overview

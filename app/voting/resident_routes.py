@@ -28,6 +28,7 @@ from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_problems, ballot_tally
 from app.voting.forms import BuurtChoiceForm, ReceiptForm
 from app.voting.models import BudgetRound, RoundStatus
+from app.voting.results_routes import outcome_for_phones
 from app.voting.rules import BallotError, deserialize
 
 REFUSED = {
@@ -125,15 +126,24 @@ def public_choose_buurt():
 @bp.route("/vote/done")
 @read_only
 def public_voted():
+    """The receipt, then the result: the page waits (JavaScript polls the round's status; without
+    it the page refreshes itself) and shows the provisional, then the final result."""
     receipt = session.get("receipt")
     ballot = services.find_ballot(receipt) if receipt else None
-    if ballot is None:
+    round_id = session.get("receipt_round") or (ballot.round_id if ballot else None)
+    round_ = db.session.get(BudgetRound, round_id) if receipt and round_id else None
+    if round_ is None:
         return redirect(url_for("voting.public_ballot"), code=303)
-    round_ = db.session.get(BudgetRound, ballot.round_id)
     services.load_ballot_texts(round_)
-    chosen = _chosen_options(round_, ballot)
+    chosen = _chosen_options(round_, ballot) if ballot is not None else []
+    outcome = outcome_for_phones(round_)
     services.finish_reading()
-    return render_template("voting/voted.html", round=round_, receipt=format_receipt_code(receipt), chosen=chosen)
+    return render_template("voting/voted.html", round=round_, receipt=format_receipt_code(receipt), chosen=chosen,
+                           outcome=outcome, refresh_seconds=None if outcome and outcome["final"] else RESULT_REFRESH_SECONDS)
+
+
+#: How often a receipt page without JavaScript reloads while it waits for the (final) result.
+RESULT_REFRESH_SECONDS = 20
 
 
 def _chosen_options(round_, ballot):

@@ -8,13 +8,15 @@ from flask import abort, flash, redirect, render_template, request, session, str
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
-from app.councils.links import Link
+from app.councils.links import PUBLIC_LINK_PROVIDERS, Link
 from app.database import read_only
 from app.extensions import db
 from app.roles import Role
 from app.security import roles_required
-from app.views import download, get_or_404
+from app.public.services import register_home_provider
+from app.views import download, get_or_404, public_url
 from app.voting import bp, exports
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, RoundStatus
@@ -32,7 +34,7 @@ EXPORT_TYPES = {
 
 
 def _links(round_, staff):
-    if round_.status == RoundStatus.results_published or (staff and round_.status == RoundStatus.closed):
+    if round_.status in (RoundStatus.closed, RoundStatus.results_published):
         return [Link(url_for("voting.public_results", round_id=round_.id), _("See the results"))]
     return []
 
@@ -40,10 +42,32 @@ def _links(round_, staff):
 ROUND_LINK_PROVIDERS.append(_links)
 
 
-def load_results_round(round_id: int) -> BudgetRound:
-    """Published results are public; closed but unpublished ones only for the board (404 for others)."""
+def _council_results(council, absolute: bool) -> list[Link]:
+    rounds = db.session.scalars(select(BudgetRound).where(
+        BudgetRound.council_id == council.id, BudgetRound.status.in_((RoundStatus.closed, RoundStatus.results_published)),
+    ).order_by(BudgetRound.id))
+    make = public_url if absolute else url_for
+    return [Link(make("voting.public_results", round_id=r.id), _("See the results: %(name)s", name=r.name)) for r in rounds]
+
+
+PUBLIC_LINK_PROVIDERS.append(_council_results)
+
+
+def recent_results(limit: int = 5) -> list[BudgetRound]:
+    """Rounds whose result can be read (provisional or final), newest first, for the home page."""
+    return list(db.session.scalars(select(BudgetRound).where(
+        BudgetRound.status.in_((RoundStatus.closed, RoundStatus.results_published))).order_by(BudgetRound.id.desc()).limit(limit)))
+
+
+register_home_provider(lambda: {"results": recent_results()})
+
+
+def load_results_round(round_id: int, provisional: bool = False) -> BudgetRound:
+    """Published results are public; closed but unpublished ones only for the board (404 for
+    others), except the results page itself (`provisional`): once the vote is closed on the
+    evening, everyone sees the outcome there, marked provisional until the board approves."""
     round_ = get_or_404(BudgetRound, round_id)
-    if round_.status == RoundStatus.results_published:
+    if round_.status == RoundStatus.results_published or (provisional and round_.status == RoundStatus.closed):
         return round_
     if round_.status == RoundStatus.closed and current_user.is_authenticated and current_user.has_role(Role.board):
         return round_
@@ -62,18 +86,18 @@ def public_results(round_id: int):
     fresh = _PAGES.get((round_id, str(get_locale()))) if cacheable else None
     if fresh and time.monotonic() - fresh[0] < PAGE_SECONDS:
         return fresh[2]  # published results do not change: no database work at all
-    round_ = load_results_round(round_id)
+    round_ = load_results_round(round_id, provisional=True)
     key = (round_.status.value, counted_ballots(round_))
     if cacheable and fresh and fresh[1] == key:
         page = fresh[2]
     else:
         page = _results_page(round_)
-    if cacheable and round_.status == RoundStatus.results_published:
+    if cacheable:
         _PAGES[(round_id, str(get_locale()))] = (time.monotonic(), key, page)
     return page
 
 
-#: Rendered results pages of published rounds, per language, for visitors without an
+#: Rendered results pages of closed and published rounds, per language, for visitors without an
 #: account: when a council's results are revealed, 300 phones ask for the same page at
 #: once. Re-checked against the number of counted ballots every few seconds, so a late
 #: paper confirmation shows up.
@@ -84,10 +108,36 @@ PAGE_SECONDS = 5.0
 def _results_page(round_: BudgetRound) -> str:
     parts = round_results(round_)
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
-    hashes = [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True)) for part in parts]
+    board = current_user.is_authenticated and current_user.has_role(Role.board)
+    final = round_.status == RoundStatus.results_published
     return render_template("voting/results.html", round=round_, parts=parts, why=lambda p: why(p, titles),
                            turnout=turnout(round_), by_part=turnout_by_part(round_), rule_text=rule_text(round_),
-                           hashes=hashes, formats=list(EXPORT_TYPES))
+                           hashes=ballot_list_hashes(round_, parts) if final or board else None, board=board,
+                           formats=list(EXPORT_TYPES))
+
+
+def ballot_list_hashes(round_: BudgetRound, parts) -> list[str]:
+    """SHA-256 of each part's public ballot list; kept per worker while the count is unchanged
+    (every phone of an evening shows it under the final result)."""
+    key = (round_.status.value, counted_ballots(round_))
+    cached = _HASHES.get(round_.id)
+    if cached is None or cached[0] != key:
+        cached = (key, [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True)) for part in parts])
+        _HASHES[round_.id] = cached
+    return cached[1]
+
+
+_HASHES: dict[int, tuple[tuple, list[str]]] = {}
+
+
+def outcome_for_phones(round_: BudgetRound) -> dict | None:
+    """The result as a resident's receipt page shows it: nothing while the vote runs, the
+    provisional outcome once it is closed, the final one with its hash after approval."""
+    if round_.status not in (RoundStatus.closed, RoundStatus.results_published):
+        return None
+    parts = round_results(round_)
+    final = round_.status == RoundStatus.results_published
+    return {"final": final, "parts": parts, "hashes": ballot_list_hashes(round_, parts) if final else None}
 
 
 @bp.route("/rounds/<int:round_id>/results.<any(csv, xlsx, json, pdf, pb):kind>")

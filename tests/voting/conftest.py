@@ -85,3 +85,14 @@ def oracle():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_pages():
+    """Results pages, counts and hashes are kept per worker, keyed by round id; ids come
+    back after a rolled-back test on SQLite, so every test starts with empty caches."""
+    from app.voting import results, results_routes, services
+
+    for module, name in ((results_routes, "_PAGES"), (results_routes, "_HASHES"), (results, "_COUNTS"), (services, "_STATUS_CACHE")):
+        getattr(module, name, {}).clear()
+    yield

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from app.proposals.lifecycle import Status
 from app.roles import Role
-from app.voting import pabulib, tally
+from app.voting import pabulib, results_routes, tally
 from app.voting.models import RoundStatus
 
 from tests.voting.test_ballot_routes import sign_in, token_of
@@ -43,18 +43,28 @@ def close_and_publish(client, login_as, round_):
     return client.post(f"/staff/rounds/{round_.id}/approve")
 
 
-def test_results_are_private_until_the_board_approves(app, client, login_as, counted_round, db):
+def test_results_are_provisional_until_the_board_approves(app, client, login_as, counted_round, db):
     round_, ids = counted_round()
+    anonymous = app.test_client()
+    anonymous.set_cookie("lang", "en")
+    assert anonymous.get(f"/rounds/{round_.id}/results").status_code == 404  # still open
     login_as(Role.board)
     client.post(f"/staff/rounds/{round_.id}/status/closed")
     preview = client.get(f"/rounds/{round_.id}/results")
     assert preview.status_code == 200 and "Approve" in preview.get_data(as_text=True) or "goedkeuren" in preview.get_data(as_text=True).lower()
-    anonymous = app.test_client()
-    assert anonymous.get(f"/rounds/{round_.id}/results").status_code == 404
+    # Issue 14: once the vote is closed everyone sees the outcome, marked provisional; the
+    # downloads and the ballot list wait for the board's approval.
+    provisional = anonymous.get(f"/rounds/{round_.id}/results")
+    text = provisional.get_data(as_text=True)
+    assert provisional.status_code == 200 and "Provisional result" in text and "Approve" not in text
+    assert "SHA-256" not in text and "results.csv" not in text
     assert anonymous.get(f"/rounds/{round_.id}/results.csv").status_code == 404
+    assert anonymous.get(f"/rounds/{round_.id}/ballots.pb").status_code == 404
     assert client.post(f"/staff/rounds/{round_.id}/approve").status_code == 303
+    results_routes._PAGES.clear()  # the provisional page above is kept a few seconds per worker
     page = anonymous.get(f"/rounds/{round_.id}/results").get_data(as_text=True)
     assert "budget-bar" in page and "<svg" in page
+    assert "Final result" in page and "Provisional result" not in page and "SHA-256" in page
     db.session.refresh(round_)
     statuses = {o.proposal.title: o.proposal.status for o in round_.options}
     # greedy: A (4 votes, 40k) funded; C (3 votes, 20k) fits; B (2 votes) does not
