@@ -36,7 +36,7 @@ from app.places.services import area_choices, neighbourhood_choices
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import download, get_or_404, public_url
+from app.views import download, get_or_404, public_url, short_address
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = (Role.facilitator, Role.admin)
@@ -112,7 +112,7 @@ def _sheet_header(council: Council) -> SheetHeader:
             instructions.append((code, _("Scan the code with your phone to sign in and vote.")))
     when = format_datetime(council.starts_at, "EEEE d MMMM y, HH:mm")
     return SheetHeader(title=council.title, when=when, venue=f"{council.venue}, {council.address}".strip(", "),
-                       instructions=instructions)
+                       instructions=instructions, address=short_address("councils.public_enter_code"))
 
 
 def _ticket_files(council: Council, issued, output: str) -> Response:

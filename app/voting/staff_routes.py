@@ -22,7 +22,7 @@ from app.proposals.models import Proposal
 from app.public.services import Panel, register_panel
 from app.roles import Role
 from app.security import roles_required
-from app.views import download, get_or_404, public_url
+from app.views import download, get_or_404, public_url, short_address
 from app.voting import bp, services
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_problems
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
@@ -207,7 +207,8 @@ def voter_codes(round_id: int):
         body = csv_bytes(["code", "url", "buurt"], [(format_code(p.code), p.url, p.buurt or "") for p in prints])
         response = download(body, "text/csv; charset=utf-8", f"voter-codes-{round_.id}.csv")
     else:
-        header = SheetHeader(title=round_.name, when="", venue="", instructions=[("nl", _("Scan the code with your phone to sign in and vote."))])
+        header = SheetHeader(title=round_.name, when="", venue="", instructions=[("nl", _("Scan the code with your phone to sign in and vote."))],
+                             address=short_address("councils.public_enter_code"))
         response = download(render_ticket_sheet(prints, header), "application/pdf", f"voter-codes-{round_.id}.pdf")
     db.session.commit()
     return response
