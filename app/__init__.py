@@ -37,6 +37,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_error_pages(app)
     _register_template_helpers(app)
+    from app import wire
+
+    wire.init_app(app)
 
     from app.cli import register_cli
 

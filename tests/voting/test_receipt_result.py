@@ -41,7 +41,7 @@ def test_the_receipt_page_waits_then_shows_the_provisional_then_the_final_result
     waiting = phone.get("/vote/done").get_data(as_text=True)
     assert "The result appears here when the vote closes." in waiting
     assert '<noscript><meta http-equiv="refresh" content="20"></noscript>' in waiting
-    assert 'data-status="open"' in waiting and "js/wait.js" in waiting
+    assert 'data-status="open"' in waiting and "js/wait." in waiting
     assert f'data-status-url="/rounds/{round_.id}/status.json"' in waiting
 
     login_as(Role.board)
@@ -64,7 +64,7 @@ def test_the_receipt_page_waits_then_shows_the_provisional_then_the_final_result
     import hashlib
 
     assert shown == hashlib.sha256(phone.get(f"/rounds/{round_.id}/ballots.pb").get_data()).hexdigest()
-    assert "http-equiv=\"refresh\"" not in final and "js/wait.js" not in final
+    assert "http-equiv=\"refresh\"" not in final and "js/wait." not in final
 
 
 def test_home_council_page_and_receipt_check_link_to_the_result(app, client, login_as, voted, db):
