@@ -225,13 +225,36 @@ def live(round_id: int):
 @bp.route("/staff/rounds/<int:round_id>/present")
 @roles_required(*EVENING)
 def present(round_id: int):
+    """The projector: turnout while the vote runs; then one labelled bar per plan, the money
+    left, "provisional" until the board approves, and a QR code to the results for the phones."""
+    from app.councils.qr import dark_rectangles, qr_modules
+    from app.voting.results import round_results
+
     round_ = get_or_404(BudgetRound, round_id)
     results = None
+    qr = None
     if round_.status in (RoundStatus.closed, RoundStatus.results_published):
-        from app.voting.results import round_results
-
         results = round_results(round_)
-    return render_template("voting/present.html", round=round_, turnout=services.turnout(round_), results=results)
+        url = public_url("voting.public_results", round_id=round_.id)
+        rows = qr_modules(url)
+        qr = {"url": url, "size": len(rows), "rects": dark_rectangles(rows)}
+    languages = (round_.council.languages if round_.council else None) or ["nl"]
+    return render_template("voting/present.html", round=round_, turnout=services.turnout(round_), results=results,
+                           qr=qr, spoken=_presenter_words(languages))
+
+
+def _presenter_words(languages: list[str]) -> list[dict]:
+    """The few words on the projector, in each language of the evening (read from the back of the hall)."""
+    from flask_babel import force_locale
+
+    from app.i18n import language
+
+    words = []
+    for code in languages:
+        with force_locale(code):
+            words.append({"code": code, "rtl": language(code).rtl, "provisional": _("Provisional result"),
+                          "final": _("Final result"), "left": _("Money left"), "scan": _("Scan to see the results on your phone")})
+    return words
 
 
 def paper_form_for(round_: BudgetRound, **kwargs):

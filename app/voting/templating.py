@@ -41,3 +41,9 @@ def budget_chart(part) -> Markup:
         segments.append({"x": x, "w": w, "shade": index % 2, "title": project.option.proposal.title, "cost": project.option.cost_cents})
         x += w
     return Markup(render_template("voting/_budget_bar.svg", segments=segments, width=width, left=width - x, x_left=x, part=part))
+
+
+@bp.app_template_global()
+def budget_legend(part) -> Markup:
+    """The labels of the budget bar as HTML text (tooltips do not work on touch screens)."""
+    return Markup(render_template("voting/_budget_legend.html", part=part))
