@@ -2,7 +2,7 @@ from flask import Blueprint
 
 bp = Blueprint("voting", __name__, template_folder="templates")
 
-from app.voting import resident_routes, results_routes, staff_routes, templating  # noqa: E402,F401
+from app.voting import evening_routes, resident_routes, results_routes, staff_routes, templating  # noqa: E402,F401
 from app.demo import EXTRA_STEPS  # noqa: E402
 from app.voting.demo import seed_rounds  # noqa: E402
 

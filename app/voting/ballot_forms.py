@@ -159,3 +159,22 @@ def ballot_tally(form: _BallotForm, options: list[RoundOption]) -> dict:
             value = form.option_field(oid).data
             points += value if isinstance(value, int) and value > 0 else 0
     return {"chosen": chosen, "spent": sum(o.cost_cents for o in options if o.id in chosen), "points": points}
+
+
+def ballot_instruction(round_: BudgetRound, budget_cents: int) -> str:
+    """What the voter is asked to do, the same words on the phone and on the paper ballot."""
+    if round_.ballot_type == "approval":
+        if round_.max_choices:
+            return ngettext("Tick the plan you support most.", "Tick up to %(num)d plans you support.", round_.max_choices)
+        return _("Tick every plan you support.")
+    if round_.ballot_type == "knapsack":
+        return _("Choose plans. Together they may cost at most %(budget)s.", budget=money(budget_cents, whole=True))
+    if round_.ballot_type == "cumulative":
+        text = _("Spread %(points)d points over the plans you like.", points=round_.points_total)
+        if round_.points_max_per_project:
+            text += " " + ngettext("At most %(num)d point per plan.", "At most %(num)d points per plan.", round_.points_max_per_project)
+        return text
+    text = _("Put your favourite plans in order: 1 is the one you want most.")
+    if round_.max_choices:
+        text += " " + ngettext("Choose your favourite plan.", "Rank up to %(num)d plans.", round_.max_choices)
+    return text

@@ -25,7 +25,7 @@ from app.public.services import register_home_provider
 from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
-from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_problems, ballot_tally
+from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_instruction, ballot_problems, ballot_tally
 from app.voting.forms import BuurtChoiceForm, ReceiptForm
 from app.voting.models import BudgetRound, RoundStatus
 from app.voting.results_routes import outcome_for_phones
@@ -106,7 +106,8 @@ def public_ballot():
     services.finish_reading()  # nothing to write: free the database before the page renders
     return render_template("voting/ballot.html", round=round_, form=form, options=options,
                            error=ballot_error_message(problem, round_) if problem else None, summary=summary, invalid=invalid,
-                           budget=budget, tally=ballot_tally(form, options), sub_budget=sub_budget), 400 if summary else 200
+                           budget=budget, tally=ballot_tally(form, options), sub_budget=sub_budget,
+                           lead=ballot_instruction(round_, budget)), 400 if summary else 200
 
 
 @bp.route("/vote/buurt", methods=["GET", "POST"])

@@ -332,4 +332,4 @@ def confirm_paper(round_id: int, batch_id: int):
     else:
         db.session.commit()
         flash(_("The paper ballots are confirmed."), "success")
-    return redirect(url_for("voting.paper", round_id=round_id), code=303)
+    return redirect(url_for("voting.desk" if request.args.get("back") == "desk" else "voting.paper", round_id=round_id), code=303)
