@@ -44,8 +44,14 @@ def _ticket_limits(view):
 
 
 def current_ticket() -> Ticket | None:
+    """The ticket this browser signed in with, as long as it is still bound to this browser
+    (the desk can release a ticket to another browser: the first one then loses it)."""
     ticket_id = session.get(SESSION_TICKET)
-    return db.session.get(Ticket, ticket_id) if ticket_id else None
+    ticket = db.session.get(Ticket, ticket_id) if ticket_id else None
+    if ticket is None or ticket.device_hash is None:  # released by the desk
+        return None
+    token = session.get(SESSION_DEVICE)
+    return ticket if token and services.device_hash(token) == ticket.device_hash else None
 
 
 def _exchange(code: str):

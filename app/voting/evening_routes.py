@@ -19,7 +19,7 @@ from app.views import get_or_404
 from app.voting import bp, services
 from app.voting import evening as flow
 from app.voting.ballot_forms import ballot_error_message, ballot_problems
-from app.voting.forms import AddOptionForm, ConfirmForm, EnvelopeForm
+from app.voting.forms import AddOptionForm, ConfirmForm, EnvelopeForm, ReleaseForm
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus
 from app.voting.rules import BallotError, deserialize
 
@@ -193,7 +193,23 @@ def desk(round_id: int):
         summary.append({"target": code_form.code.id, "message": error})
     return render_template("voting/desk.html", round=round_, form=form, code_form=code_form, error=error, options=options,
                            chosen=form.chosen_ids(), summary=summary, invalid=invalid, batches=_pending(round_),
-                           turnout=services.turnout(round_), confirm_form=ConfirmForm()), 400 if summary else 200
+                           turnout=services.turnout(round_), release_form=ReleaseForm()), 400 if summary else 200
+
+
+@bp.route("/staff/rounds/<int:round_id>/desk/release", methods=["POST"])
+@roles_required(Role.facilitator)
+def desk_release(round_id: int):
+    """A resident signed in on one browser (say, a QR app's own browser) and wants to vote in
+    another on the same phone: the desk releases the ticket; they scan or type it again."""
+    round_ = _load_round(round_id)
+    form = ReleaseForm()
+    if form.validate_on_submit() and council_services.release_ticket(round_.council, form.code.data, current_user):
+        db.session.commit()
+        flash(_("The ticket is free again. The resident scans it or types its code in the other browser."), "success")
+    else:
+        db.session.rollback()
+        flash(_("This ticket cannot be released: it is unknown, not signed in on a phone, or already used to vote."), "error")
+    return redirect(url_for("voting.desk", round_id=round_.id) + "#release", code=303)
 
 
 def _pending(round_: BudgetRound) -> list[dict]:

@@ -107,3 +107,10 @@ class ConfirmForm(FlaskForm):
     """An irreversible step: the button is in its own form with a CSRF token."""
 
     confirm = SubmitField(_l("Confirm"))
+
+
+class ReleaseForm(FlaskForm):
+    """The desk frees a ticket from the browser it was first signed in on."""
+
+    code = StringField(_l("Ticket code"), validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)])
+    submit = SubmitField(_l("Release for another browser"))

@@ -190,3 +190,24 @@ def test_the_paper_ballot_in_the_evenings_languages(app, client, running, db, tm
     from tests.councils.test_sheets import embedded_glyph_names
 
     assert len({n for n in embedded_glyph_names(response.get_data()) if re.fullmatch(r"uniFE[7-9A-F][0-9A-F]", n)}) >= 5  # shaped
+
+
+def test_the_desk_moves_a_ticket_to_another_browser_on_the_same_phone(app, client, running, db):
+    code = running["codes"][0]
+    in_app_browser, own_browser = app.test_client(), app.test_client()
+    sign_in(in_app_browser, code)
+    assert own_browser.get(f"/t/{code}").headers["Location"] == "/t"  # refused: in use on another browser
+    desk = f"/staff/rounds/{running['round_id']}/desk"
+    html = client.get(desk).get_data(as_text=True)
+    assert client.post(f"{desk}/release", data={"csrf_token": csrf(html), "code": code}).status_code == 303
+    assert in_app_browser.get("/vote").headers["Location"] == "/t"  # the first browser lost it
+    sign_in(own_browser, code)
+    round_ = db.session.get(BudgetRound, running["round_id"])
+    page = own_browser.get("/vote").get_data(as_text=True)
+    assert own_browser.post("/vote", data={"token": token_of(page), "choice": [str(round_.options[0].id)]}).status_code == 303
+    assert ballots(db) == 1
+    # A ticket that voted is not released (that would let it vote twice).
+    client.post(f"{desk}/release", data={"csrf_token": csrf(html), "code": code})
+    db.session.expire_all()
+    ticket = db.session.scalars(select(Ticket).where(Ticket.voted.is_(True))).one()
+    assert ticket.device_hash is not None and ticket.signed_in_at is not None
