@@ -168,3 +168,16 @@ def test_paper_entry_shows_field_errors_too(client, make_round, ticket_for, logi
     assert response.status_code == 400 and ballot_count(db) == 0
     assert (f"points_{a}", "Plan A: Use a number from 0 to 6.") in summary_links(page)
     assert f'id="points_{a}-error"' in page and 'aria-invalid="true"' in input_tag(page, f"points_{a}")
+
+
+def test_dutch_text_on_an_arabic_page_keeps_its_own_direction(client, make_round, ticket_for):
+    client.set_cookie("lang", "ar")
+    round_ = make_round()
+    sign_in(client, ticket_for(round_))
+    html = client.get("/vote").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<span lang="nl" dir="auto">Plan A</span>' in html  # a Dutch title without a translation
+    assert '<p lang="nl" dir="auto">Samenvatting Plan A</p>' in html
+    assert '<h1 dir="auto">Jeugdbudget</h1>' in html  # the round's name, in whatever language it was written
+    page = client.get(f"/proposals/{round_.options[0].proposal_id}").get_data(as_text=True)
+    assert re.search(r'<h1 lang="nl" dir="auto">Plan A</h1>', page)
