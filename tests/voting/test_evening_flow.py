@@ -117,6 +117,7 @@ def test_the_desk_signs_in_and_enters_a_paper_ballot_in_one_step(app, client, ru
     html = client.get(desk).get_data(as_text=True)
     receipt = re.search(r"Write this receipt on the paper: ([0-9A-Z]+)", html).group(1)
     assert '<dd id="count-pending">1</dd>' in html and '<dd id="count-paper">0</dd>' in html
+    assert '<dd id="count-pending">1</dd>' in client.get(f"/staff/rounds/{running['round_id']}/live").get_data(as_text=True)
     # The same person cannot confirm; the listing shows the ballot's choices by receipt.
     assert "A second facilitator must confirm the ballots you entered." in html
     row = re.search(rf"<code>{receipt}</code></th>\s*<td>(.*?)</td>", html, re.S).group(1)
