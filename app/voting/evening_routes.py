@@ -214,22 +214,27 @@ def desk_release(round_id: int):
 
 def _pending(round_: BudgetRound) -> list[dict]:
     """Each waiting batch with its ballots and their choices, for the second facilitator to
-    compare with the paper. Ballots are listed by receipt (written on each paper ballot at
-    entry), not in the order they were entered: that order is not stored anywhere."""
+    compare with the paper. The ballots wait sealed in the ballot box, held back by their
+    batch; they are listed by receipt (written on each paper ballot at entry), not in the
+    order they were entered: that order is not stored anywhere."""
+    from app import ballot_box
+
     by_id = {o.id: o for o in round_.options}
     batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))
                                  .order_by(PaperBatch.id)).all()
     listed = []
     for batch in batches:
-        ballots = db.session.scalars(select(Ballot).where(Ballot.paper_batch_id == batch.id).order_by(Ballot.receipt)).all()
+        payloads = sorted(ballot_box.held_payloads("ballot", round_.id, batch.id), key=lambda p: p["receipt"])
+        payloads += [{"receipt": b.receipt, "choices": b.choices} for b in db.session.scalars(
+            select(Ballot).where(Ballot.paper_batch_id == batch.id, Ballot.confirmed.is_(False)).order_by(Ballot.receipt))]
         rows = []
-        for ballot in ballots:
-            choices = deserialize(round_.ballot_type, ballot.choices)
+        for payload in payloads:
+            choices = deserialize(round_.ballot_type, payload["choices"])
             if round_.ballot_type == "cumulative":
                 chosen = [(by_id[oid], points) for oid, points in choices if oid in by_id]
             else:
                 chosen = [(by_id[oid], index + 1 if round_.ballot_type == "ranking" else None) for index, oid in enumerate(choices) if oid in by_id]
-            rows.append({"receipt": ballot.receipt, "chosen": chosen})
+            rows.append({"receipt": payload["receipt"], "chosen": chosen})
         listed.append({"batch": batch, "ballots": rows, "mine": batch.entered_by_id == current_user.id})
     return listed
 

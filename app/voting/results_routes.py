@@ -21,7 +21,7 @@ from app.voting import bp, exports
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, RoundStatus
 from app.voting.results import counted_ballots, round_results
-from app.voting.services import approve_results, turnout, turnout_by_part
+from app.voting.services import after_close, approve_results, flush_box, turnout, turnout_by_part
 from app.voting.templating import ROUND_LINK_PROVIDERS
 
 EXPORT_TYPES = {
@@ -122,7 +122,7 @@ def ballot_list_hashes(round_: BudgetRound, parts) -> list[str]:
     key = (round_.status.value, counted_ballots(round_))
     cached = _HASHES.get(round_.id)
     if cached is None or cached[0] != key:
-        cached = (key, [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True)) for part in parts])
+        cached = (key, [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_))) for part in parts])
         _HASHES[round_.id] = cached
     return cached[1]
 
@@ -167,7 +167,7 @@ def public_ballot_list(round_id: int):
     """The public, recountable list: every receipt with its choices."""
     round_ = load_results_round(round_id)
     part = _part(round_results(round_))
-    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True))
+    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_)))
     name = f"round-{round_.id}-ballots.pb"
     return download(body, EXPORT_TYPES["pb"], name, private=round_.status != RoundStatus.results_published)
 
@@ -184,7 +184,9 @@ def _part(parts):
 @roles_required(Role.board)
 def approve(round_id: int):
     round_ = get_or_404(BudgetRound, round_id)
+    flush_box(round_)  # nothing may wait in the ballot box when the count is frozen
     approve_results(round_, round_results(round_), current_user)
     db.session.commit()
+    after_close(round_id)
     flash(_("The results are approved and published."), "success")
-    return redirect(url_for("voting.public_results", round_id=round_.id), code=303)
+    return redirect(url_for("voting.public_results", round_id=round_id), code=303)

@@ -42,8 +42,12 @@ def setting(app, db, make_user, test_context):
     return {"council_id": council.id, "round_id": envelope.id, "plan_ids": [p.id for p in plans]}
 
 
-def ballots(db):
-    return db.session.scalar(select(func.count()).select_from(Ballot))
+def ballots(db, round_id=None):
+    """Ballots cast, wherever they are: in the ballot table or still sealed in the box."""
+    from app.voting import services
+
+    rounds = [db.session.get(BudgetRound, round_id)] if round_id else db.session.scalars(select(BudgetRound)).all()
+    return sum(services.turnout(r).ballots + services.turnout(r).unconfirmed_paper for r in rounds)
 
 
 def test_from_the_evening_page_to_the_open_vote(client, login_as, setting, db):
