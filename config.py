@@ -131,6 +131,8 @@ class Config:
     TRUST_PROXY_HEADERS = _env_bool("TRUST_PROXY_HEADERS", False)
     #: Public base URL used in QR codes and e-mails; empty means "the host of the request".
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    #: Where residents report accessibility problems (shown in the accessibility statement).
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "toegankelijkheid@samennieuwwest.example")
     DEMO_ALLOWED = True
 
     @classmethod

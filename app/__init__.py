@@ -45,6 +45,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     _connect_domains(app)
     _register_error_pages(app)
     _register_template_helpers(app)
+    from app import wire
+
+    wire.init_app(app)
 
     from app.cli import register_cli
 
@@ -139,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.reach import routes as _reach_routes  # noqa: F401
     from app.reach import templating as _reach_templating  # noqa: F401
     from app.voting import bp as voting_bp
+    from app.voting import evening_routes as _evening_routes  # noqa: F401
     from app.voting import resident_routes as _voting_resident_routes  # noqa: F401
     from app.voting import results_routes as _results_routes  # noqa: F401
     from app.voting import staff_routes as _voting_staff_routes  # noqa: F401
@@ -168,6 +172,7 @@ def _connect_domains(app: Flask) -> None:
     signals.home_page.connect(reach.home_section)
     signals.council_page.connect(voting.council_page_links)
     signals.council_page.connect(reach.council_page_links)
+    signals.council_public_page.connect(voting.council_results_links)
     signals.ticket_next_step.connect(voting.ticket_next_step)
     # The staff dashboard, in this order.
     app.extensions["wijkstem.panels"] = (
@@ -251,7 +256,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.domains import DOMAINS, domain
     from app.i18n import LANGUAGES, current_language, language
     from app.labels import ORIGIN_LABELS, council_status_label, status_label
-    from app.signals import collect_lists, council_page
+    from app.signals import collect_lists, council_page, council_public_page
     from app.views import public_url
 
     @app.context_processor
@@ -268,6 +273,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["council_status_label"] = council_status_label
     app.jinja_env.globals["language_name"] = lambda code: language(code).native_name
     app.jinja_env.globals["council_links"] = lambda council: collect_lists(council_page, council)
+    app.jinja_env.globals["public_council_links"] = lambda council, absolute=False: collect_lists(
+        council_public_page, council, absolute=absolute)
     app.jinja_env.globals["origin_label"] = lambda code: ORIGIN_LABELS.get(code, code)
     app.jinja_env.globals["amount_example"] = formatting.amount_example
     app.jinja_env.filters["nl2p"] = formatting.paragraphs

@@ -248,3 +248,12 @@ def compact(vacuum: bool = True, tables: Iterable[str] = ("ballot_box", "ballot_
                     connection.exec_driver_sql(f"VACUUM {table}")
     except Exception:  # noqa: BLE001
         log.warning("compacting the database after closing a round was postponed", exc_info=True)
+
+
+def held_payloads(kind: str, scope_id: int, batch_id: int) -> list[dict]:
+    """The entries a paper batch holds back, opened for its second check (the paper ballots
+    of that batch, which the second facilitator compares with the papers)."""
+    entries = db.session.scalars(select(BoxEntry).where(
+        BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id == batch_id)).all()
+    opened = (unseal(_purpose(kind, scope_id), entry.sealed) for entry in entries)
+    return [payload for payload in opened if payload is not None]

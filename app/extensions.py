@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -39,3 +40,4 @@ babel = Babel()
 csrf = CSRFProtect()
 mail = Mail()
 limiter = Limiter(key_func=client_address, default_limits=[])
+compress = Compress()

@@ -36,16 +36,20 @@ home_page = _signals.signal("home-page")
 #: Sent by a council's staff page (sender: the Council). Each receiver returns a list of Links.
 council_page = _signals.signal("council-page")
 
+#: Sent by a council's public page, its outcomes page and the outcomes e-mail (sender: the
+#: Council; ``absolute=True`` in the e-mail). Each receiver returns a list of Links.
+council_public_page = _signals.signal("council-public-page")
+
 #: Sent by the resident's welcome page after signing in with a ticket (sender: the Ticket).
 #: Each receiver returns ``{"url": ..., "label": ...}`` or None.
 ticket_next_step = _signals.signal("ticket-next-step")
 
 
-def collect(signal: Signal, sender: Any = None) -> list:
+def collect(signal: Signal, sender: Any = None, **kwargs: Any) -> list:
     """The receivers' answers, leaving out None."""
-    return [value for _receiver, value in signal.send(sender) if value is not None]
+    return [value for _receiver, value in signal.send(sender, **kwargs) if value is not None]
 
 
-def collect_lists(signal: Signal, sender: Any = None) -> list:
+def collect_lists(signal: Signal, sender: Any = None, **kwargs: Any) -> list:
     """The receivers' lists, joined into one."""
-    return [item for answer in collect(signal, sender) for item in answer]
+    return [item for answer in collect(signal, sender, **kwargs) for item in answer]

@@ -76,6 +76,12 @@ def public_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+def short_address(endpoint: str, **values) -> str:
+    """`public_url` without its scheme, to print where people type it ("wijkstem.nl/t")."""
+    url = public_url(endpoint, **values)
+    return url.split("://", 1)[-1]
+
+
 def download(body, mimetype: str, filename: str, *, private: bool = True):
     """A file to save (bytes or a streaming iterator). Private files (ticket codes,
     payouts, staff exports) are never kept by caches."""

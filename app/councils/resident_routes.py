@@ -64,11 +64,17 @@ def no_store(view):
 
 
 def current_ticket() -> Ticket | None:
-    """The signed-in ticket of this browser; a session whose ticket was voided or expired
-    since it signed in ends here."""
+    """The signed-in ticket of this browser, as long as it is still bound to this browser (the
+    desk can release a ticket to another browser: the first one then loses it); a session
+    whose ticket was voided or expired since it signed in ends here."""
     ticket_id = session.get(SESSION_TICKET)
     ticket = db.session.get(Ticket, ticket_id) if ticket_id else None
-    if ticket is not None and not ticket.is_valid(utcnow()):
+    if ticket is None or ticket.device_hash is None:  # released by the desk
+        return None
+    token = session.get(SESSION_DEVICE)
+    if not token or services.device_hash(token) != ticket.device_hash:
+        return None
+    if not ticket.is_valid(utcnow()):
         session.pop(SESSION_TICKET, None)
         flash(str(REFUSALS["expired"]), "error")
         return None

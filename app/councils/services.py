@@ -247,6 +247,21 @@ def desk_sign_in(council: Council, code: str, actor: User) -> SignIn:
     return SignIn("ok", ticket)
 
 
+def release_ticket(council: Council, code: str, actor: User) -> bool:
+    """The desk releases a ticket signed in on one browser so that the resident can sign in
+    again on another (an in-app browser, then the phone's own browser), without a new
+    ticket. Only an unused, valid ticket of this council, signed in by phone, is released;
+    the first browser loses it (its device no longer matches)."""
+    ticket = find_ticket(code)
+    if ticket is None or ticket.council_id != council.id or not ticket.is_valid(utcnow()):
+        return False
+    if ticket.voted or ticket.signed_in_at is None or ticket.sign_in_channel == "desk":
+        return False
+    ticket.signed_in_at, ticket.sign_in_channel, ticket.device_hash = None, None, None
+    audit.record("ticket.release", ticket, actor=actor)
+    return True
+
+
 def save_profile(council_id: int, *, neighbourhood_id: int | None, age_band: str | None,
                  consent: bool, first_name: str, email: str, locale: str, first_time: str | None = None) -> bool:
     """A submitted welcome form gives one profile: its answers and the page's language. It

@@ -66,6 +66,9 @@ class SheetHeader:
     when: str  # date and time text, e.g. "donderdag 12 juni 2025, 19:30"
     venue: str  # e.g. "Buurthuis De Tagerijn, Pieter Calandlaan 2"
     instructions: Sequence[tuple[str, str]] = ()  # (language code, text), one per language
+    #: The short address to type when a camera cannot scan, e.g. "wijkstem.nl/t"; printed
+    #: just above the code on every ticket.
+    address: str = ""
 
 
 # --- ticket sheet -----------------------------------------------------------------------
@@ -78,9 +81,11 @@ class _TicketTexts:
     side: list[Line]  # title, date and venue, beside the QR code
     code_size: float  # points
     instructions: list[Line]  # below the QR code, full width
+    address: list[Line]  # the address to type, above the code
 
 
 BUURT_SIZE = 8.0
+ADDRESS_SIZE = 8.0
 BUURT_GAP = 0.6  # between the venue and the buurt label
 
 
@@ -97,6 +102,8 @@ def _prepare_ticket_texts(
     room = QR_SIZE - line_height(code_size) - 0.5
     if with_buurt:
         room -= line_height(BUURT_SIZE) + BUURT_GAP
+    address = typesetter.fit(header.address, SIDE_WIDTH, size=ADDRESS_SIZE, min_size=6, max_lines=2) if header.address else []
+    room -= sum(line.height for line in address)
     for title_lines, venue_lines in ((2, 2), (2, 1), (1, 1)):
         title = typesetter.fit(
             header.title, SIDE_WIDTH, size=9.5, min_size=7, max_lines=title_lines, bold=True
@@ -114,7 +121,7 @@ def _prepare_ticket_texts(
         side = title + when + venue
         if sum(line.height for line in side) <= room:
             break
-    return _TicketTexts(side, code_size, _fit_instructions(typesetter, header.instructions))
+    return _TicketTexts(side, code_size, _fit_instructions(typesetter, header.instructions), address)
 
 
 INSTRUCTION_SIZES = [7.5 - 0.25 * step for step in range(11)]  # 7.5 pt down to 5 pt
@@ -206,7 +213,12 @@ def _draw_ticket(
         typesetter.draw(line, side_x, line_y + BUURT_GAP, SIDE_WIDTH)
     # The code sits on the QR's bottom edge, where a reader's eye goes after the QR.
     code = Line(format_code(ticket.code), texts.code_size, width=0.0, bold=True)
-    typesetter.draw(code, side_x, qr_y + QR_SIZE - code.height + 0.8, SIDE_WIDTH, align="L")
+    code_y = qr_y + QR_SIZE - code.height + 0.8
+    address_y = code_y - sum(line.height for line in texts.address)
+    for line in texts.address:  # left-aligned like the code: it is typed in this order
+        typesetter.draw(line, side_x, address_y, SIDE_WIDTH, align="L")
+        address_y += line.height
+    typesetter.draw(code, side_x, code_y, SIDE_WIDTH, align="L")
 
     line_y = qr_y + QR_SIZE + QR_TEXT_GAP
     for line in texts.instructions:

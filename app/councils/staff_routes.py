@@ -43,7 +43,7 @@ from app.roles import Role
 from app.security import roles_required
 from app.signals import Panel
 from app.types import AMSTERDAM
-from app.views import download, public_url
+from app.views import download, public_url, short_address
 
 MANAGERS = (Role.facilitator, Role.board, Role.admin)
 
@@ -133,7 +133,7 @@ def _sheet_header(council: Council) -> SheetHeader:
             instructions.append((code, _("Scan the code with your phone to sign in and vote.")))
     when = format_datetime(council.starts_at, "EEEE d MMMM y, HH:mm")
     return SheetHeader(title=council.title, when=when, venue=f"{council.venue}, {council.address}".strip(", "),
-                       instructions=instructions)
+                       instructions=instructions, address=short_address("councils.public_enter_code"))
 
 
 def _ticket_files(council: Council, issued, output: str) -> Response:

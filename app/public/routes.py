@@ -39,6 +39,18 @@ def privacy():
     return render_template("public/privacy.html", privacy=privacy)
 
 
+@bp.route("/toegankelijkheid")
+@read_only
+def accessibility():
+    """The accessibility statement, after the Dutch model (scope, status, known problems, feedback)."""
+    from datetime import date
+
+    from flask import current_app
+
+    return render_template("public/accessibility.html", contact=current_app.config["ACCESSIBILITY_CONTACT"],
+                           statement_date=date(2026, 12, 1))
+
+
 @bp.route("/healthz")
 def health():
     services.check_database()

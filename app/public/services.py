@@ -13,7 +13,7 @@ from app.signals import Panel, collect
 
 def home_overview() -> dict:
     """Upcoming councils and open rounds, from the domains that own them (signals.home_page)."""
-    overview: dict = {"councils": [], "rounds": []}
+    overview: dict = {"councils": [], "rounds": [], "results": []}
     for section in collect(signals.home_page):
         overview.update(section)
     return overview

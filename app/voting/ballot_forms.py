@@ -103,3 +103,78 @@ def ballot_error_message(error: BallotError, round_: BudgetRound) -> str:
     if error.code in ("rank_too_long", "rank_out_of_range"):
         return ngettext("You can rank at most %(num)d plan.", "You can rank at most %(num)d plans.", round_.max_choices or len(round_.options))
     return _("Something in your choice was not right. Please choose again.")
+
+
+#: Errors whose plans are all the chosen ones (the choice as a whole breaks a limit).
+_WHOLE_CHOICE = {"too_many", "over_budget", "under_min_share", "points_total_exceeded", "rank_too_long", "rank_gap"}
+
+
+def option_input_id(form: _BallotForm, option_id: int) -> str:
+    field = form.option_field(option_id)
+    return field.id if field is not None else f"option-{option_id}"
+
+
+def ballot_problems(form: _BallotForm, error: BallotError | None, round_: BudgetRound,
+                    options: list[RoundOption]) -> tuple[list[dict], dict[int, str]]:
+    """What went wrong, for the summary at the top of the ballot and beside each plan.
+
+    Returns the summary (``{"target": element id, "message": text}``, in ballot order) and the
+    invalid plans (option id -> id of the message that describes them)."""
+    summary: list[dict] = []
+    invalid: dict[int, str] = {}
+    titles = {o.id: o.proposal.title for o in options}
+    for option in options:
+        field = form.option_field(option.id)
+        if field is not None and field.errors:
+            invalid[option.id] = f"{field.id}-error"
+            summary.append({"target": field.id, "message": f"{titles[option.id]}: {' '.join(map(str, field.errors))}"})
+    if error is not None:
+        summary.append({"target": None, "message": ballot_error_message(error, round_)})
+        named = error.params.get("option")
+        if error.code == "rank_duplicate":
+            marked = [oid for oid in form.option_ids if str(form.option_field(oid).data or "") == str(error.params.get("rank"))]
+        elif named in titles:
+            marked = [named]
+        elif error.code in _WHOLE_CHOICE:
+            marked = [o.id for o in options if o.id in form.chosen_ids()]
+        else:
+            marked = []
+        for oid in marked:
+            invalid.setdefault(oid, "ballot-error")
+        first = marked[0] if marked else (options[0].id if options else None)
+        summary[-1]["target"] = option_input_id(form, first) if first is not None else None
+    elif form.errors and not summary:
+        summary.append({"target": option_input_id(form, options[0].id) if options else None,
+                        "message": _("This form was open too long. Please choose again and vote.")})
+    return summary, invalid
+
+
+def ballot_tally(form: _BallotForm, options: list[RoundOption]) -> dict:
+    """What the counters above the plans show, computed by the server (the page works without
+    JavaScript): the chosen plans, their cost in cents, and the points given."""
+    chosen = form.chosen_ids()
+    points = 0
+    if form.ballot_type == "cumulative":
+        for oid in form.option_ids:
+            value = form.option_field(oid).data
+            points += value if isinstance(value, int) and value > 0 else 0
+    return {"chosen": chosen, "spent": sum(o.cost_cents for o in options if o.id in chosen), "points": points}
+
+
+def ballot_instruction(round_: BudgetRound, budget_cents: int) -> str:
+    """What the voter is asked to do, the same words on the phone and on the paper ballot."""
+    if round_.ballot_type == "approval":
+        if round_.max_choices:
+            return ngettext("Tick the plan you support most.", "Tick up to %(num)d plans you support.", round_.max_choices)
+        return _("Tick every plan you support.")
+    if round_.ballot_type == "knapsack":
+        return _("Choose plans. Together they may cost at most %(budget)s.", budget=money(budget_cents, whole=True))
+    if round_.ballot_type == "cumulative":
+        text = _("Spread %(points)d points over the plans you like.", points=round_.points_total)
+        if round_.points_max_per_project:
+            text += " " + ngettext("At most %(num)d point per plan.", "At most %(num)d points per plan.", round_.points_max_per_project)
+        return text
+    text = _("Put your favourite plans in order: 1 is the one you want most.")
+    if round_.max_choices:
+        text += " " + ngettext("Choose your favourite plan.", "Rank up to %(num)d plans.", round_.max_choices)
+    return text

@@ -98,3 +98,23 @@ class PaperCodeForm(Form):
     """Part of the paper-entry page; the ballot form beside it carries the CSRF token."""
 
     code = StringField(_l("Ticket code of this paper ballot"), validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)])
+
+
+class EnvelopeForm(FlaskForm):
+    """The facilitator picks one of the budgets the board prepared for council evenings."""
+
+    round_id = SelectField(_l("Budget approved by the board"), coerce=int, validators=[DataRequired(_l("Choose a budget."))])
+    submit = SubmitField(_l("Use this budget tonight"))
+
+
+class ConfirmForm(FlaskForm):
+    """An irreversible step: the button is in its own form with a CSRF token."""
+
+    confirm = SubmitField(_l("Confirm"))
+
+
+class ReleaseForm(FlaskForm):
+    """The desk frees a ticket from the browser it was first signed in on."""
+
+    code = StringField(_l("Ticket code"), validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)])
+    submit = SubmitField(_l("Release for another browser"))

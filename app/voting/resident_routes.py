@@ -24,9 +24,10 @@ from app.extensions import db, limiter
 from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
-from app.voting.ballot_forms import ballot_error_message, ballot_form_for
+from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_instruction, ballot_problems, ballot_tally
 from app.voting.forms import BuurtChoiceForm, ReceiptForm
 from app.voting.models import BudgetRound, RoundStatus
+from app.voting.results_routes import outcome_for_phones
 from app.voting.rules import BallotError, deserialize
 
 REFUSED = {
@@ -59,15 +60,17 @@ def _not_the_ballot(ticket, round_, sub_budget_missing: bool):
     return None
 
 
-def _ballot_page(round_, form, options, sub_budget, error):
-    """The ballot with the voter's choices so far and what they cost (400 with the error)."""
+def _ballot_page(round_, form, options, sub_budget, problem, recalculate: bool):
+    """The ballot with the voter's choices so far and what they cost; after a refused vote,
+    400 with the errors summarised at the top."""
     budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
-    chosen = form.chosen_ids()
-    spent = sum(o.cost_cents for o in options if o.id in chosen)
+    summary, invalid = ([], {}) if request.method == "GET" or recalculate else ballot_problems(form, problem, round_, options)
     services.load_ballot_texts(round_)
     services.finish_reading()  # nothing to write: free the database before the page renders
-    return render_template("voting/ballot.html", round=round_, form=form, options=options, error=error,
-                           budget=budget, spent=spent, chosen=chosen, sub_budget=sub_budget), 200 if error is None else 400
+    return render_template("voting/ballot.html", round=round_, form=form, options=options,
+                           error=ballot_error_message(problem, round_) if problem else None, summary=summary, invalid=invalid,
+                           budget=budget, tally=ballot_tally(form, options), sub_budget=sub_budget,
+                           lead=ballot_instruction(round_, budget)), 400 if summary else 200
 
 
 @bp.route("/vote", methods=["GET", "POST"])
@@ -87,18 +90,19 @@ def public_ballot():
     form = ballot_form_for(round_, options)
     if request.method == "GET":
         form.token.data = services.new_form_token(session.get(SESSION_FORM_KEY))
-    error = None
-    if form.validate_on_submit() and not services.form_token_matches(form.token.data or "", session.get(SESSION_FORM_KEY)):
+    problem = None
+    recalculate = request.method == "POST" and "recalculate" in request.form  # the no-JavaScript counter
+    if request.method == "POST" and form.validate_on_submit() and not services.form_token_matches(form.token.data or "", session.get(SESSION_FORM_KEY)):
         # A cached form of an earlier sign-in on this phone (back button): never cast or answer for it.
         flash(str(REFUSED["other_sign_in"]), "error")
         return redirect(url_for("voting.public_ballot"), code=303)
-    if form.validate_on_submit():
+    if not recalculate and form.validate_on_submit():
         try:
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
             cast = services.cast_ballot(round_, ticket.id, sub_budget, services.channel_for(ticket, round_), stored, form.token.data or "")
-        except BallotError as problem:
+        except BallotError as error:
             db.session.rollback()
-            error = ballot_error_message(problem, round_)
+            problem = error
         except services.VoteRefused as refusal:
             db.session.rollback()
             flash(str(REFUSED.get(refusal.code, REFUSED["closed"])), "error")
@@ -106,10 +110,11 @@ def public_ballot():
         else:
             db.session.commit()
             session["receipt"] = cast.receipt
+            session["receipt_round"] = round_.id
             if cast.mix_due:
                 services.mix_after_cast(round_.id)
             return redirect(url_for("voting.public_voted"), code=303)
-    return _ballot_page(round_, form, options, sub_budget, error)
+    return _ballot_page(round_, form, options, sub_budget, problem, recalculate)
 
 
 @bp.route("/vote/buurt", methods=["GET", "POST"])
@@ -130,15 +135,24 @@ def public_choose_buurt():
 @read_only
 @no_store
 def public_voted():
+    """The receipt, then the result: the page waits (JavaScript polls the round's status; without
+    it the page refreshes itself) and shows the provisional, then the final result."""
     receipt = session.get("receipt")
     ballot = services.find_ballot(receipt) if receipt else None
-    if ballot is None:
+    round_id = session.get("receipt_round") or (ballot.round_id if ballot else None)
+    round_ = db.session.get(BudgetRound, round_id) if receipt and round_id else None
+    if round_ is None:
         return redirect(url_for("voting.public_ballot"), code=303)
-    round_ = db.session.get(BudgetRound, ballot.round_id)
     services.load_ballot_texts(round_)
-    chosen = _chosen_options(round_, ballot)
+    chosen = _chosen_options(round_, ballot) if ballot is not None else []
+    outcome = outcome_for_phones(round_)
     services.finish_reading()
-    return render_template("voting/voted.html", round=round_, receipt=format_receipt_code(receipt), chosen=chosen)
+    return render_template("voting/voted.html", round=round_, receipt=format_receipt_code(receipt), chosen=chosen,
+                           outcome=outcome, refresh_seconds=None if outcome and outcome["final"] else RESULT_REFRESH_SECONDS)
+
+
+#: How often a receipt page without JavaScript reloads while it waits for the (final) result.
+RESULT_REFRESH_SECONDS = 20
 
 
 def _chosen_options(round_, ballot):

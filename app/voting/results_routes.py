@@ -32,10 +32,12 @@ EXPORT_TYPES = {
 }
 
 
-def load_results_round(round_id: int) -> BudgetRound:
-    """Published results are public; closed but unpublished ones only for the board (404 for others)."""
+def load_results_round(round_id: int, provisional: bool = False) -> BudgetRound:
+    """Published results are public; closed but unpublished ones only for the board (404 for
+    others), except the results page itself (`provisional`): once the vote is closed on the
+    evening, everyone sees the outcome there, marked provisional until the board approves."""
     round_ = get_or_404(BudgetRound, round_id)
-    if round_.status == RoundStatus.results_published:
+    if round_.status == RoundStatus.results_published or (provisional and round_.status == RoundStatus.closed):
         return round_
     if round_.status == RoundStatus.closed and current_user.is_authenticated and current_user.has_role(Role.board):
         return round_
@@ -54,33 +56,61 @@ def public_results(round_id: int):
     fresh = PAGES.get((round_id, str(get_locale()))) if cacheable else None
     if fresh and time.monotonic() - fresh[0] < PAGE_SECONDS:
         return fresh[2]  # published results do not change: no database work at all
-    round_ = load_results_round(round_id)
+    round_ = load_results_round(round_id, provisional=True)
     key = (round_.status.value, counted_ballots(round_))
     if cacheable and fresh and fresh[1] == key:
         page = fresh[2]
     else:
         page = _results_page(round_)
-    if cacheable and round_.status == RoundStatus.results_published:
+    if cacheable:
         PAGES.set((round_id, str(get_locale())), (time.monotonic(), key, page))
     return page
 
 
-#: Rendered results pages of published rounds, per language, for visitors without an
+#: Rendered results pages of closed and published rounds, per language, for visitors without an
 #: account: when a council's results are revealed, 300 phones ask for the same page at
 #: once. Re-checked against the number of counted ballots every few seconds, so a late
 #: paper confirmation shows up.
 PAGE_SECONDS = 5.0
-PAGES = BoundedCache(maxsize=64)  # (round id, language): published rounds only
+PAGES = BoundedCache(maxsize=64)  # (round id, language): closed and published rounds
 
 
 def _results_page(round_: BudgetRound) -> str:
     parts = round_results(round_)
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
-    hashes = round_.results_hashes or exports.ballot_list_hashes(round_, parts)
+    board = current_user.is_authenticated and current_user.has_role(Role.board)
+    final = round_.status == RoundStatus.results_published
+    hashes = round_.results_hashes or (ballot_list_hashes(round_, parts) if final or board else None)
     return render_template("voting/results.html", round=round_, parts=parts, why=lambda p: why(p, titles),
                            turnout=turnout(round_), by_part=turnout_by_part(round_), rule_text=rule_text(round_),
-                           hashes=hashes, formats=list(EXPORT_TYPES), approval=exports.approval_of(round_),
+                           hashes=hashes, board=board, formats=list(EXPORT_TYPES), approval=exports.approval_of(round_),
                            approve_form=ConfirmForm(), pending=pending_paper(round_))
+
+
+def ballot_list_hashes(round_: BudgetRound, parts) -> list[str]:
+    """SHA-256 of each part's public ballot list: the one recorded at approval, else computed
+    and kept per worker while the count is unchanged (every phone of an evening shows it)."""
+    if round_.results_hashes:
+        return round_.results_hashes
+    key = (round_.status.value, counted_ballots(round_))
+    cached = HASHES.get(round_.id)
+    if cached is None or cached[0] != key:
+        cached = (key, exports.ballot_list_hashes(round_, parts))
+        HASHES.set(round_.id, cached)
+    return cached[1]
+
+
+HASHES = BoundedCache(maxsize=64)  # round id -> (status and count, hashes)
+
+
+def outcome_for_phones(round_: BudgetRound) -> dict | None:
+    """The result as a resident's receipt page shows it: nothing while the vote runs, the
+    provisional outcome once it is closed, the final one with its hash after approval."""
+    if round_.status not in (RoundStatus.closed, RoundStatus.results_published):
+        return None
+    parts = round_results(round_)
+    final = round_.status == RoundStatus.results_published
+    return {"final": final, "parts": parts, "hashes": ballot_list_hashes(round_, parts) if final else None}
 
 
 @bp.route("/rounds/<int:round_id>/results.<any(csv, xlsx, json, pdf, pb):kind>")

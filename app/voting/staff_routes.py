@@ -13,6 +13,7 @@ from wtforms.validators import NumberRange, Optional
 
 from app.councils import services as council_services
 from app.councils.codes import format_code
+from app.councils.qr import dark_rectangles, qr_modules
 from app.councils.sheets import SheetHeader, TicketPrint, render_ticket_sheet
 from app.exports import csv_bytes
 from app.extensions import db
@@ -26,10 +27,10 @@ from app.security import roles_required
 from app.signals import Panel
 from app.types import AMSTERDAM
 from app.confirm import ConfirmForm, ConfirmWithReasonForm, confirmation_page, confirmed
-from app.views import download, get_or_404, public_url
+from app.views import download, get_or_404, public_url, short_address
 from app.voting import bp, services
 from app.voting.permissions import load_round, may
-from app.voting.ballot_forms import ballot_error_message, ballot_form_for
+from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_problems
 from app.voting.budget_split import BudgetSplitError
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
 from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStateError, RoundStatus
@@ -244,7 +245,8 @@ def voter_codes(round_id: int):
         body = csv_bytes(["code", "url", "buurt"], [(format_code(p.code), p.url, p.buurt or "") for p in prints])
         response = download(body, "text/csv; charset=utf-8", f"voter-codes-{round_.id}.csv")
     else:
-        header = SheetHeader(title=round_.name, when="", venue="", instructions=[("nl", _("Scan the code with your phone to sign in and vote."))])
+        header = SheetHeader(title=round_.name, when="", venue="", instructions=[("nl", _("Scan the code with your phone to sign in and vote."))],
+                             address=short_address("councils.public_enter_code"))
         response = download(render_ticket_sheet(prints, header), "application/pdf", f"voter-codes-{round_.id}.pdf")
     db.session.commit()
     return response
@@ -261,11 +263,33 @@ def live(round_id: int):
 @bp.route("/staff/rounds/<int:round_id>/present")
 @roles_required(*EVENING)
 def present(round_id: int):
+    """The projector: turnout while the vote runs; then one labelled bar per plan, the money
+    left, "provisional" until the board approves, and a QR code to the results for the phones."""
     round_ = load_round(round_id, "follow")
     results = None
+    qr = None
     if round_.status in (RoundStatus.closed, RoundStatus.results_published):
         results = round_results(round_)
-    return render_template("voting/present.html", round=round_, turnout=services.turnout(round_), results=results)
+        url = public_url("voting.public_results", round_id=round_.id)
+        rows = qr_modules(url)
+        qr = {"url": url, "size": len(rows), "rects": dark_rectangles(rows)}
+    languages = (round_.council.languages if round_.council else None) or ["nl"]
+    return render_template("voting/present.html", round=round_, turnout=services.turnout(round_), results=results,
+                           qr=qr, spoken=_presenter_words(languages))
+
+
+def _presenter_words(languages: list[str]) -> list[dict]:
+    """The few words on the projector, in each language of the evening (read from the back of the hall)."""
+    from flask_babel import force_locale
+
+    from app.i18n import language
+
+    words = []
+    for code in languages:
+        with force_locale(code):
+            words.append({"code": code, "rtl": language(code).rtl, "provisional": _("Provisional result"),
+                          "final": _("Final result"), "left": _("Money left"), "scan": _("Scan to see the results on your phone")})
+    return words
 
 
 def paper_form_for(round_: BudgetRound, **kwargs):
@@ -282,7 +306,7 @@ def paper(round_id: int):
     code_form = form.code_form
     if request.method == "GET":
         form.token.data = services.new_form_token()
-    error = None
+    error = problem = None
     if form.validate_on_submit() and code_form.validate():
         try:
             ticket = services.paper_ticket(round_, code_form.code.data)
@@ -290,9 +314,10 @@ def paper(round_id: int):
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
             batch = services.current_paper_batch(round_, current_user)
             cast = services.cast_ballot(round_, ticket.id, sub_budget, "paper", stored, form.token.data or "", paper_batch=batch)
-        except BallotError as problem:
+        except BallotError as found:
             db.session.rollback()
-            error = ballot_error_message(problem, round_)
+            problem = found
+            error = ballot_error_message(found, round_)
         except services.VoteRefused as refusal:
             db.session.rollback()
             error = str(PAPER_REFUSALS.get(refusal.code, PAPER_REFUSALS["wrong_round"]))
@@ -302,10 +327,16 @@ def paper(round_id: int):
                 services.mix_after_cast(round_.id)
             flash(_("Paper ballot saved. Receipt: %(receipt)s", receipt=cast.receipt), "success")
             return redirect(url_for("voting.paper", round_id=round_.id), code=303)
+    batches = services.unconfirmed_paper_batches(round_)
+    options = list(round_.options)
+    summary, invalid = ballot_problems(form, problem, round_, options) if request.method == "POST" else ([], {})
+    if code_form.errors:
+        summary.insert(0, {"target": code_form.code.id, "message": " ".join(map(str, code_form.code.errors))})
+    if error and not problem:
+        summary.append({"target": code_form.code.id, "message": error})
     return render_template("voting/paper.html", round=round_, form=form, code_form=code_form, error=error,
-                           options=list(round_.options), chosen=form.chosen_ids(),
-                           batches=services.unconfirmed_paper_batches(round_),
-                           turnout=services.turnout(round_)), 200 if error is None else 400
+                           options=options, chosen=form.chosen_ids(), batches=batches, summary=summary, invalid=invalid,
+                           turnout=services.turnout(round_)), 400 if summary or code_form.errors else 200
 
 
 PAPER_REFUSALS = {
@@ -327,4 +358,4 @@ def confirm_paper(round_id: int, batch_id: int):
     services.confirm_paper_batch(batch, current_user)  # 409 for whoever entered them, or after close
     db.session.commit()
     flash(_("The paper ballots are confirmed."), "success")
-    return redirect(url_for("voting.paper", round_id=round_id), code=303)
+    return redirect(url_for("voting.desk" if request.args.get("back") == "desk" else "voting.paper", round_id=round_id), code=303)

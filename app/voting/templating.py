@@ -25,8 +25,8 @@ def round_status_label(status) -> str:
 
 @bp.app_template_global()
 def round_links(round_, staff: bool = False) -> list[Link]:
-    """The results link on a round's page: public once published, for staff once closed."""
-    if round_.status == RoundStatus.results_published or (staff and round_.status == RoundStatus.closed):
+    """The results link on a round's page: once the vote is closed (provisional until approved)."""
+    if round_.status in (RoundStatus.closed, RoundStatus.results_published):
         return [Link(url_for("voting.public_results", round_id=round_.id), _("See the results"))]
     return []
 
@@ -43,3 +43,9 @@ def budget_chart(part) -> Markup:
         segments.append({"x": x, "w": w, "shade": index % 2, "title": project.option.proposal.title, "cost": project.option.cost_cents})
         x += w
     return Markup(render_template("voting/_budget_bar.svg", segments=segments, width=width, left=width - x, x_left=x, part=part))
+
+
+@bp.app_template_global()
+def budget_legend(part) -> Markup:
+    """The labels of the budget bar as HTML text (tooltips do not work on touch screens)."""
+    return Markup(render_template("voting/_budget_legend.html", part=part))

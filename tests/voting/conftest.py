@@ -99,3 +99,14 @@ def login_facilitator(login_as, make_user, db):
         return login_as(user=user)
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_pages():
+    """Results pages, counts and hashes are kept per worker, keyed by round id; ids come
+    back after a rolled-back test on SQLite, so every test starts with empty caches."""
+    from app.voting import results, results_routes, services
+
+    for cache in (results_routes.PAGES, results_routes.HASHES, results.COUNTS, services.STATUS_CACHE):
+        cache.clear()
+    yield

@@ -131,7 +131,7 @@ def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make
     round_ = make_round(status=RoundStatus.draft)
     sign_in(client, ticket_for(round_))
     html = client.get("/vote").get_data(as_text=True)
-    assert "js/wait.js" in html
+    assert "js/wait." in html
     status = client.get(f"/rounds/{round_.id}/status.json")
     assert status.get_json() == {"status": "draft"}
     assert client.get(f"/rounds/{round_.id}/status.json", headers={"If-None-Match": status.headers["ETag"]}).status_code == 304

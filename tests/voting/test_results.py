@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from app.proposals.lifecycle import Status
 from app.roles import Role
+from app.voting import results_routes
 from counting import pabulib, tally
 from app.voting.models import RoundStatus
 
@@ -46,19 +47,29 @@ def close_and_publish(client, login_as, round_):
     return client.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM)
 
 
-def test_results_are_private_until_the_board_approves(app, client, login_as, counted_round, db):
+def test_results_are_provisional_until_the_board_approves(app, client, login_as, counted_round, db):
     round_, ids = counted_round()
+    anonymous = app.test_client()
+    anonymous.set_cookie("lang", "en")
+    assert anonymous.get(f"/rounds/{round_.id}/results").status_code == 404  # still open
     login_as(Role.board)
     client.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM)
     preview = client.get(f"/rounds/{round_.id}/results")
     assert preview.status_code == 200
     assert f'action="/staff/rounds/{round_.id}/approve"' in preview.get_data(as_text=True)
-    anonymous = app.test_client()
-    assert anonymous.get(f"/rounds/{round_.id}/results").status_code == 404
+    # Issue 14: once the vote is closed everyone sees the outcome, marked provisional; the
+    # downloads and the ballot list wait for the board's approval.
+    provisional = anonymous.get(f"/rounds/{round_.id}/results")
+    text = provisional.get_data(as_text=True)
+    assert provisional.status_code == 200 and "Provisional result" in text and "/approve" not in text
+    assert "SHA-256" not in text and "results.csv" not in text
     assert anonymous.get(f"/rounds/{round_.id}/results.csv").status_code == 404
+    assert anonymous.get(f"/rounds/{round_.id}/ballots.pb").status_code == 404
     assert client.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM).status_code == 303
+    results_routes.PAGES.clear()  # the provisional page above is kept a few seconds per worker
     page = anonymous.get(f"/rounds/{round_.id}/results").get_data(as_text=True)
     assert "budget-bar" in page and "<svg" in page
+    assert "Final result" in page and "Provisional result" not in page and "SHA-256" in page
     db.session.refresh(round_)
     statuses = {o.proposal.title: o.proposal.status for o in round_.options}
     # greedy: A (4 votes, 40k) funded; C (3 votes, 20k) fits; B (2 votes) does not

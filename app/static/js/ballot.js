@@ -39,13 +39,31 @@
     if (meter) {
       var budget = parseInt(meter.getAttribute("data-budget"), 10);
       var spent = picked.reduce(function (sum, p) { return sum + p.cost; }, 0);
-      meter.value = Math.min(spent, budget);
+      var over = spent > budget;
+      meter.value = Math.min(spent, budget) / 100;
+      meter.classList.toggle("over", over);
       document.getElementById("spent").textContent = money.format(spent / 100);
-      var left = document.getElementById("left");
-      left.textContent = money.format((budget - spent) / 100);
-      left.classList.toggle("over", spent > budget);
+      document.getElementById("left").textContent = money.format((budget - spent) / 100);
+      document.getElementById("left-line").hidden = over;
+      showOver(document.getElementById("over-budget"), over, money.format((spent - budget) / 100));
+    }
+    var pointsLine = document.getElementById("points-line");
+    if (pointsLine) {
+      var total = parseInt(pointsLine.getAttribute("data-total"), 10);
+      var given = picked.reduce(function (sum, p) { return sum + (p.points ? p.value : 0); }, 0);
+      document.getElementById("points-left").textContent = String(Math.max(total - given, 0));
+      pointsLine.hidden = given > total;
+      showOver(document.getElementById("over-points"), given > total, String(given - total));
     }
   }
+  function showOver(el, over, amount) {
+    el.hidden = !over;
+    if (over) { el.textContent = el.getAttribute("data-template").replace("__AMOUNT__", amount); }
+  }
+  // The counters update as you choose: the no-JavaScript "recalculate" button is not needed.
+  form.querySelectorAll(".recalculate").forEach(function (button) { button.hidden = true; });
+  var summary = document.getElementById("error-summary");
+  if (summary && document.activeElement !== summary) { summary.focus(); }
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   update();
