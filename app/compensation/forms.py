@@ -102,6 +102,10 @@ class ActivityForm(FlaskForm):
         NumberRange(min=1, max=MAX_MINUTES, message=_l("Use a number from 1 to 1440."))])
     submit = SubmitField(_l("Add activity"))
 
+    def validate_held_on(self, field):
+        if field.data and field.data > local_today():
+            raise ValidationError(_l("This date is in the future. Add the activity once it has taken place."))
+
 
 class AttendanceForm(FlaskForm):
     volunteer_ids = MultiCheckboxField(_l("Who took part?"), coerce=int,

@@ -26,7 +26,7 @@ from app.compensation.forms import (
     split_status,
 )
 from app.compensation.models import Activity, Claim, ClaimStatus, FiscalLimitRow, Team, Volunteer
-from app.compensation.services import CapExceeded, ClaimEntry, DuplicateClaim, ExpenseOverCap
+from app.compensation.services import CapExceeded, ClaimDateRefused, ClaimEntry, DuplicateClaim, ExpenseOverCap
 from app.extensions import db
 from app.public.services import Panel, register_panel
 from app.roles import Role
@@ -127,6 +127,9 @@ def expense_new(volunteer_id: int):
         try:
             services.record_expense(volunteer, form.spent_on.data, form.description.data, form.amount.cents,
                                     form.receipt_reference.data, current_user)
+        except ClaimDateRefused as error:
+            db.session.rollback()
+            form.spent_on.errors.append(error.describe())
         except ExpenseOverCap as error:
             db.session.rollback()
             refusal, status = error.describe(), 409
@@ -213,6 +216,10 @@ def record_attendance(activity_id: int):
                for i in form.volunteer_ids.data if i in chosen]
     try:
         claims = services.record_claims(entries, current_user, reduce=form.confirm_reduce.data)
+    except ClaimDateRefused as error:
+        db.session.rollback()
+        form.volunteer_ids.errors.append(error.describe())
+        return _attendance_page(activity, form, status=400)
     except CapExceeded as error:
         db.session.rollback()
         return _attendance_page(activity, form, refusal=error, status=409)
@@ -244,6 +251,9 @@ def claim_new():
                            rate_cents_per_hour=form.rate.cents, note=form.note.data or "")
         try:
             [claim] = services.record_claims([entry], current_user, reduce=form.confirm_reduce.data)
+        except ClaimDateRefused as error:
+            db.session.rollback()
+            (form.activity_id if activity else form.worked_on).errors.append(error.describe())
         except (CapExceeded, DuplicateClaim) as error:
             db.session.rollback()
             refusal, status = error, 409

@@ -100,6 +100,41 @@ class ExpenseOverCap(DomainError):
                  remaining=money(self.summary.remaining_month_cents), year_remaining=money(self.summary.remaining_year_cents))
 
 
+class ClaimDateRefused(DomainError):
+    """A date that cannot be right for this volunteer: before their birth month is over (a
+    mistyped year), before they started, or in the future."""
+
+    def __init__(self, volunteer: Volunteer, on: date, reason: str):
+        super().__init__(f"date {on.isoformat()} refused for volunteer {volunteer.id}: {reason}")
+        self.volunteer, self.on, self.reason = volunteer, on, reason
+
+    def describe(self) -> str:
+        name = self.volunteer.name
+        if self.reason == "before_birth":
+            return _("%(date)s is before %(name)s was born. Check the year.", date=format_date(self.on), name=name)
+        if self.reason == "before_start":
+            return _("%(date)s is before %(name)s started on %(start)s.", date=format_date(self.on), name=name,
+                     start=format_date(self.volunteer.started_on))
+        return _("%(date)s is in the future. Record it once it has happened.", date=format_date(self.on))
+
+
+def date_problem(volunteer: Volunteer, on: date) -> str | None:
+    """Why ``on`` cannot be a day this volunteer worked or spent money, or None."""
+    if on > today():
+        return "future"
+    if (on.year, on.month) <= (volunteer.birth_year, volunteer.birth_month):
+        return "before_birth"
+    if volunteer.started_on is not None and on < volunteer.started_on:
+        return "before_start"
+    return None
+
+
+def check_date(volunteer: Volunteer, on: date) -> None:
+    reason = date_problem(volunteer, on)
+    if reason is not None:
+        raise ClaimDateRefused(volunteer, on, reason)
+
+
 class LimitsChanged(DomainError):
     """A claim recorded under older limits no longer fits the current ones."""
 
@@ -228,6 +263,7 @@ def plan_claims(entries: list[ClaimEntry]) -> list[ClaimPlan]:
     plans = []
     for entry in entries:
         worked_on = entry.activity.held_on if entry.activity is not None else entry.worked_on
+        check_date(entry.volunteer, worked_on)
         rate = entry.rate_cents_per_hour
         if rate is None:
             rate = rate_for(entry.volunteer, worked_on, limits) or 0
@@ -306,6 +342,7 @@ def claims_query(status: ClaimStatus | None):
 # --- expenses ---------------------------------------------------------------------------------
 def record_expense(volunteer: Volunteer, spent_on: date, description: str, amount_cents: int,
                    receipt_reference: str, actor: User) -> Expense:
+    check_date(volunteer, spent_on)
     counts = bool(current_app.config.get("EXPENSES_COUNT_TOWARDS_CAPS", True))
     if counts:
         _lock_volunteers([volunteer.id])
