@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from schwifty import IBAN
@@ -28,10 +29,10 @@ def local_today() -> date:
 
 
 def next_working_day(after: date) -> date:
-    day = after + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    """The next day the banks execute SEPA transfers."""
+    from app.compensation.sepa import next_business_day
+
+    return next_business_day(after)
 
 
 class VolunteerForm(FlaskForm):
@@ -203,8 +204,13 @@ class ExportForm(FlaskForm):
     submit = SubmitField(_l("Export for the bank"))
 
     def validate_execution_on(self, field):
+        from app.compensation.sepa import is_business_day
+
         if field.data and field.data < local_today():
             raise ValidationError(_l("Choose today or a later day."))
+        if field.data and not is_business_day(field.data):
+            raise ValidationError(_l("Banks do not pay on this day (weekend or bank holiday). Choose a working day, "
+                                     "such as %(day)s.", day=format_date(next_working_day(field.data - timedelta(days=1)))))
 
 
 class PaidForm(FlaskForm):

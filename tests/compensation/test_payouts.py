@@ -22,7 +22,20 @@ from app.types import utcnow
 
 SCHEMA = Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
-PAY_ON = (date.today() + timedelta(days=3)).isoformat()
+#: TARGET2 closing days besides weekends, written out by hand for the years these tests may run in.
+BANK_HOLIDAYS = {date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1), date(2027, 3, 26), date(2027, 3, 29),
+                 date(2027, 12, 25), date(2027, 12, 26), date(2028, 1, 1), date(2028, 4, 14),
+                 date(2028, 4, 17), date(2028, 5, 1)}
+
+
+def _a_business_day_after(days: int) -> date:
+    day = date.today() + timedelta(days=days)
+    while day.weekday() >= 5 or day in BANK_HOLIDAYS:
+        day += timedelta(days=1)
+    return day
+
+
+PAY_ON = _a_business_day_after(3).isoformat()
 
 
 @pytest.fixture
