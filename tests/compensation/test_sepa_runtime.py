@@ -80,7 +80,7 @@ def test_the_builder_refuses_a_saturday():
         credit_transfer(DEBTOR, ONE, date(2026, 12, 5))
 
 
-def test_a_saturday_is_refused_beside_the_field_with_the_next_working_day(english, login_as, approved, db):
+def test_a_saturday_is_refused_beside_the_field_with_the_next_working_day(english, login_as, approved, db):  # noqa: F811 (the fixture)
     login_as(Role.treasurer)
     batch_id = make_batch(english)
     saturday = date.fromisoformat(PAY_ON)
@@ -97,7 +97,7 @@ def test_a_saturday_is_refused_beside_the_field_with_the_next_working_day(englis
     assert db.session.get(PayoutBatch, batch_id).exported_at is None
 
 
-def test_the_exported_file_carries_amsterdam_time_and_validates(english, login_as, approved, db):
+def test_the_exported_file_carries_amsterdam_time_and_validates(english, login_as, approved, db):  # noqa: F811 (the fixture)
     login_as(Role.treasurer)
     batch_id = make_batch(english)
     before = datetime.now(AMSTERDAM).replace(microsecond=0)
