@@ -96,7 +96,9 @@ def batch_csv(batch_id: int):
     batch = _exported(batch_id)
     services.record_view("allowance.batch.download", batch, file="csv")
     db.session.commit()
-    return download(batch.csv_text.encode("utf-8"), "text/csv; charset=utf-8", f"payout-{batch.id}.csv")
+    # Written for the reader (their language); the claims of an exported batch cannot change,
+    # so it lists what the stored copy of the export lists.
+    return download(payouts.batch_csv(batch), "text/csv; charset=utf-8", f"payout-{batch.id}.csv")
 
 
 @bp.route("/staff/allowances/batches/<int:batch_id>/claims/<int:claim_id>/remove", methods=["POST"])

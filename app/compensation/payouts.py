@@ -14,12 +14,14 @@ from app.auth.models import User
 from app.compensation.models import BatchStateError, Claim, ClaimStatus, PayoutBatch
 from app.compensation.sepa import Account, SepaError, Transfer, credit_transfer
 from app.errors import DomainError
-from app.exports import csv_bytes
+from app.exports import Euros, csv_bytes
 from app.extensions import db
 from app.types import utcnow
 
-CSV_HEADER = ("transfer_id", "volunteer", "account_holder_name", "iban", "claim_id", "worked_on", "activity",
-              "minutes", "rate_cents_per_hour", "amount_cents", "amount_eur")
+def csv_header() -> tuple[str, ...]:
+    """Column names in the reader's language; money in euros (see app.exports.Euros)."""
+    return (_("Transfer"), _("Volunteer"), _("Name on the bank account"), _("IBAN"), _("Claim"), _("Date"),
+            _("Activity"), _("Minutes"), _("Rate per hour (€)"), _("Amount (€)"))
 
 
 class PayoutFileError(DomainError):
@@ -124,9 +126,8 @@ def batch_csv(batch: PayoutBatch) -> bytes:
         volunteer = claim.volunteer
         rows.append((end_to_end_id(batch, volunteer.id), volunteer.name, volunteer.account_holder_name, volunteer.iban,
                      claim.id, claim.worked_on.isoformat(), claim.activity.title if claim.activity else claim.note,
-                     claim.minutes, claim.rate_cents_per_hour, claim.amount_cents,
-                     f"{claim.amount_cents // 100}.{claim.amount_cents % 100:02d}"))
-    return csv_bytes(CSV_HEADER, rows)
+                     claim.minutes, Euros(claim.rate_cents_per_hour), Euros(claim.amount_cents)))
+    return csv_bytes(csv_header(), rows)
 
 
 def export_batch(batch: PayoutBatch, execution_on: date, actor: User) -> PayoutBatch:

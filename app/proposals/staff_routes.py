@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.exports import csv_bytes, xlsx_bytes
+from app.exports import Euros, csv_bytes, euros, xlsx_bytes
 from app.i18n import LANGUAGES
 from app.extensions import db
 from app.labels import status_label
@@ -242,27 +242,32 @@ def complete(proposal_id: int):
     return redirect(url_for("proposals.staff_show", proposal_id=proposal.id), code=303)
 
 
-EXPORT_HEADER = ("id", "title", "summary", "domain", "buurt", "status", "total_cents", "ballot_cost_cents", "spent_cents", "backers")
+def export_header() -> tuple[str, ...]:
+    """Column names in the reader's language; money in euros (app.exports.Euros)."""
+    return (_("Number"), _("Title"), _("Summary"), _("Domain"), _("Buurt"), _("Status"), _("Total cost (€)"),
+            _("Cost on the ballot (€)"), _("Spent (€)"), _("Supporters"))
 
 
 def _export_rows():
     from sqlalchemy import select
 
+    from app.domains import domain
+
     for p in db.session.scalars(select(Proposal).order_by(Proposal.id)):
-        yield (p.id, p.title, p.summary, p.domain, services.buurt_name(p) or "", status_label(p.status),
-               p.total_cents, p.ballot_cost_cents, p.spent_cents, p.backers_count)
+        yield (p.id, p.title, p.summary, str(domain(p.domain).name), services.buurt_name(p) or "", status_label(p.status),
+               Euros(p.total_cents), euros(p.ballot_cost_cents), Euros(p.spent_cents), p.backers_count)
 
 
 @bp.route("/staff/proposals/export.csv")
 @roles_required(Role.reviewer, Role.board, Role.admin)
 def export_csv():
-    return download(csv_bytes(EXPORT_HEADER, _export_rows()), "text/csv; charset=utf-8", "proposals.csv")
+    return download(csv_bytes(export_header(), _export_rows()), "text/csv; charset=utf-8", "proposals.csv")
 
 
 @bp.route("/staff/proposals/export.xlsx")
 @roles_required(Role.reviewer, Role.board, Role.admin)
 def export_xlsx():
-    data = xlsx_bytes([("proposals", EXPORT_HEADER, _export_rows())])
+    data = xlsx_bytes([(_("Plans"), export_header(), _export_rows())])
     return download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "proposals.xlsx")
 
 

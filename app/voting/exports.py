@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from flask_babel import gettext as _
 
-from app.exports import iter_csv, xlsx_bytes
+from app.exports import Euros, iter_csv, xlsx_bytes
 from app.voting.explain import why
 from app.voting.models import Ballot, BudgetRound
 from app.voting.results import PartResult
@@ -23,37 +23,59 @@ def part_label(part: PartResult) -> str:
 
 
 def result_rows(parts: list[PartResult]):
+    """One row per plan, for people: money in euros (Euros cells), yes/no in the reader's language."""
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
     for part in parts:
         for p in part.projects:
-            yield (part_label(part), p.option.id, p.option.proposal_id, p.option.proposal.title, p.option.cost_cents,
-                   p.support, "yes" if p.funded else "no", why(p, titles))
+            yield (part_label(part), p.option.id, p.option.proposal_id, p.option.proposal.title, Euros(p.option.cost_cents),
+                   p.support, _("yes") if p.funded else _("no"), why(p, titles))
 
 
-RESULT_HEADER = ("part", "option_id", "proposal_id", "title", "cost_cents", "support", "funded", "why")
+def result_header() -> tuple[str, ...]:
+    return (_("Part"), _("Ballot option"), _("Plan number"), _("Title"), _("Cost (€)"), _("Support"), _("Funded"),
+            _("Why"))
 
 
 def csv_stream(parts: list[PartResult]) -> Iterator[bytes]:
-    return iter_csv(RESULT_HEADER, list(result_rows(parts)))  # one row per plan: small, built at once
+    return iter_csv(result_header(), list(result_rows(parts)))  # one row per plan: small, built at once
 
 
 def xlsx(round_: BudgetRound, parts: list[PartResult], turnout) -> bytes:
+    from app.voting.forms import ballot_type_choices, rule_choices
+
+    channels = {"online": _("Online"), "council": _("At the council"), "paper": _("On paper")}
     summary = [
-        ("round", round_.name), ("rule", round_.rule), ("ballot_type", round_.ballot_type),
-        ("budget_cents", round_.budget_cents), ("spent_cents", sum(p.spent_cents for p in parts)),
-        ("ballots", turnout.ballots), *[(f"ballots_{channel}", n) for channel, n in sorted(turnout.by_channel.items())],
+        (_("Round"), round_.name), (_("Counting rule"), str(dict(rule_choices()).get(round_.rule, round_.rule))),
+        (_("Ballot type"), str(dict(ballot_type_choices()).get(round_.ballot_type, round_.ballot_type))),
+        (_("Budget (€)"), Euros(round_.budget_cents)), (_("Spent (€)"), Euros(sum(p.spent_cents for p in parts))),
+        (_("Ballots"), turnout.ballots),
+        *[(_("Ballots: %(channel)s", channel=channels.get(channel, channel)), n) for channel, n in sorted(turnout.by_channel.items())],
     ]
-    per_part = [(part_label(p), p.budget_cents, p.spent_cents, p.ballots, len(p.funded)) for p in parts]
+    per_part = [(part_label(p), Euros(p.budget_cents), Euros(p.spent_cents), p.ballots, len(p.funded)) for p in parts]
     return xlsx_bytes([
-        ("summary", ("key", "value"), summary),
-        ("projects", RESULT_HEADER, result_rows(parts)),
-        ("per buurt", ("part", "budget_cents", "spent_cents", "ballots", "funded"), per_part),
+        (_("Summary"), (_("What"), _("Value")), summary),
+        (_("Plans"), result_header(), result_rows(parts)),
+        (_("Per buurt"), (_("Part"), _("Budget (€)"), _("Spent (€)"), _("Ballots"), _("Funded plans")), per_part),
     ])
+
+
+#: What the fields of results.json mean; money is always whole euro cents.
+JSON_FIELDS = {
+    "units": {"money": "EUR cents (integer; 179950 is EUR 1,799.50)", "support": "votes (approval, knapsack), "
+              "points (cumulative) or Borda points (ranking)"},
+    "round": "id, name, status, rule (greedy | mes), ballot_type, budget_cents",
+    "turnout": "ballots: confirmed ballots; by_channel: online, council, paper",
+    "parts": "one per sub-budget (buurt: null for the whole round): budget_cents, spent_cents, ballots, "
+             "selected (funded option ids), projects",
+    "projects": "option_id (ballot option), proposal_id (the plan), title, cost_cents, support, funded, "
+                "reason (counting step), why (plain text)",
+}
 
 
 def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
     return {
+        "fields": JSON_FIELDS,
         "round": {"id": round_.id, "name": round_.name, "status": round_.status.value, "rule": round_.rule,
                   "ballot_type": round_.ballot_type, "budget_cents": round_.budget_cents},
         "turnout": {"ballots": turnout.ballots, "by_channel": turnout.by_channel},

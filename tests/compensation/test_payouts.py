@@ -105,9 +105,10 @@ def test_the_csv_lists_every_claim_and_neutralises_formulas(english, login_as, m
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1
     row = rows[0]
-    assert row["volunteer"] == "'=HYPERLINK(\"http://x\")" and row["activity"] == "'@SUM(A1)"
-    assert (row["amount_cents"], row["amount_eur"], row["minutes"], row["iban"]) == ("560", "5.60", "60", volunteer.iban)
-    assert row["transfer_id"] == f"WS-B{batch_id}-V{volunteer.id}"
+    assert row["Volunteer"] == "'=HYPERLINK(\"http://x\")" and row["Activity"] == "'@SUM(A1)"
+    # Euros with a decimal comma: what Dutch Excel reads as a number (17.25 would become text or a date).
+    assert (row["Amount (€)"], row["Rate per hour (€)"], row["Minutes"], row["IBAN"]) == ("5,60", "5,60", "60", volunteer.iban)
+    assert row["Transfer"] == f"WS-B{batch_id}-V{volunteer.id}"
 
 
 def test_an_exported_batch_is_immutable(english, login_as, approved, make_claim, treasurers, db):

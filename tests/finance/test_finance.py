@@ -58,8 +58,11 @@ def test_public_finance_page_shows_sources_allocations_and_spending(client, fund
 
 
 def test_finance_downloads(client, funded_plan):
+    client.set_cookie("lang", "en")
     rows = list(csv.reader(io.StringIO(client.get("/finance.csv").get_data().decode("utf-8-sig")), delimiter=";"))
-    assert ["buurt", "Wildeman", "0", "1200000", "400000", "1"] in rows
+    assert rows[0] == ["Group", "Name", "Total (€)", "Allocated (€)", "Spent (€)", "Plans"]
+    assert ["Buurt", "Wildeman", "0,00", "12000,00", "4000,00", "1"] in rows  # euros, as Dutch Excel reads them
+    assert ["Domain", "Opportunities for young people", "0,00", "12000,00", "4000,00", "1"] in rows
     data = json.loads(client.get("/finance.json").get_data())
     assert {"group": "domain", "name": "youth", "total_cents": 0, "allocated_cents": 1200000, "spent_cents": 400000, "plans": 1} in data
 
