@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import Role
@@ -81,3 +81,28 @@ class UserRolesForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[(lang.code, lang.native_name) for lang in LANGUAGES])
     submit = SubmitField(_l("Save"))
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters: a GET form (nothing changes), so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    actor = SelectField(_l("Who"), coerce=int, default=0)
+    action = SelectField(_l("Action"), default="")
+    object_type = SelectField(_l("Object"), default="")
+    object_id = StringField(_l("Number (optional)"), validators=[
+        Optional(), Length(max=40), Regexp(r"^[0-9A-Za-z_-]+$", message=_l("Use only letters and digits."))])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("Up to and including"), validators=[Optional()])
+
+    def __init__(self, *args, actors=(), actions=(), objects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor.choices = [(0, _l("Everyone"))] + list(actors)
+        self.action.choices = [("", _l("Every action"))] + list(actions)
+        self.object_type.choices = [("", _l("Everything"))] + list(objects)
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end must be after the start."))

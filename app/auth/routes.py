@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from app.auth import audit_log as audit_log_view
 from app.auth import bp, services
-from app.auth.forms import AcceptInvitationForm, InviteForm, LoginForm, PreferencesForm, UserRolesForm
-from app.auth.models import AuditEvent, Role, User
+from app.auth.forms import AcceptInvitationForm, AuditFilterForm, InviteForm, LoginForm, PreferencesForm, UserRolesForm
+from app.auth.models import Role, User
 from app.extensions import db, limiter
 from app.security import roles_required, safe_next_url, staff_required
 from app.types import DomainError
-from app.views import get_or_404, paginate
+from app.exports import iter_csv
+from app.views import download, get_or_404, paginate
 
 
 def _account_key() -> str:
@@ -37,6 +39,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        services.record_login(form.email.data, user)
+        db.session.commit()
         if user is not None:
             login_user(user)
             next_url = safe_next_url(request.args.get("next"), url_for("public.dashboard"))
@@ -121,12 +125,34 @@ def toggle_active(user_id: int):
     return redirect(url_for("auth.user_detail", user_id=user.id), code=303)
 
 
+def _audit_filters():
+    form = AuditFilterForm(request.args, actors=audit_log_view.actor_choices(), actions=audit_log_view.action_choices(),
+                           objects=audit_log_view.object_choices())
+    if request.args and not form.validate():
+        return form, None
+    return form, audit_log_view.AuditFilters(
+        actor_id=form.actor.data or None, action=form.action.data or None, object_type=form.object_type.data or None,
+        object_id=(form.object_id.data or "").strip() or None, date_from=form.date_from.data, date_to=form.date_to.data)
+
+
 @bp.route("/staff/audit")
-@roles_required(Role.admin)
+@roles_required(Role.admin, Role.board)
 def audit_log():
-    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    page = paginate(query)
-    return render_template("auth/audit.html", page=page)
+    form, filters = _audit_filters()
+    if filters is None:  # the typed filters stay in the form, with a message beside the field
+        return render_template("auth/audit.html", form=form, page=None, view=audit_log_view), 400
+    page = paginate(audit_log_view.query(filters))
+    return render_template("auth/audit.html", form=form, page=page, view=audit_log_view)
+
+
+@bp.route("/staff/audit.csv")
+@roles_required(Role.admin, Role.board)
+def audit_log_csv():
+    form, filters = _audit_filters()
+    if filters is None:
+        return render_template("auth/audit.html", form=form, page=None, view=audit_log_view), 400
+    body = stream_with_context(iter_csv(audit_log_view.csv_header(), audit_log_view.csv_rows(filters)))
+    return download(body, "text/csv; charset=utf-8", "audit-log.csv")
 
 
 @bp.route("/staff/preferences", methods=["GET", "POST"])

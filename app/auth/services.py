@@ -29,6 +29,19 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
+def record_login(email: str, user: User | None) -> None:
+    """Staff logins go into the audit log, failed ones too: with the account when the address
+    belongs to one, else with the address as typed (never the password)."""
+    if user is not None:
+        audit.record("auth.login", user, actor=user)
+        return
+    known = find_user_by_email(email)
+    if known is not None:
+        audit.record("auth.login_failed", known, actor=None)
+    else:
+        audit.record("auth.login_failed", None, actor=None, email=(email or "").strip()[:254])
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
