@@ -143,6 +143,12 @@ class ClaimForm(FlaskForm):
         return valid
 
 
+class BulkApproveForm(FlaskForm):
+    claim_ids = MultiCheckboxField(_l("Claims"), coerce=int,
+                                   validators=[AtLeastOne(_l("Tick at least one claim."))])
+    confirmed = BooleanField()
+
+
 class RejectForm(FlaskForm):
     reason = StringField(_l("Reason (optional)"), validators=[Length(max=300)])
     submit = SubmitField(_l("Reject"))

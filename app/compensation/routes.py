@@ -5,6 +5,7 @@ in the audit log."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -16,6 +17,7 @@ from app.compensation import volunteers as people
 from app.compensation.forms import (
     ActivityForm,
     AttendanceForm,
+    BulkApproveForm,
     ClaimForm,
     ExpenseForm,
     LeaveForm,
@@ -285,7 +287,40 @@ def claims():
     services.record_view("allowance.claims.view", None, status=code)
     db.session.commit()
     reject_forms = {claim.id: RejectForm(prefix=f"claim{claim.id}") for claim in page.items}
-    return render_template("compensation/claims.html", page=page, status=code, reject_forms=reject_forms)
+    return render_template("compensation/claims.html", page=page, status=code, reject_forms=reject_forms,
+                           tick_all=request.args.get("tick") == "all")
+
+
+@bp.route("/staff/allowances/claims/approve", methods=["POST"])
+@roles_required(*PAYERS)
+def claims_approve():
+    """Bulk approval: first a summary to confirm (approving cannot be undone), then each
+    claim is approved as on its own, never by the one who recorded it."""
+    form = BulkApproveForm()
+    waiting = db.session.scalars(services.claims_query(ClaimStatus.submitted)).all()
+    form.claim_ids.choices = [(c.id, str(c.id)) for c in waiting]
+    if not form.validate_on_submit():
+        for error in form.claim_ids.errors or [_("Tick at least one claim.")]:
+            flash(str(error), "error")
+        return redirect(url_for("compensation.claims"), code=303)
+    chosen = [c for c in waiting if c.id in set(form.claim_ids.data)]
+    mine_ok, own = services.split_for_approval(chosen, current_user)
+    if not form.confirmed.data:
+        return render_template("compensation/claims_confirm.html", claims=mine_ok, own=own,
+                               total_cents=sum(c.amount_cents for c in mine_ok))
+    outcome = services.approve_claims(mine_ok, current_user)
+    db.session.commit()
+    if outcome.approved:
+        flash(ngettext("%(num)d claim is approved (%(amount)s).", "%(num)d claims are approved (%(amount)s).",
+                      len(outcome.approved), amount=_money(outcome.approved_cents)), "success")
+    for claim, reason in outcome.refused:
+        flash(_("Not approved: %(name)s, %(date)s. %(reason)s", name=claim.volunteer.name,
+                date=format_date(claim.worked_on), reason=reason), "error")
+    if own:
+        flash(ngettext("You recorded %(num)d of the ticked claims yourself; another treasurer must approve it.",
+                       "You recorded %(num)d of the ticked claims yourself; another treasurer must approve them.",
+                       len(own)), "error")
+    return redirect(url_for("compensation.claims"), code=303)
 
 
 @bp.route("/staff/allowances/claims/<int:claim_id>/approve", methods=["POST"])

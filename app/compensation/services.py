@@ -328,6 +328,40 @@ def approve_claim(claim: Claim, actor: User) -> None:
     audit.record("allowance.claim.approve", claim, actor=actor, amount_cents=claim.amount_cents)
 
 
+@dataclass
+class BulkApproval:
+    approved: list[Claim]
+    refused: list[tuple[Claim, str]]  # with the reason, in the reader's language
+
+    @property
+    def approved_cents(self) -> int:
+        return sum(claim.amount_cents for claim in self.approved)
+
+
+def split_for_approval(claims: list[Claim], actor: User) -> tuple[list[Claim], list[Claim]]:
+    """The claims ``actor`` may approve, and those they recorded themselves (four eyes)."""
+    own = [c for c in claims if c.recorded_by_id is not None and c.recorded_by_id == actor.id]
+    return [c for c in claims if c not in own], own
+
+
+def approve_claims(claims: list[Claim], actor: User) -> BulkApproval:
+    """Approve many claims at once, each exactly as approve_claim would (four eyes, caps checked
+    again, a row lock per claim). One that cannot be approved is left as it was and reported;
+    the others go ahead (each in its own savepoint)."""
+    from app.compensation.models import ClaimStateError, FourEyesError
+
+    outcome = BulkApproval([], [])
+    for claim in sorted(claims, key=lambda c: (c.worked_on, c.id)):  # earlier claims first, as recorded
+        try:
+            with db.session.begin_nested():
+                approve_claim(claim, actor)
+        except (FourEyesError, ClaimStateError, LimitsChanged) as error:
+            outcome.refused.append((claim, error.describe()))
+        else:
+            outcome.approved.append(claim)
+    return outcome
+
+
 def reject_claim(claim: Claim, reason: str, actor: User) -> None:
     _lock_claim(claim)
     claim.reject(actor, reason)
