@@ -71,8 +71,14 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
     if find_user_by_email(email):
         raise click.ClickException("An account with this e-mail address exists already.")
-    if len(password) < 12:
-        raise click.ClickException("Use a password of at least 12 characters.")
+    from app.auth.passwords import problem
+
+    reason = problem(password, known_words=(name, email))
+    if reason is not None:
+        raise click.ClickException({"too_short": "Use a password of at least 12 characters.",
+                                    "too_long": "Use a password of at most 128 characters.",
+                                    "common": "This password is on a list of common passwords.",
+                                    "guessable": "This password is too easy to guess."}[reason])
     create_user(email, name, password, [Role.admin])
     db.session.commit()
     click.echo(f"Administrator {email} created.")

@@ -57,16 +57,43 @@ class InviteForm(FlaskForm):
         self.roles.choices = [(role.value, label) for role, label in role_labels().items()]
 
 
+class StrongPassword:
+    """ASVS 2.1: length, the common-password lists and a guessability estimate (app.auth.passwords).
+    ``known_words`` (a callable on the form) gives the person's name and e-mail address."""
+
+    MESSAGES = {
+        "too_short": _l("Use at least 12 characters."),
+        "too_long": _l("Use at most 128 characters."),
+        "common": _l("This password is on a list of common passwords. Choose another one."),
+        "guessable": _l("This password is too easy to guess. Try three or four words that do not belong together."),
+    }
+
+    def __call__(self, form, field):
+        from app.auth.passwords import problem
+
+        known = form.known_words() if hasattr(form, "known_words") else ()
+        code = problem(field.data or "", known_words=tuple(known))
+        if code is not None:
+            raise ValidationError(self.MESSAGES[code])
+
+
 class AcceptInvitationForm(FlaskForm):
     password = PasswordField(
         _l("Choose a password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(min=12, max=200, message=_l("Use at least 12 characters."))],
+        validators=[DataRequired(_l("Choose a password.")), StrongPassword()],
     )
     confirm = PasswordField(
         _l("Type the password again"),
         validators=[DataRequired(_l("Type the password again.")), EqualTo("password", _l("The two passwords are not the same."))],
     )
     submit = SubmitField(_l("Save password"))
+
+    def __init__(self, *args, known_words=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_words = tuple(known_words)
+
+    def known_words(self) -> tuple[str, ...]:
+        return self._known_words
 
 
 class UserRolesForm(FlaskForm):

@@ -94,9 +94,28 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The e-mail with the link: sent after the commit; a failure is kept so it can be sent again.
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mail_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
     def is_usable(self, now: datetime) -> bool:
-        return self.used_at is None and now < self.expires_at
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+    def state(self, now: datetime) -> str:
+        """accepted, revoked, expired, not_sent (the e-mail failed or is not out yet) or sent."""
+        if self.used_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if now >= self.expires_at:
+            return "expired"
+        if self.mailed_at is None or (self.mail_failed_at is not None and self.mail_failed_at > self.mailed_at):
+            return "not_sent"
+        return "sent"
 
 
 class AuditEvent(db.Model):

@@ -7,11 +7,19 @@ from sqlalchemy import select
 
 from app.auth import audit_log as audit_log_view
 from app.auth import bp, services
-from app.auth.forms import AcceptInvitationForm, AuditFilterForm, InviteForm, LoginForm, PreferencesForm, UserRolesForm
-from app.auth.models import Role, User
+from app.auth.forms import (
+    AcceptInvitationForm,
+    AuditFilterForm,
+    InviteForm,
+    LoginForm,
+    PreferencesForm,
+    UserRolesForm,
+    role_labels,
+)
+from app.auth.models import Invitation, Role, User
 from app.extensions import db, limiter
 from app.security import roles_required, safe_next_url, staff_required
-from app.types import DomainError
+from app.types import DomainError, utcnow
 from app.exports import iter_csv
 from app.views import download, get_or_404, paginate
 
@@ -65,7 +73,7 @@ def accept_invitation(token: str):
     invitation = services.find_usable_invitation(token)
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404
-    form = AcceptInvitationForm()
+    form = AcceptInvitationForm(known_words=(invitation.name, invitation.email))
     if form.validate_on_submit():
         user = services.accept_invitation(invitation, form.password.data)
         db.session.commit()
@@ -79,25 +87,51 @@ def accept_invitation(token: str):
 @roles_required(Role.admin)
 def users():
     people = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("auth/users.html", users=people)
+    return render_template("auth/users.html", users=people, invitations=services.invitations(), now=utcnow(),
+                           role_labels=role_labels())
+
+
+def _mail_invitation(invitation, token: str) -> None:
+    """After the commit: send, store the outcome, tell the admin."""
+    sent = services.send_invitation_mail(invitation, token)
+    db.session.commit()
+    if sent:
+        flash(_("The invitation is e-mailed to %(email)s.", email=invitation.email), "success")
+    else:
+        flash(_("The invitation is saved, but the e-mail could not be sent. Try “Send again” later."), "error")
 
 
 @bp.route("/staff/users/invite", methods=["GET", "POST"])
 @roles_required(Role.admin)
 def invite():
     form = InviteForm()
-    link = None
     if form.validate_on_submit():
         try:
-            _invitation, token = services.create_invitation(
+            invitation, token = services.create_invitation(
                 form.email.data, form.name.data, form.roles.data, current_user
             )
         except DomainError:
             form.email.errors.append(_("There is already an account with this e-mail address."))
         else:
             db.session.commit()
-            link = url_for("auth.accept_invitation", token=token, _external=True)
-    return render_template("auth/invite.html", form=form, link=link)
+            _mail_invitation(invitation, token)
+            return redirect(url_for("auth.users"), code=303)
+    return render_template("auth/invite.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/staff/users/invitations/<int:invitation_id>/<any(resend, revoke):action>", methods=["POST"])
+@roles_required(Role.admin)
+def invitation_action(invitation_id: int, action: str):
+    invitation = get_or_404(Invitation, invitation_id)
+    if action == "revoke":
+        services.revoke_invitation(invitation, current_user)
+        db.session.commit()
+        flash(_("The invitation is withdrawn; its link no longer works."), "success")
+    else:
+        token = services.renew_invitation(invitation, current_user)
+        db.session.commit()
+        _mail_invitation(invitation, token)
+    return redirect(url_for("auth.users"), code=303)
 
 
 @bp.route("/staff/users/<int:user_id>", methods=["GET", "POST"])

@@ -48,7 +48,7 @@ def _batch_page(batch: PayoutBatch, export_form: ExportForm | None = None, paid_
     export_form = export_form or ExportForm(data={"execution_on": next_working_day(services.today())})
     paid_form = paid_form or PaidForm(data={"paid_on": services.today()})
     return render_template("compensation/batch.html", batch=batch, export_form=export_form, paid_form=paid_form,
-                           transfers=payouts.transfers_of(batch) if batch.claims else []), status
+                           transfers=payouts.transfers_of(batch) if not batch.is_empty else []), status
 
 
 @bp.route("/staff/allowances/batches/<int:batch_id>")

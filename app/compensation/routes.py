@@ -27,7 +27,7 @@ from app.compensation.forms import (
     VolunteerForm,
     split_status,
 )
-from app.compensation.models import Activity, Claim, ClaimStatus, FiscalLimitRow, Team, Volunteer
+from app.compensation.models import Activity, Claim, ClaimStatus, Expense, FiscalLimitRow, Team, Volunteer
 from app.compensation.services import CapExceeded, ClaimDateRefused, ClaimEntry, DuplicateClaim, ExpenseOverCap
 from app.extensions import db
 from app.public.services import Panel, register_panel
@@ -137,7 +137,7 @@ def expense_new(volunteer_id: int):
             refusal, status = error.describe(), 409
         else:
             db.session.commit()
-            flash(_("The expense is recorded."), "success")
+            flash(_("The expense is recorded. Another treasurer must approve it."), "success")
             return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
     return render_template("compensation/expense_form.html", form=form, volunteer=volunteer, refusal=refusal), status
 
@@ -287,8 +287,33 @@ def claims():
     services.record_view("allowance.claims.view", None, status=code)
     db.session.commit()
     reject_forms = {claim.id: RejectForm(prefix=f"claim{claim.id}") for claim in page.items}
+    expenses = services.waiting_expenses() if code == "submitted" else []
+    expense_reject_forms = {e.id: RejectForm(prefix=f"expense{e.id}") for e in expenses}
     return render_template("compensation/claims.html", page=page, status=code, reject_forms=reject_forms,
-                           tick_all=request.args.get("tick") == "all")
+                           tick_all=request.args.get("tick") == "all", expenses=expenses,
+                           expense_reject_forms=expense_reject_forms)
+
+
+@bp.route("/staff/allowances/expenses/<int:expense_id>/approve", methods=["POST"])
+@roles_required(*PAYERS)
+def expense_approve(expense_id: int):
+    expense = get_or_404(Expense, expense_id)
+    services.approve_expense(expense, current_user)
+    db.session.commit()
+    flash(_("The expense is approved. It is paid with the next payout."), "success")
+    return redirect(url_for("compensation.claims"), code=303)
+
+
+@bp.route("/staff/allowances/expenses/<int:expense_id>/reject", methods=["POST"])
+@roles_required(*PAYERS)
+def expense_reject(expense_id: int):
+    expense = get_or_404(Expense, expense_id)
+    form = RejectForm(prefix=f"expense{expense.id}")
+    if form.validate_on_submit():
+        services.reject_expense(expense, form.reason.data or "", current_user)
+        db.session.commit()
+        flash(_("The expense is rejected."), "success")
+    return redirect(url_for("compensation.claims"), code=303)
 
 
 @bp.route("/staff/allowances/claims/approve", methods=["POST"])

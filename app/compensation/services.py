@@ -227,7 +227,8 @@ def counted_amounts(volunteer_id: int, year: int, *, exclude_claim_id: int | Non
     if exclude_claim_id is not None:
         claims = claims.where(Claim.id != exclude_claim_id)
     expenses = select(Expense.spent_on, Expense.amount_cents).where(
-        Expense.volunteer_id == volunteer_id, Expense.counts_towards_caps.is_(True), Expense.spent_on.between(start, end))
+        Expense.volunteer_id == volunteer_id, Expense.counts_towards_caps.is_(True), Expense.status.in_(COUNTING_STATUSES),
+        Expense.spent_on.between(start, end))
     return [(row[0], row[1]) for row in db.session.execute(claims)] + [(row[0], row[1]) for row in db.session.execute(expenses)]
 
 
@@ -389,6 +390,31 @@ def record_expense(volunteer: Volunteer, spent_on: date, description: str, amoun
     audit.record("allowance.expense.record", expense, actor=actor, volunteer=volunteer.id, amount_cents=amount_cents,
                  counts_towards_caps=counts)
     return expense
+
+
+def _lock_expense(expense: Expense) -> None:
+    db.session.flush()
+    db.session.refresh(expense, with_for_update=True)
+
+
+def approve_expense(expense: Expense, actor: User) -> None:
+    """Four eyes, as for claims: whoever recorded the expense cannot approve it. Once approved it
+    waits for the next payout batch, together with the approved claims."""
+    _lock_expense(expense)
+    expense.approve(actor)
+    audit.record("allowance.expense.approve", expense, actor=actor, volunteer=expense.volunteer_id,
+                 amount_cents=expense.amount_cents)
+
+
+def reject_expense(expense: Expense, reason: str, actor: User) -> None:
+    _lock_expense(expense)
+    expense.reject(actor, reason)
+    audit.record("allowance.expense.reject", expense, actor=actor, reason=reason.strip() or None)
+
+
+def waiting_expenses() -> list[Expense]:
+    return list(db.session.scalars(select(Expense).where(Expense.status == ClaimStatus.submitted)
+                                   .order_by(Expense.spent_on, Expense.id)))
 
 
 # --- privacy ----------------------------------------------------------------------------------
