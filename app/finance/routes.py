@@ -29,7 +29,9 @@ register_panel(Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding s
 @bp.route("/finance")
 @read_only
 def public_page():
-    return render_template("finance/page.html", overview=services.overview())
+    from app.finance.glossary import explain
+
+    return render_template("finance/page.html", overview=services.overview(), explain_source=explain)
 
 
 def _rows(overview):
