@@ -27,7 +27,7 @@ EXTRA_COMMANDS: list = []
 @click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts yet.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo data (areas, alliances, one staff user per role, ...). Safe to run twice."""
-    from app.demo import DEMO_PASSWORD, database_is_empty, seed_demo
+    from app.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, database_is_empty, seed_demo
 
     if not current_app.config.get("DEMO_ALLOWED"):
         raise click.ClickException("Demo data and demo passwords are refused in production.")
@@ -37,6 +37,8 @@ def seed_demo_command(if_empty: bool) -> None:
     seed_demo()
     db.session.commit()
     click.echo(f"Demo data loaded. Demo staff password: {DEMO_PASSWORD}")
+    click.echo(f"Two-step sign-in key of the demo board, treasurer and administrator (add it to an authenticator "
+               f"app): {DEMO_TOTP_SECRET}")
     _print_demo_tickets()
 
 

@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS = {
     "public.health",
     "auth.login",
     "auth.accept_invitation",
+    "auth.two_step_code",  # the second step of logging in: before there is a session
 }
 PUBLIC_PREFIXES = ("public.", "councils.public_", "proposals.public_", "voting.public_", "finance.public_", "resident.")
 

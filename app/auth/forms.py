@@ -133,3 +133,8 @@ class AuditFilterForm(FlaskForm):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end must be after the start."))
+
+
+class TwoStepCodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Fill in the code.")), Length(max=20)])
+    submit = SubmitField(_l("Continue"))

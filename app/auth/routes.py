@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from app.auth import audit_log as audit_log_view
-from app.auth import bp, services
+from app.auth import bp, services, two_step_routes
 from app.auth.forms import (
     AcceptInvitationForm,
     AuditFilterForm,
@@ -47,12 +47,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        next_url = safe_next_url(request.args.get("next"), url_for("public.dashboard"))
+        if user is not None and user.totp_enabled_at is not None:
+            # The password was right; the second step (two_step_routes) finishes the login.
+            db.session.commit()
+            return two_step_routes.ask_for_code(user, next_url)
         services.record_login(form.email.data, user)
         db.session.commit()
         if user is not None:
             login_user(user)
-            next_url = safe_next_url(request.args.get("next"), url_for("public.dashboard"))
-            return redirect(next_url, code=303)
+            return two_step_routes.after_login(user, next_url)
         form.password.errors.append(_("The e-mail address or the password is not right."))
     return render_template("auth/login.html", form=form), 200
 

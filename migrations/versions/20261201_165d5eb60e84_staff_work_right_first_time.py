@@ -1,10 +1,11 @@
-"""staff work right the first time: receipted expenses approved and paid, invitations e-mailed and revocable
+"""staff work right the first time: receipted expenses approved and paid, invitations e-mailed and revocable, two-step sign-in
 
 Revision ID: 165d5eb60e84
 Revises: 6805ac409a10
 Create Date: 2026-12-01 20:40:00
 
-Existing expenses were recorded but never approved: they become "submitted", so that a second
+Existing staff have no second step yet: board, treasurers and administrators enrol at their next
+login. Existing expenses were recorded but never approved: they become "submitted", so that a second
 treasurer can approve them and they are paid in the next payout. Existing invitations count as
 e-mailed never (their link was shown on screen); they stay usable until they expire.
 """
@@ -22,6 +23,21 @@ STATUS = sa.Enum('submitted', 'approved', 'rejected', 'paid', name='claimstatus'
 
 
 def upgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('totp_secret', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('totp_enabled_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+    op.create_table('user_recovery_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_recovery_code_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_recovery_code'))
+    )
+    with op.batch_alter_table('user_recovery_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_recovery_code_user_id'), ['user_id'], unique=False)
+
     with op.batch_alter_table('volunteer_expense', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status', STATUS, nullable=False, server_default='submitted'))
         batch_op.add_column(sa.Column('approved_by_id', sa.Integer(), nullable=True))
@@ -49,6 +65,14 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('user_recovery_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_recovery_code_user_id'))
+    op.drop_table('user_recovery_code')
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('totp_last_step')
+        batch_op.drop_column('totp_enabled_at')
+        batch_op.drop_column('totp_secret')
+
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.drop_constraint('fk_invitation_revoked_by_id_user', type_='foreignkey')
         batch_op.drop_column('mail_failed_at')
