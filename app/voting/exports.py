@@ -150,9 +150,24 @@ def json_bytes(data: dict) -> bytes:
 
 
 def pdf(round_: BudgetRound, parts: list[PartResult], turnout, rule_text: str) -> bytes:
+    """The board report. The approver and the ballot-list hash are read from the round when it
+    records them, else the approver's account and a hash of the public ballot list as published."""
+    from sqlalchemy import select
+
+    from app.auth.models import AuditEvent, User
+    from app.extensions import db
+    from app.formatting import local_date
     from app.voting.report import render_report
 
-    return render_report(round_, parts, turnout, rule_text)
+    stored_hash = getattr(round_, "ballot_list_hash", None)
+    hashes = [stored_hash] if stored_hash and len(parts) == 1 else [
+        sha256_of(iter_pabulib(round_, part, ballots_of(round_, part), True)) for part in parts]
+    approver = db.session.get(User, round_.results_approved_by_id) if round_.results_approved_by_id else None
+    approved_at = db.session.scalar(select(AuditEvent.created_at).where(
+        AuditEvent.action == "round.approve_results", AuditEvent.object_type == "budget_round",
+        AuditEvent.object_id == str(round_.id)).order_by(AuditEvent.id.desc()).limit(1))
+    return render_report(round_, parts, turnout, rule_text, hashes=hashes, approver=approver.name if approver else None,
+                         approved_on=local_date(approved_at, "long") if approved_at else None)
 
 
 def ballots_of(round_: BudgetRound, part: PartResult):
