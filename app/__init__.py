@@ -93,9 +93,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.public import bp as public_bp
     from app.voting import bp as voting_bp
     from app.compensation import bp as compensation_bp
+    from app.reach import bp as reach_bp
 
     for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp, compensation_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reach_bp)
 
 
 def is_transient_database_error(error: Exception) -> bool:

@@ -6,3 +6,4 @@ from app.councils.models import AttendanceProfile, Council, OutcomeSubscriber, T
 from app.finance.models import FundingSource  # noqa: F401
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, SubBudget, Submission  # noqa: F401
 from app.compensation.models import Activity, Claim, Expense, FiscalLimitRow, PayoutBatch, Team, Volunteer  # noqa: F401
+from app.reach.models import ReferencePopulation  # noqa: F401

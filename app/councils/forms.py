@@ -89,10 +89,16 @@ class VoidForm(CodeForm):
     submit = SubmitField(_l("Void ticket"))
 
 
+def first_time_choices():
+    return [("yes", _l("Yes")), ("no", _l("No")), ("unsaid", _l("I'd rather not say"))]
+
+
 class ProfileForm(FlaskForm):
     first_name = StringField(_l("First name (optional)"), validators=[Length(max=80)])
     neighbourhood_id = SelectField(_l("Your buurt (optional)"), coerce=int)
     age_band = SelectField(_l("Your age (optional)"), choices=age_band_choices())
+    first_time = RadioField(_l("Is this your first bewonersberaad? (optional)"), choices=first_time_choices(),
+                            validators=[Optional()], validate_choice=True)
     consent = BooleanField(_l("Yes, send me the outcomes by e-mail"))
     email = EmailField(_l("E-mail address"), validators=[Optional(), Email(_l("This is not a valid e-mail address.")), Length(max=254)])
     submit = SubmitField(_l("Save"))

@@ -125,6 +125,10 @@ class AttendanceProfile(db.Model):
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"), index=True)
     neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id", ondelete="SET NULL"))
     age_band: Mapped[str | None] = mapped_column(String(10))
+    #: "yes", "no" or "unsaid" (the resident chose "rather not say"); None when not asked.
+    first_time: Mapped[str | None] = mapped_column(String(8))
+    #: The language of the page the resident answered on.
+    language: Mapped[str | None] = mapped_column(String(5))
 
 
 class OutcomeSubscriber(db.Model):

@@ -85,11 +85,14 @@ def public_welcome():
         return redirect(url_for("councils.public_enter_code"), code=303)
     form = ProfileForm()
     form.neighbourhood_id.choices = neighbourhood_choices(blank_label=_("I'd rather not say"))
+    if ticket.council_id and not session.get("profile_saved") and request.form.get("skip") and form.is_submitted():
+        session["profile_saved"] = True  # skipped: nothing is stored
+        return redirect(url_for("councils.public_welcome"), code=303)
     if ticket.council_id and not session.get("profile_saved") and form.validate_on_submit():
         services.save_profile(
             ticket.council_id, neighbourhood_id=form.neighbourhood_id.data, age_band=form.age_band.data,
             consent=form.consent.data, first_name=form.first_name.data or "", email=form.email.data or "",
-            locale=str(get_locale() or "nl"),
+            locale=str(get_locale() or "nl"), first_time=form.first_time.data,
         )
         db.session.commit()
         session["profile_saved"] = True

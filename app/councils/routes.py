@@ -33,4 +33,7 @@ def public_outcomes(council_id: int):
     council = get_or_404(Council, council_id)
     if council.status != CouncilStatus.outcomes_published:
         abort(404)
-    return render_template("councils/outcomes.html", council=council, attendance=services.attendance(council))
+    from app.reach.services import public_summary
+
+    return render_template("councils/outcomes.html", council=council, attendance=services.attendance(council),
+                           reach_summary=public_summary(council))

@@ -178,9 +178,10 @@ def desk_sign_in(council: Council, code: str, actor: User) -> SignIn:
 
 
 def save_profile(council_id: int, *, neighbourhood_id: int | None, age_band: str | None,
-                 consent: bool, first_name: str, email: str, locale: str) -> None:
-    if neighbourhood_id or age_band:
-        db.session.add(AttendanceProfile(council_id=council_id, neighbourhood_id=neighbourhood_id or None, age_band=age_band or None))
+                 consent: bool, first_name: str, email: str, locale: str, first_time: str | None = None) -> None:
+    """A submitted welcome form gives one profile: its answers and the page's language."""
+    db.session.add(AttendanceProfile(council_id=council_id, neighbourhood_id=neighbourhood_id or None, age_band=age_band or None,
+                                     first_time=first_time or None, language=locale))
     if consent and email:
         db.session.add(OutcomeSubscriber(council_id=council_id, first_name=first_name.strip(), email=email.strip(), locale=locale))
 

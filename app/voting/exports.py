@@ -40,18 +40,35 @@ def csv_stream(parts: list[PartResult]) -> Iterator[bytes]:
     return iter_csv(result_header(), list(result_rows(parts)))  # one row per plan: small, built at once
 
 
+def published_counts(parts: list[PartResult], turnout):
+    """The ballot counts every export shows, under the one rule (`app.disclosure`): the
+    total, by phone and on paper, and per part. Values are numbers, "<5" or "hidden"."""
+    from app import disclosure
+    from app.reach.templating import count_code
+
+    total, by_channel = turnout.published()
+    if len(parts) > 1:
+        per_part, _total = disclosure.table({index: p.ballots for index, p in enumerate(parts)})
+    else:
+        per_part = {0: total}
+    return (count_code(total), {k: count_code(v) for k, v in by_channel.items()},
+            [count_code(per_part[index]) for index in range(len(parts))])
+
+
 def xlsx(round_: BudgetRound, parts: list[PartResult], turnout) -> bytes:
     from app.voting.forms import ballot_type_choices, rule_choices
 
-    channels = {"online": _("Online"), "council": _("At the council"), "paper": _("On paper")}
+    ballots, by_channel, per_part_ballots = published_counts(parts, turnout)
+    channels = {"phone": _("By phone"), "online": _("Online"), "council": _("At the council"), "paper": _("On paper")}
     summary = [
         (_("Round"), round_.name), (_("Counting rule"), str(dict(rule_choices()).get(round_.rule, round_.rule))),
         (_("Ballot type"), str(dict(ballot_type_choices()).get(round_.ballot_type, round_.ballot_type))),
         (_("Budget (€)"), Euros(round_.budget_cents)), (_("Spent (€)"), Euros(sum(p.spent_cents for p in parts))),
-        (_("Ballots"), turnout.ballots),
-        *[(_("Ballots: %(channel)s", channel=channels.get(channel, channel)), n) for channel, n in sorted(turnout.by_channel.items())],
+        (_("Ballots"), ballots),
+        *[(_("Ballots: %(channel)s", channel=channels.get(channel, channel)), n) for channel, n in by_channel.items()],
     ]
-    per_part = [(part_label(p), Euros(p.budget_cents), Euros(p.spent_cents), p.ballots, len(p.funded)) for p in parts]
+    per_part = [(part_label(p), Euros(p.budget_cents), Euros(p.spent_cents), n, len(p.funded))
+                for p, n in zip(parts, per_part_ballots)]
     return xlsx_bytes([
         (_("Summary"), (_("What"), _("Value")), summary),
         (_("Plans"), result_header(), result_rows(parts)),
@@ -74,19 +91,21 @@ JSON_FIELDS = {
 
 def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
+    ballots, by_channel, per_part_ballots = published_counts(parts, turnout)
     return {
         "fields": JSON_FIELDS,
         "round": {"id": round_.id, "name": round_.name, "status": round_.status.value, "rule": round_.rule,
                   "ballot_type": round_.ballot_type, "budget_cents": round_.budget_cents},
-        "turnout": {"ballots": turnout.ballots, "by_channel": turnout.by_channel},
+        # Counts of people: a number, "<5" (fewer than 5) or "hidden" (it would give a "<5" away).
+        "turnout": {"ballots": ballots, "by_channel": by_channel},
         "parts": [{
             "buurt": part.sub_budget.neighbourhood.name if part.sub_budget else None,
-            "budget_cents": part.budget_cents, "spent_cents": part.spent_cents, "ballots": part.ballots,
+            "budget_cents": part.budget_cents, "spent_cents": part.spent_cents, "ballots": part_ballots,
             "selected": [str(p.option.id) for p in part.projects if p.funded],
             "projects": [{"option_id": p.option.id, "proposal_id": p.option.proposal_id, "title": p.option.proposal.title,
                           "cost_cents": p.option.cost_cents, "support": p.support, "funded": p.funded,
                           "reason": p.step.reason if p.step else None, "why": why(p, titles)} for p in part.projects],
-        } for part in parts],
+        } for part, part_ballots in zip(parts, per_part_ballots)],
     }
 
 

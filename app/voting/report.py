@@ -11,6 +11,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
 from app.formatting import money
+from app.reach.templating import count_text
 from app.voting.explain import why
 
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -36,6 +37,7 @@ def render_report(round_, parts, turnout, rule_text: str, *, hashes: list[str] |
     rtl = str(get_locale()) == "ar"
     align = "R" if rtl else "L"
     pdf = _pdf(rtl)
+    total, by_channel = turnout.published()
     pdf.set_title(round_.name)
     pdf.set_author(ORGANISATION)
     pdf.set_font("DejaVu", "", 10)
@@ -47,8 +49,8 @@ def render_report(round_, parts, turnout, rule_text: str, *, hashes: list[str] |
         _("Approved by %(name)s on %(date)s", name=approver or "—", date=approved_on or "—")
         if approver or approved_on else _("Not approved yet"),
         _("Budget: %(budget)s", budget=money(round_.budget_cents)),
-        _("Ballots: %(count)d (phone: %(phone)d, paper: %(paper)d)", count=turnout.ballots,
-          phone=turnout.by_channel.get("council", 0) + turnout.by_channel.get("online", 0), paper=turnout.by_channel.get("paper", 0)),
+        _("Ballots: %(count)s (phone: %(phone)s, paper: %(paper)s)", count=count_text(total),
+          phone=count_text(by_channel["phone"]), paper=count_text(by_channel["paper"])),
     ]
     for line in lines:
         pdf.multi_cell(0, 6, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

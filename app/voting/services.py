@@ -259,6 +259,15 @@ class Turnout:
     attendees: int
     unconfirmed_paper: int
 
+    def published(self):
+        """The ballots by phone and on paper under the one rule for counts of people
+        (`app.disclosure`): returns (total, {"phone": ..., "paper": ...}) as published counts."""
+        from app import disclosure
+
+        cells = {"phone": self.by_channel.get("council", 0) + self.by_channel.get("online", 0), "paper": self.by_channel.get("paper", 0)}
+        by_channel, total = disclosure.table(cells, self.ballots)
+        return total, by_channel
+
 
 def turnout(round_: BudgetRound) -> Turnout:
     rows = db.session.execute(
@@ -344,11 +353,16 @@ def approve_results(round_: BudgetRound, parts, actor: User) -> None:
 SUPPRESS_BELOW = 5  # smaller counts could reveal how a few people voted
 
 
-def turnout_by_part(round_: BudgetRound) -> list[tuple[str, int | None]]:
-    """Ballots per buurt (sub-budget), with counts under 5 suppressed (None)."""
+def turnout_by_part(round_: BudgetRound) -> list[tuple[str, object]]:
+    """Ballots per buurt (sub-budget) as published counts (`app.disclosure`: under 5 reads
+    "fewer than 5", and complementary counts are hidden so the total gives none away)."""
+    from app import disclosure
+
     if not round_.sub_budgets:
         return []
     rows = dict(db.session.execute(
         select(Ballot.sub_budget_id, func.count()).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True)).group_by(Ballot.sub_budget_id)
     ).all())
-    return [(s.neighbourhood.name, n if (n := rows.get(s.id, 0)) >= SUPPRESS_BELOW else None) for s in round_.sub_budgets]
+    cells = {s.id: rows.get(s.id, 0) for s in round_.sub_budgets}
+    published, _total = disclosure.table(cells, sum(rows.values()))
+    return [(s.neighbourhood.name, published[s.id]) for s in round_.sub_budgets]

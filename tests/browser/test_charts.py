@@ -33,16 +33,19 @@ def published_server(database_factory):
     """The demo with its open round closed and its results approved, so that the finance page
     has funded plans and the round has a results page."""
     from app.auth.models import User
+    from app.councils.demo import DEMO_TICKET_CODES
     from app.demo import seed_demo
     from app.extensions import db
     from app.voting import services
     from app.voting.models import BudgetRound, RoundStatus
     from app.voting.results import round_results
 
+    shared_codes = list(DEMO_TICKET_CODES)  # seeding fills this module list; the live app's tests read it
     app = make_app(database_factory("charts"))
     with app.app_context():
         seed_demo()
         db.session.commit()
+        DEMO_TICKET_CODES[:] = shared_codes
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
         with app.test_request_context():
             round_ = db.session.query(BudgetRound).filter_by(status=RoundStatus.open).first()
