@@ -85,8 +85,24 @@ class Config:
     TICKET_ATTEMPTS_PER_CODE = os.environ.get("TICKET_ATTEMPTS_PER_CODE", "10 per minute")
     #: Contact data of council attendees is deleted this many days after the outcomes are published.
     CONTACT_RETENTION_DAYS = _env_int("CONTACT_RETENTION_DAYS", 183)
+    #: The privacy notice (/privacy): the controller and the data protection officer.
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "Gemeente Amsterdam, stadsdeel Nieuw-West (demo)")
+    PRIVACY_ADDRESS = os.environ.get("PRIVACY_ADDRESS", "Osdorpplein 1000, 1068 TG Amsterdam (demo)")
+    PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "privacy@wijkstem.example")
+    PRIVACY_DPO_NAME = os.environ.get("PRIVACY_DPO_NAME", "Functionaris gegevensbescherming (demo)")
+    PRIVACY_DPO_EMAIL = os.environ.get("PRIVACY_DPO_EMAIL", "fg@wijkstem.example")
     #: Key for the HMAC of ticket codes; falls back to SECRET_KEY.
     TICKET_HASH_KEY = os.environ.get("TICKET_HASH_KEY", "")
+    #: Key of the sealed ballot box, the sealed form tokens and the encrypted session cookie
+    #: (derived with HKDF); falls back to SECRET_KEY. Never stored in the database.
+    BALLOT_BOX_KEY = os.environ.get("BALLOT_BOX_KEY", "")
+    #: The ballot box writes a random BALLOT_MIX_SIZE of its sealed entries to the ballot table
+    #: once it holds twice as many, and everything when the round closes: every batch has at
+    #: least this many ballots (or all of a quieter evening).
+    BALLOT_MIX_SIZE = _env_int("BALLOT_MIX_SIZE", 10)
+    #: The same for the optional profiles of the welcome step (the reach report also counts those
+    #: still waiting, so tests need no smaller batches here).
+    PROFILE_MIX_SIZE = _env_int("PROFILE_MIX_SIZE", 10)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
@@ -128,6 +144,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests pass their own database (tests/conftest.py)
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
+    #: 1: each ballot leaves the box right after its own cast (tests of other behaviour see
+    #: their ballot at once); the secret-ballot tests set the production value.
+    BALLOT_MIX_SIZE = 1
     MAIL_SUPPRESS_SEND = False
     SERVER_NAME = None
 

@@ -10,3 +10,25 @@ graceful_timeout = 10
 accesslog = "-" if os.environ.get("ACCESS_LOG") else None
 # Ticket codes live only in /t/<code>, which redirects at once; keep them out of logs anyway.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+from gunicorn.glogging import Logger  # noqa: E402
+
+
+class RouteLogger(Logger):
+    """The access log writes the route that matched (`/t/<code>`), never the path: a path can
+    hold a ticket code or an invitation token. The app puts the route in the WSGI environ
+    (app/__init__.py); an unmatched path is written as `-`."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        route = environ.get("wijkstem.route") or "-"
+        atoms["U"] = route
+        atoms["q"] = ""
+        atoms["r"] = f"{atoms.get('m', '-')} {route} {atoms.get('H', '-')}"
+        for name in ("{raw_uri}e", "{path_info}e", "{request_uri}e", "{query_string}e", "{referer}i"):
+            if name in atoms:
+                atoms[name] = "-"
+        return atoms
+
+
+logger_class = RouteLogger

@@ -27,6 +27,12 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.init_app(app)
+    from app.sessions import EncryptedSessionInterface
+
+    app.session_interface = EncryptedSessionInterface()
+    from app import ballot_box
+
+    ballot_box.init_app(app)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A pre-ping costs a round trip per checkout: worth it for a network database only.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
@@ -70,6 +76,11 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     app.after_request(set_security_headers)
+
+    @app.before_request
+    def _remember_route() -> None:
+        # For the access log (gunicorn.conf.py): the route, never the path with its code.
+        request.environ["wijkstem.route"] = request.url_rule.rule if request.url_rule else "-"
 
     from app.auth.models import User
 

@@ -5,5 +5,6 @@ from app.proposals.models import CostLine, ProgressUpdate, Proposal, ProposalEve
 from app.councils.models import AttendanceProfile, Council, OutcomeSubscriber, Ticket  # noqa: F401
 from app.finance.models import FundingSource  # noqa: F401
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, SubBudget, Submission  # noqa: F401
+from app.ballot_box import BoxEntry  # noqa: F401
 from app.compensation.models import Activity, Claim, Expense, FiscalLimitRow, PayoutBatch, Team, Volunteer  # noqa: F401
 from app.reach.models import ReferencePopulation  # noqa: F401

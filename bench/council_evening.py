@@ -284,6 +284,9 @@ def main() -> int:
     try:
         with fresh_database(workdir, args.postgres, args.pg_url) as database:
             env = app_environment(workdir, database)
+            import loadgen
+
+            loadgen.SESSION_SECRET = env["SECRET_KEY"]  # to read the receipt from the encrypted session cookie
             flask_cli(env, "db", "upgrade")
             rounds = []
             if "evening" not in args.skip:
@@ -312,7 +315,7 @@ def main() -> int:
                         print(f"    {cpu.report()}")
                         results["evening"] = {"p99_ms": percentile(resident, 0.99) * 1000, "errors": errors,
                                               "p99_without_reveal_ms": percentile(without_reveal, 0.99) * 1000}
-                        problems += check_invariants(database, rounds[:1], acknowledged)
+                        problems += check_invariants(database, rounds[:1], acknowledged, env["SECRET_KEY"])
                     if "throughput" not in args.skip:
                         round_info = rounds[-1]
                         print(f"\n2. Throughput: {args.clients} concurrent clients for {seconds:.0f} s "
@@ -331,7 +334,7 @@ def main() -> int:
                         print(f"    {cpu.report()}")
                         results["throughput"] = {"ballots_per_second": rate, "errors": stats.error_count(),
                                                  "vote_p99_ms": percentile(stats.latencies["vote"], 0.99) * 1000}
-                        problems += check_invariants(database, rounds, acknowledged)
+                        problems += check_invariants(database, rounds, acknowledged, env["SECRET_KEY"])
         if "hello" not in args.skip:
             print(f"\n3. Ceiling: bare Flask hello-world, same gunicorn settings, {args.clients} clients for {seconds:.0f} s")
             hello_env = {k: v for k, v in os.environ.items() if k != "WIJKSTEM_CONFIG"}

@@ -163,18 +163,32 @@ class Phone:
         await self.poll_connection.close()
 
     def session_value(self, key: str):
-        """Read a value from Flask's signed (not encrypted) session cookie."""
-        return decode_flask_session(self.cookies.get("session", "")).get(key)
+        """Read a value from the session cookie (encrypted: see app/sessions.py; the benchmark
+        knows the server's secret, set in SESSION_SECRET by the scripts)."""
+        return decode_session(self.cookies.get("session", "")).get(key)
 
 
-def decode_flask_session(cookie: str) -> dict:
+#: The server's SECRET_KEY (the benchmark's own), to open the encrypted session cookie.
+SESSION_SECRET: str | None = None
+_OPENER = None
+
+
+def decode_session(cookie: str) -> dict:
+    global _OPENER
     if not cookie:
         return {}
-    cookie = cookie.strip('"')
-    compressed = cookie.startswith(".")
-    payload = cookie.lstrip(".").split(".", 1)[0]
-    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-    return json.loads(zlib.decompress(raw) if compressed else raw)
+    if _OPENER is None:
+        import sys
+        from pathlib import Path
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from flask.json.tag import TaggedJSONSerializer
+
+        from app.ballot_box import _derive
+        from app.sessions import _SealingSerializer
+
+        _OPENER = _SealingSerializer(_derive(SESSION_SECRET.encode(), b"session cookie"), TaggedJSONSerializer())
+    return _OPENER.loads(cookie.strip('"'))
 
 
 _INPUT = re.compile(r"<input\b[^>]*>", re.I)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
@@ -120,8 +121,10 @@ class AttendanceProfile(db.Model):
     """Optional, anonymous facts a resident shares at sign-in (not linked to the ticket)."""
 
     __tablename__ = "attendance_profile"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random: written in shuffled batches from the sealed box (app/ballot_box.py), never in sign-in order.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: secrets.token_hex(16))
     council_id: Mapped[int] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"), index=True)
     neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id", ondelete="SET NULL"))
     age_band: Mapped[str | None] = mapped_column(String(10))

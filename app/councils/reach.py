@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app import ballot_box
 from app.councils.models import AttendanceProfile
 from app.extensions import db
 
@@ -31,4 +32,7 @@ def profiles_for(council_ids: Iterable[int]) -> list[ProfileFacts]:
         select(AttendanceProfile.council_id, AttendanceProfile.neighbourhood_id, AttendanceProfile.age_band,
                AttendanceProfile.first_time, AttendanceProfile.language).where(AttendanceProfile.council_id.in_(ids))
     ).all()
+    # Profiles still sealed in the box (app/ballot_box.py) count too: the report is complete at any moment.
+    rows += [(scope, p.get("neighbourhood_id"), p.get("age_band"), p.get("first_time"), p.get("language"))
+             for scope, p in ballot_box.waiting_payloads("profile", ids)]
     return sorted((ProfileFacts(*row) for row in rows), key=lambda p: tuple("" if v is None else str(v) for v in (p.council_id, p.neighbourhood_id, p.age_band, p.first_time, p.language)))

@@ -13,8 +13,10 @@ from flask_babel import gettext as _
 from flask_mail import Message
 import smtplib
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from app import ballot_box
 from app.auth import audit
 from app.auth.models import User
 from app.councils.codes import hash_code, new_ticket_code, normalize_code
@@ -133,11 +135,25 @@ def new_device_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def sign_in(code: str, device_token: str | None, channel: str = "phone") -> tuple[SignIn, str | None]:
+def to_the_hour(moment: datetime) -> datetime:
+    """Sign-in times are kept to the hour: finer times would line up with the order of voting."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def to_the_day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def sign_in(code: str, device_token: str | None, channel: str = "phone",
+            session_ticket_id: int | None = None) -> tuple[SignIn, str | None]:
     """Exchange a code for a sign-in. Returns the outcome and the device token the browser
-    must keep. A ticket already signed in on another device is refused."""
+    must keep. A ticket already signed in on another device is refused. The browser's device
+    token is only reused for the ticket its session already holds: a new ticket on a shared
+    phone starts afresh, so two residents' tickets are never tied to one token."""
     ticket = find_ticket(code)
     now = utcnow()
+    if ticket is not None and ticket.id != session_ticket_id:
+        device_token = None
     if ticket is None:
         return SignIn("unknown"), device_token
     if not ticket.is_valid(now):
@@ -152,7 +168,7 @@ def sign_in(code: str, device_token: str | None, channel: str = "phone") -> tupl
     claimed = db.session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.signed_in_at.is_(None))
-        .values(signed_in_at=now, sign_in_channel=channel, device_hash=device_hash(token))
+        .values(signed_in_at=to_the_hour(now), sign_in_channel=channel, device_hash=device_hash(token))
     ).rowcount
     if not claimed:
         db.session.refresh(ticket)
@@ -171,19 +187,52 @@ def desk_sign_in(council: Council, code: str, actor: User) -> SignIn:
         return SignIn("expired", ticket)
     if ticket.signed_in_at is not None:
         return SignIn("other_device", ticket)
-    ticket.signed_in_at = utcnow()
+    ticket.signed_in_at = to_the_hour(utcnow())
     ticket.sign_in_channel = "desk"
-    audit.record("ticket.desk_sign_in", ticket, actor=actor)
+    # Who signed someone in at which council, to the hour; never which ticket.
+    audit.record("council.desk_sign_in", council, actor=actor).created_at = to_the_hour(utcnow())
     return SignIn("ok", ticket)
 
 
 def save_profile(council_id: int, *, neighbourhood_id: int | None, age_band: str | None,
-                 consent: bool, first_name: str, email: str, locale: str, first_time: str | None = None) -> None:
-    """A submitted welcome form gives one profile: its answers and the page's language."""
-    db.session.add(AttendanceProfile(council_id=council_id, neighbourhood_id=neighbourhood_id or None, age_band=age_band or None,
-                                     first_time=first_time or None, language=locale))
+                 consent: bool, first_name: str, email: str, locale: str, first_time: str | None = None) -> bool:
+    """A submitted welcome form gives one profile: its answers and the page's language. It
+    goes, sealed, into the box (app/ballot_box.py) and reaches the attendance_profile table
+    later in a shuffled batch, so its place says nothing about the order of sign-ins. The
+    e-mail address is kept to send the outcomes, with the day of consent. Returns whether the
+    profile box is due a mix."""
+    ballot_box.put("profile", council_id, {"neighbourhood_id": neighbourhood_id or None, "age_band": age_band or None,
+                                           "first_time": first_time or None, "language": locale})
     if consent and email:
-        db.session.add(OutcomeSubscriber(council_id=council_id, first_name=first_name.strip(), email=email.strip(), locale=locale))
+        db.session.add(OutcomeSubscriber(council_id=council_id, first_name=first_name.strip(), email=email.strip(), locale=locale,
+                                         consented_at=to_the_day(utcnow())))
+    db.session.flush()
+    return ballot_box.due("profile", council_id)
+
+
+def _write_profiles(council_id: int, payloads: list[dict]) -> None:
+    columns = set(AttendanceProfile.__table__.columns.keys()) - {"id", "council_id"}
+    if payloads:
+        db.session.execute(insert(AttendanceProfile), [
+            {"id": secrets.token_hex(16), "council_id": council_id, **{k: v for k, v in p.items() if k in columns}}
+            for p in payloads])
+
+
+def mix_profiles(council_id: int, *, everything: bool = False) -> int:
+    """Write a shuffled batch of the council's sealed profiles (the caller commits)."""
+    return ballot_box.mix("profile", council_id, _write_profiles, everything=everything)
+
+
+def mix_profiles_after_save(council_id: int) -> None:
+    try:
+        written = mix_profiles(council_id)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("council %s: mixing the profiles postponed", council_id, exc_info=True)
+        return
+    if written:
+        ballot_box.checkpoint()
 
 
 @dataclass(frozen=True)
@@ -222,6 +271,7 @@ def publish_outcomes(council: Council, actor: User) -> tuple[int, bool]:
     publication stands; unsent e-mails can be sent again later)."""
     council.move_to(CouncilStatus.outcomes_published)
     council.outcomes_published_at = utcnow()
+    mix_profiles(council.id, everything=True)
     audit.record("council.outcomes.publish", council, actor=actor)
     try:
         return send_outcome_mails(council), False

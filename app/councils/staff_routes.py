@@ -193,6 +193,8 @@ def void(council_id: int):
 def set_status(council_id: int, target: str):
     council = load_managed(council_id)
     council.move_to(CouncilStatus(target))
+    if target == "closed":
+        services.mix_profiles(council.id, everything=True)  # the evening ends: its profiles leave the box in one shuffled batch
     audit.record(f"council.{target}", council, actor=current_user)
     db.session.commit()
     return redirect(url_for("councils.manage", council_id=council.id), code=303)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from types import SimpleNamespace
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.database import read_only
@@ -28,7 +30,13 @@ def set_language(code: str):
 @bp.route("/privacy")
 @read_only
 def privacy():
-    return render_template("public/privacy.html")
+    config = current_app.config
+    privacy = SimpleNamespace(
+        controller=config["PRIVACY_CONTROLLER"], address=config["PRIVACY_ADDRESS"], email=config["PRIVACY_EMAIL"],
+        dpo_name=config["PRIVACY_DPO_NAME"], dpo_email=config["PRIVACY_DPO_EMAIL"], contact_days=config["CONTACT_RETENTION_DAYS"],
+        batch_size=config["BALLOT_MIX_SIZE"], session_hours=int(config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600),
+    )
+    return render_template("public/privacy.html", privacy=privacy)
 
 
 @bp.route("/healthz")

@@ -189,8 +189,16 @@ def pdf(round_: BudgetRound, parts: list[PartResult], turnout, rule_text: str) -
                          approved_on=local_date(approved_at, "long") if approved_at else None)
 
 
+def with_receipts(round_: BudgetRound) -> bool:
+    """The board's choice before opening: receipts beside the choices, or choices only."""
+    return round_.publication != "choices"
+
+
 def ballots_of(round_: BudgetRound, part: PartResult):
-    """A function that reads the part's confirmed ballots, in receipt order, in batches."""
+    """A function that reads the part's confirmed ballots in batches: in receipt order, or,
+    when the list shows choices only, sorted by the choices themselves (so the place of a
+    ballot in the list says nothing about its receipt, and the file and its hash stay
+    reproducible)."""
     from sqlalchemy import select
 
     from app.extensions import db
@@ -198,6 +206,7 @@ def ballots_of(round_: BudgetRound, part: PartResult):
     query = select(Ballot.receipt, Ballot.choices).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
     if part.sub_budget is not None:
         query = query.where(Ballot.sub_budget_id == part.sub_budget.id)
-    query = query.order_by(Ballot.receipt).execution_options(yield_per=2000)
+    order = (Ballot.receipt,) if with_receipts(round_) else (Ballot.choices, Ballot.receipt)
+    query = query.order_by(*order).execution_options(yield_per=2000)
     return lambda: db.session.execute(query)
 

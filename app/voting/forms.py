@@ -45,6 +45,10 @@ class RoundForm(FlaskForm):
     opens_at = DateTimeLocalField(_l("Opens (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     paper_four_eyes = BooleanField(_l("Paper ballots need a second facilitator to confirm"))
+    publication = RadioField(_l("Public list of ballots"), default="receipts", choices=[
+        ("receipts", _l("Receipts beside the choices: each voter can check their own ballot")),
+        ("choices", _l("Choices only, in no particular order: no receipt can be shown to someone buying votes")),
+    ])
     submit = SubmitField(_l("Save"))
 
     def validate_points_total(self, field):

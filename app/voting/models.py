@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -83,6 +83,9 @@ class BudgetRound(db.Model):
     #: "none", "weights" or "amounts": how sub-budgets per buurt are set.
     split_mode: Mapped[str] = mapped_column(String(10), default="none")
     paper_four_eyes: Mapped[bool] = mapped_column(default=False)
+    #: How the public ballot list is published: "receipts" beside the choices (each voter can
+    #: check their own ballot) or "choices" only, shuffled (no receipt to show a vote-buyer).
+    publication: Mapped[str] = mapped_column(String(10), default="receipts")
     status: Mapped[RoundStatus] = mapped_column(db.Enum(RoundStatus, native_enum=False, length=20), default=RoundStatus.draft)
     results_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -196,12 +199,15 @@ class Ballot(db.Model):
 
 class Submission(db.Model):
     """Makes a resubmitted ballot form (after a dropped connection) return the same
-    receipt. Keyed by a hash of the random token in that one form; not linked to a ticket."""
+    receipt. Keyed by a keyed hash of the ticket and the random token in that one form; the
+    receipt is sealed (see app/ballot_box.py), and the rows go when the round closes."""
 
     __tablename__ = "ballot_submission"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    receipt: Mapped[str] = mapped_column(String(10))
+    round_id: Mapped[int] = mapped_column(ForeignKey("budget_round.id", ondelete="CASCADE"), index=True)
+    sealed_receipt: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PaperBatch(db.Model):

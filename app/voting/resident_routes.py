@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.councils.codes import format_receipt_code, normalize_receipt_code
-from app.councils.resident_routes import NEXT_STEPS, current_ticket
+from app.councils.resident_routes import NEXT_STEPS, SESSION_FORM_KEY, current_ticket, no_store
 from app.database import read_only
 from app.extensions import db, limiter
 from app.public.services import register_home_provider
@@ -33,6 +33,7 @@ from app.voting.rules import BallotError, deserialize
 REFUSED = {
     "closed": _l("Voting is closed for this vote."),
     "already_voted": _l("This ticket has already been used to vote."),
+    "other_sign_in": _l("This ballot was opened for another ticket on this phone. Here is a fresh ballot for your ticket."),
 }
 
 register_home_provider(lambda: {"rounds": services.open_rounds()})
@@ -60,6 +61,7 @@ def _sub_budget(round_, ticket):
 
 @bp.route("/vote", methods=["GET", "POST"])
 @read_only
+@no_store
 def public_ballot():
     ticket = current_ticket()
     if ticket is None:
@@ -80,8 +82,12 @@ def public_ballot():
     options = round_.options_for(sub_budget)
     form = ballot_form_for(round_, options)
     if request.method == "GET":
-        form.token.data = services.new_form_token()
+        form.token.data = services.new_form_token(session.get(SESSION_FORM_KEY))
     error = None
+    if form.validate_on_submit() and not services.form_token_matches(form.token.data or "", session.get(SESSION_FORM_KEY)):
+        # A cached form of an earlier sign-in on this phone (back button): never cast or answer for it.
+        flash(str(REFUSED["other_sign_in"]), "error")
+        return redirect(url_for("voting.public_ballot"), code=303)
     if form.validate_on_submit():
         try:
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
@@ -96,6 +102,8 @@ def public_ballot():
         else:
             db.session.commit()
             session["receipt"] = cast.receipt
+            if cast.mix_due:
+                services.mix_after_cast(round_.id)
             return redirect(url_for("voting.public_voted"), code=303)
     budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
     chosen = form.chosen_ids()
@@ -122,6 +130,7 @@ def public_choose_buurt():
 
 @bp.route("/vote/done")
 @read_only
+@no_store
 def public_voted():
     receipt = session.get("receipt")
     ballot = services.find_ballot(receipt) if receipt else None
@@ -158,6 +167,7 @@ def public_status(round_id: int):
 
 @bp.route("/receipt", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"])
+@no_store
 def public_receipt():
     form = ReceiptForm()
     found = None
@@ -168,8 +178,10 @@ def public_receipt():
             form.receipt.errors.append(_("We cannot find this receipt. Check the code."))
         else:
             round_ = db.session.get(BudgetRound, ballot.round_id)
-            show = round_.status in (RoundStatus.closed, RoundStatus.results_published)
-            found = {"round": round_, "chosen": _chosen_options(round_, ballot) if show else None, "confirmed": ballot.confirmed}
+            # With a choices-only list, a receipt never shows its choices: nothing to show a vote-buyer.
+            show = round_.status in (RoundStatus.closed, RoundStatus.results_published) and round_.publication != "choices"
+            found = {"round": round_, "chosen": _chosen_options(round_, ballot) if show else None, "confirmed": ballot.confirmed,
+                     "in_box": ballot.in_box}
     return render_template("voting/receipt.html", form=form, found=found)
 
 

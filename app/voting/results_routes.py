@@ -19,7 +19,7 @@ from app.voting import bp, exports
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, RoundStatus
 from app.voting.results import counted_ballots, round_results
-from app.voting.services import approve_results, turnout, turnout_by_part
+from app.voting.services import after_close, approve_results, flush_box, turnout, turnout_by_part
 from app.voting.templating import ROUND_LINK_PROVIDERS
 
 EXPORT_TYPES = {
@@ -84,7 +84,7 @@ PAGE_SECONDS = 5.0
 def _results_page(round_: BudgetRound) -> str:
     parts = round_results(round_)
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
-    hashes = [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True)) for part in parts]
+    hashes = [exports.sha256_of(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_))) for part in parts]
     return render_template("voting/results.html", round=round_, parts=parts, why=lambda p: why(p, titles),
                            turnout=turnout(round_), by_part=turnout_by_part(round_), rule_text=rule_text(round_),
                            hashes=hashes, formats=list(EXPORT_TYPES))
@@ -117,7 +117,7 @@ def public_ballot_list(round_id: int):
     """The public, recountable list: every receipt with its choices."""
     round_ = load_results_round(round_id)
     part = _part(round_results(round_))
-    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), True))
+    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_)))
     name = f"round-{round_.id}-ballots.pb"
     return download(body, EXPORT_TYPES["pb"], name, private=round_.status != RoundStatus.results_published)
 
@@ -134,7 +134,9 @@ def _part(parts):
 @roles_required(Role.board)
 def approve(round_id: int):
     round_ = get_or_404(BudgetRound, round_id)
+    flush_box(round_)  # nothing may wait in the ballot box when the count is frozen
     approve_results(round_, round_results(round_), current_user)
     db.session.commit()
+    after_close(round_id)
     flash(_("The results are approved and published."), "success")
-    return redirect(url_for("voting.public_results", round_id=round_.id), code=303)
+    return redirect(url_for("voting.public_results", round_id=round_id), code=303)

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import logging
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
+from app import ballot_box
 from app.auth import audit
 from app.auth.models import User
 from app.councils.codes import new_receipt_code
@@ -24,8 +28,10 @@ from app.voting.rules import BallotRules, Option, check_explicit_split, serializ
 ROUND_FIELDS = (
     "name", "description", "budget_cents", "funding_source_id", "ballot_type", "rule", "max_choices",
     "min_share_percent", "points_total", "points_max_per_project", "opens_at", "closes_at", "eligibility",
-    "council_id", "paper_four_eyes",
+    "council_id", "paper_four_eyes", "publication",
 )
+PUBLICATION_MODES = ("receipts", "choices")
+log = logging.getLogger("wijkstem")
 
 
 # --- setting up a round ----------------------------------------------------------------
@@ -101,7 +107,15 @@ def open_round(round_: BudgetRound, actor: User) -> None:
 
 
 def close_round(round_: BudgetRound, actor: User) -> None:
+    """Closing empties the ballot box (all entries not held back for a paper check, in one
+    shuffled batch), and forgets the resubmission rows: they are only needed while voting."""
     round_.move_to(RoundStatus.closed)
+    flush_box(round_)
+    db.session.execute(delete(Submission).where(Submission.round_id == round_.id))
+    if round_.council_id:
+        from app.councils.services import mix_profiles
+
+        mix_profiles(round_.council_id, everything=True)
     audit.record("round.close", round_, actor=actor)
     forget_status(round_.id)
 
@@ -138,14 +152,31 @@ class VoteRefused(Exception):
 class Cast:
     receipt: str
     repeated: bool  # True when this was a resubmission of a form that had already voted
+    mix_due: bool = False  # the ballot box holds enough for a batch: call mix_after_cast after the commit
 
 
-def new_form_token() -> str:
-    return secrets.token_urlsafe(18)
+def new_form_token(session_key: str | None = None) -> str:
+    """A random form token; with the signed-in session's key it carries a MAC, so a cached
+    ballot form of another sign-in on the same phone is recognised and refused."""
+    token = secrets.token_urlsafe(18)
+    return f"{token}.{_token_mac(session_key, token)}" if session_key else token
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _token_mac(session_key: str, token: str) -> str:
+    return hmac.new(session_key.encode(), token.encode(), hashlib.sha256).hexdigest()[:22]
+
+
+def form_token_matches(token: str, session_key: str | None) -> bool:
+    """False for a token made for another sign-in (another session key). Tokens without a
+    MAC (forms from before this check) are accepted: they are still one ballot per ticket."""
+    body, dot, mac = token.rpartition(".")
+    if not dot:
+        return True
+    return bool(session_key) and hmac.compare_digest(mac, _token_mac(session_key, body))
+
+
+def _token_hash(ticket_id: int, token: str) -> str:
+    return ballot_box.keyed_hash("submission", f"{ticket_id}:{token}")
 
 
 def check_choices(round_: BudgetRound, sub_budget: SubBudget | None, raw) -> str:
@@ -154,40 +185,106 @@ def check_choices(round_: BudgetRound, sub_budget: SubBudget | None, raw) -> str
     return serialize(validate(round_.rules_for(sub_budget), options, raw))
 
 
+def _earlier_receipt(round_id: int, token_hash: str) -> str | None:
+    earlier = db.session.get(Submission, token_hash)
+    if earlier is None:
+        return None
+    payload = ballot_box.unseal(f"submission:{round_id}", earlier.sealed_receipt)
+    return payload["receipt"] if payload else None
+
+
 def cast_ballot(
     round_: BudgetRound, ticket_id: int, sub_budget: SubBudget | None, channel: str, choices: str, form_token: str,
     *, paper_batch: PaperBatch | None = None,
 ) -> Cast:
-    """Store one ballot and use up the ticket in the same transaction.
+    """Use up the ticket and put the ballot, sealed, in the ballot box (one transaction).
 
     Exactly one ballot per ticket, also under concurrent replays: the ticket is claimed
     with a conditional UPDATE (SQLite runs it inside BEGIN IMMEDIATE; PostgreSQL locks
-    the row and re-checks it after a concurrent claim commits). A replay of the same
-    form gets the receipt of the ballot that form already cast."""
-    token_hash = _token_hash(form_token)
-    earlier = db.session.get(Submission, token_hash)
-    if earlier is not None:
-        return Cast(earlier.receipt, repeated=True)
+    the row and re-checks it after a concurrent claim commits). This transaction writes
+    nothing readable about the ballot: the box entry and the resubmission row are sealed
+    (app/ballot_box.py), so its transaction id and its place in the log link the ticket to
+    an opaque blob only. The plaintext ballot is written later, in a shuffled batch, by
+    `mix_after_cast` or when the round closes. A replay of the same form by the same ticket
+    gets the receipt of the ballot that form already cast."""
+    token_hash = _token_hash(ticket_id, form_token)
+    receipt = _earlier_receipt(round_.id, token_hash)
+    if receipt is not None:
+        return Cast(receipt, repeated=True)
     if not round_.accepts_votes(utcnow()):
         raise VoteRefused("closed")
     claimed = db.session.execute(
         update(Ticket).where(Ticket.id == ticket_id, Ticket.voted.is_(False)).values(voted=True)
     ).rowcount
     if not claimed:
-        earlier = db.session.scalar(select(Submission).where(Submission.token_hash == token_hash))
-        if earlier is not None:
-            return Cast(earlier.receipt, repeated=True)
+        db.session.expire_all()
+        receipt = _earlier_receipt(round_.id, token_hash)
+        if receipt is not None:
+            return Cast(receipt, repeated=True)
         raise VoteRefused("already_voted")
     receipt = new_receipt_code()
-    db.session.add(Ballot(
-        id=secrets.token_hex(16), round_id=round_.id, sub_budget_id=sub_budget.id if sub_budget else None,
-        channel=channel, choices=choices, receipt=receipt, cast_on=date.today(),
-        paper_batch_id=paper_batch.id if paper_batch else None,
-        confirmed=not (paper_batch is not None and round_.paper_four_eyes),
-    ))
-    db.session.add(Submission(token_hash=token_hash, receipt=receipt))
+    held = paper_batch.id if paper_batch is not None and round_.paper_four_eyes else None
+    ballot_box.put("ballot", round_.id, {
+        "sub_budget_id": sub_budget.id if sub_budget else None, "channel": channel, "choices": choices,
+        "receipt": receipt, "cast_on": date.today().isoformat(), "paper_batch_id": paper_batch.id if paper_batch else None,
+    }, lookup=receipt, label=channel, held_by_batch_id=held)
+    db.session.add(Submission(token_hash=token_hash, round_id=round_.id,
+                              sealed_receipt=ballot_box.seal(f"submission:{round_.id}", {"receipt": receipt})))
     db.session.flush()
-    return Cast(receipt, repeated=False)
+    return Cast(receipt, repeated=False, mix_due=held is None and ballot_box.due("ballot", round_.id))
+
+
+def _write_ballots(round_id: int, payloads: list[dict]) -> None:
+    if payloads:
+        db.session.execute(insert(Ballot), [{
+            "id": secrets.token_hex(16), "round_id": round_id, "sub_budget_id": p["sub_budget_id"], "channel": p["channel"],
+            "choices": p["choices"], "receipt": p["receipt"], "cast_on": date.fromisoformat(p["cast_on"]),
+            "paper_batch_id": p["paper_batch_id"], "confirmed": True,
+        } for p in payloads])
+
+
+def mix_box(round_id: int, *, everything: bool = False) -> int:
+    """Write a shuffled batch of the round's ballot box to the ballot table (the caller commits)."""
+    return ballot_box.mix("ballot", round_id, _write_ballots, everything=everything)
+
+
+def flush_box(round_: BudgetRound) -> int:
+    """Everything in the round's box that is not held back for a paper check, in one batch."""
+    return mix_box(round_.id, everything=True)
+
+
+def mix_after_cast(round_id: int) -> None:
+    """After the cast's commit, in the same request: a transaction of its own that writes a
+    batch if the box holds enough. A failure here loses nothing: the entries stay sealed in
+    the box, and the next cast or the close writes them."""
+    try:
+        written = mix_box(round_id)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("round %s: mixing the ballot box postponed", round_id, exc_info=True)
+        return
+    if written:
+        ballot_box.checkpoint()
+
+
+def after_close(round_id: int) -> None:
+    """After the commit that closed a round (or approved its results): compact the files.
+    The full rebuild (SQLite VACUUM) waits until no other round is open: it would hold their
+    voters back, and the ballots of those rounds are written in shuffled batches anyway."""
+    others_open = db.session.scalar(select(func.count()).select_from(BudgetRound).where(
+        BudgetRound.status == RoundStatus.open, BudgetRound.id != round_id))
+    ballot_box.compact(vacuum=not others_open)
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """A ballot found by its receipt, in the ballot table or still sealed in the box."""
+
+    round_id: int
+    choices: str
+    confirmed: bool
+    in_box: bool = False
 
 
 def load_ballot_texts(round_: BudgetRound) -> None:
@@ -217,8 +314,17 @@ def finish_reading() -> None:
         session.expire_on_commit = True
 
 
-def find_ballot(receipt: str) -> Ballot | None:
-    return db.session.scalar(select(Ballot).where(Ballot.receipt == receipt))
+def find_ballot(receipt: str) -> CastBallot | None:
+    ballot = db.session.scalar(select(Ballot).where(Ballot.receipt == receipt))
+    if ballot is not None:
+        return CastBallot(ballot.round_id, ballot.choices, ballot.confirmed)
+    found = ballot_box.find("ballot", receipt)
+    if found is None:
+        # PostgreSQL reads each statement afresh: a batch may have moved it out of the box in between.
+        ballot = db.session.scalar(select(Ballot).where(Ballot.receipt == receipt))
+        return CastBallot(ballot.round_id, ballot.choices, ballot.confirmed) if ballot is not None else None
+    entry, payload = found
+    return CastBallot(entry.scope_id, payload["choices"], entry.held_by_batch_id is None, in_box=True)
 
 
 # --- paper -----------------------------------------------------------------------------
@@ -234,6 +340,12 @@ def confirm_paper_batch(batch: PaperBatch, actor: User) -> None:
         raise VoteRefused("same_person")
     batch.confirmed_by_id, batch.confirmed_at = actor.id, utcnow()
     db.session.execute(update(Ballot).where(Ballot.paper_batch_id == batch.id).values(confirmed=True))
+    ballot_box.release(batch.id)  # into the pool: mixed with the others, nothing orders them within the batch
+    round_ = db.session.get(BudgetRound, batch.round_id)
+    if round_.status != RoundStatus.open:
+        flush_box(round_)
+    else:
+        mix_box(round_.id)
     audit.record("paper.confirm", batch, actor=actor)
 
 
@@ -280,6 +392,11 @@ def turnout(round_: BudgetRound) -> Turnout:
             by_channel[channel] = by_channel.get(channel, 0) + count
         else:
             unconfirmed += count
+    for (label, held), count in ballot_box.counts("ballot", round_.id).items():
+        if held:
+            unconfirmed += count
+        else:
+            by_channel[label] = by_channel.get(label, 0) + count
     attendees = 0
     if round_.council_id:
         attendees = db.session.scalar(

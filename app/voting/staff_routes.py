@@ -80,7 +80,7 @@ def create(round_id: int | None = None):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in (
             "name", "description", "ballot_type", "rule", "max_choices", "min_share_percent", "points_total",
-            "points_max_per_project", "eligibility", "paper_four_eyes")}
+            "points_max_per_project", "eligibility", "paper_four_eyes", "publication")}
         values |= {"budget_cents": form.budget.cents, "funding_source_id": form.funding_source_id.data or None,
                    "council_id": form.council_id.data or None, "opens_at": _utc(form.opens_at.data), "closes_at": _utc(form.closes_at.data)}
         round_ = services.save_round(round_, values, current_user)
@@ -184,8 +184,10 @@ def set_status(round_id: int, target: str):
     round_ = get_or_404(BudgetRound, round_id)
     (services.open_round if target == "open" else services.close_round)(round_, current_user)
     db.session.commit()
+    if target == "closed":
+        services.after_close(round_id)
     back = request.args.get("back") == "live"
-    return redirect(url_for("voting.live" if back else "voting.manage", round_id=round_.id), code=303)
+    return redirect(url_for("voting.live" if back else "voting.manage", round_id=round_id), code=303)
 
 
 @bp.route("/staff/rounds/<int:round_id>/codes", methods=["POST"])
@@ -263,6 +265,8 @@ def paper(round_id: int):
             error = str(PAPER_REFUSALS.get(refusal.code, PAPER_REFUSALS["wrong_round"]))
         else:
             db.session.commit()
+            if cast.mix_due:
+                services.mix_after_cast(round_.id)
             flash(_("Paper ballot saved. Receipt: %(receipt)s", receipt=cast.receipt), "success")
             return redirect(url_for("voting.paper", round_id=round_.id), code=303)
     batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))).all()

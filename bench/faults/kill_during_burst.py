@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import (Server, _query, app_environment, check_invariants, cleanup, flask_cli, fresh_database,  # noqa: E402
+from harness import (Server, _query, app_environment, cast_ballots, check_invariants, cleanup, flask_cli, fresh_database,  # noqa: E402
                      new_workdir, setup_round)
 from loadgen import Phone, Stats, hidden_value  # noqa: E402
 
@@ -94,7 +94,7 @@ async def one_kill(kill: int, env, workdir, workers: int, database, round_info: 
         server = Server(env, workdir, workers, label=f"restart{kill}").start()
         servers.append(server)
         print("  after the restart:")
-        problems += check_invariants(database, [round_info], acknowledged)
+        problems += check_invariants(database, [round_info], acknowledged, env["SECRET_KEY"])
         # The unanswered residents press "vote" again: the same form, the same cookie.
         stats.errors.clear()
         pending = [voters[i] for i in range(len(voters)) if i not in answered]
@@ -113,7 +113,7 @@ async def one_kill(kill: int, env, workdir, workers: int, database, round_info: 
     if missing:
         problems.append(f"kill {kill + 1}: {missing} resubmissions got no receipt")
     print("  after the resubmissions:")
-    problems += check_invariants(database, [round_info], acknowledged)
+    problems += check_invariants(database, [round_info], acknowledged, env["SECRET_KEY"])
     return problems
 
 
@@ -131,6 +131,9 @@ def main() -> int:
     try:
         with fresh_database(workdir, args.postgres, args.pg_url) as database:
             env = app_environment(workdir, database)
+            import loadgen
+
+            loadgen.SESSION_SECRET = env["SECRET_KEY"]  # to read the receipt from the encrypted session cookie
             flask_cli(env, "db", "upgrade")
             round_info = setup_round(env, workdir, args.residents * args.kills, "faults")
             acknowledged: set[str] = set()
@@ -138,7 +141,7 @@ def main() -> int:
                 codes = round_info["codes"][kill * args.residents:(kill + 1) * args.residents]
                 problems += asyncio.run(one_kill(kill, env, workdir, args.workers, database, round_info, codes, acknowledged))
             voted_residents = len(acknowledged)
-            ballots = _query(database, "SELECT count(*) FROM ballot WHERE round_id = %s", (round_info["round_id"],))[0][0]
+            ballots = cast_ballots(database, round_info["round_id"])  # in the ballot table or sealed in the box
             print(f"one ballot per resident: {ballots} ballots for {voted_residents} residents with a receipt"
                   f" -> {'OK' if ballots == voted_residents else 'BROKEN'}")
             if ballots != voted_residents:

@@ -1,7 +1,7 @@
 """staff work right the first time: receipted expenses approved and paid, invitations e-mailed and revocable, two-step sign-in
 
 Revision ID: 165d5eb60e84
-Revises: 5029be1528b6
+Revises: a6aff202cae3
 Create Date: 2026-12-01 20:40:00
 
 Existing staff have no second step yet: board, treasurers and administrators enrol at their next
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '165d5eb60e84'
-down_revision = '5029be1528b6'
+down_revision = 'a6aff202cae3'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 object and date range; a CSV export with the same filters; staff logins (good and failed)."""
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select

@@ -79,4 +79,4 @@ def test_contact_data_is_purged_after_the_retention_period(app, council, db):
 
 def test_privacy_notice_states_the_retention(client):
     client.set_cookie("lang", "en")
-    assert "six months after the outcomes are published" in client.get("/privacy").get_data(as_text=True)
+    assert "183 days after the outcomes are published" in client.get("/privacy").get_data(as_text=True)

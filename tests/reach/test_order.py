@@ -2,12 +2,10 @@
 attacker with the database file reads the rows in every order the storage keeps (SQLite: the
 table scan and the rowid; PostgreSQL: ctid and the transaction id xmin).
 
-The storage of profiles belongs to issue 12 (the sealed box and mixer for ballots and profiles).
-Until that is merged, rows are stored in arrival order and this test fails, as it should: the
-marker below is to be removed by whoever merges issue 12."""
+The storage of profiles belongs to issue 12: the sealed box and mixer (app/ballot_box.py)
+write them in shuffled batches."""
 import itertools
 
-import pytest
 from sqlalchemy import text
 
 from tests.reach.test_reach import welcome
@@ -15,7 +13,6 @@ from tests.reach.test_reach import welcome
 AGES = ("under_16", "16_20", "21_26", "27_65", "over_65")
 
 
-@pytest.mark.xfail(strict=True, reason="profile storage order: issue 12's sealed box and mixer (remove this marker with it)")
 def test_stored_order_says_nothing_about_the_order_of_sign_ins(app, client, login_as, db, evening):
     from app.roles import Role
     from tests.conftest import BACKEND

@@ -228,16 +228,22 @@ def test_four_eyes_on_paper_batches(app, client, login_as, make_round, ticket_fo
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": code})
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(page), "paper-code": code, "choice": [str(round_.options[0].id)]})
-    ballot = db.session.scalar(select(Ballot))
-    assert ballot.confirmed is False
-    batch_id = ballot.paper_batch_id
+    # Until a second facilitator confirms it, the paper ballot waits sealed in the ballot box, held back.
+    from app.ballot_box import BoxEntry
+    from app.voting.models import PaperBatch
+
+    assert db.session.scalar(select(Ballot)) is None
+    [held] = db.session.scalars(select(BoxEntry)).all()
+    batch_id = db.session.scalar(select(PaperBatch.id))
+    assert held.held_by_batch_id == batch_id
     client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
-    db.session.refresh(ballot)
-    assert ballot.confirmed is False  # the same person cannot confirm their own entry
+    db.session.expire_all()
+    assert db.session.scalar(select(Ballot)) is None  # the same person cannot confirm their own entry
     login_as(Role.facilitator)
     client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm")
-    db.session.refresh(ballot)
-    assert ballot.confirmed is True and first is not None
+    ballot = db.session.scalar(select(Ballot))
+    assert ballot.confirmed is True and ballot.paper_batch_id == batch_id and first is not None
+    assert db.session.scalar(select(func.count()).select_from(BoxEntry)) == 0
 
 
 def test_presenter_shows_results_only_after_closing(client, login_as, make_round, ticket_for, db):
@@ -305,3 +311,38 @@ def test_voter_codes_for_a_district_wide_round(client, login_as, make_round, buu
     assert ballot.channel == "online" and ballot.round_id == round_.id
     pdf = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "2", "neighbourhood_id": "0", "output": "pdf"})
     assert pdf.get_data().startswith(b"%PDF")
+
+
+def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(app, client, login_as, make_round, ticket_for, db, monkeypatch):
+    from app.ballot_box import BoxEntry
+    from app.voting import services
+
+    monkeypatch.setitem(app.config, "BALLOT_MIX_SIZE", 10)  # the production batch size: one ballot stays in the box
+    round_ = make_round()
+    resident = app.test_client()
+    resident.set_cookie("lang", "en")
+    sign_in(resident, ticket_for(round_))
+    resident.post("/vote", data={"token": token_of(resident.get("/vote").get_data(as_text=True)), "choice": [str(round_.options[1].id)]})
+    done = resident.get("/vote/done").get_data(as_text=True)
+    receipt = re.search(r'class="receipt" dir="ltr">([0-9A-Z-]+)<', done).group(1)
+    assert "Plan B" in done
+    assert ballot_count(db) == 0 and db.session.scalar(select(func.count()).select_from(BoxEntry)) == 1
+    assert services.turnout(db.session.get(type(round_), round_.id)).ballots == 1
+    checked = resident.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
+    assert "in the ballot box of Jeugdbudget and will be counted" in checked
+    login_as(Role.facilitator)
+    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    db.session.expire_all()
+    assert ballot_count(db) == 1 and db.session.scalar(select(func.count()).select_from(BoxEntry)) == 0
+    assert "in the count of Jeugdbudget" in resident.post("/receipt", data={"receipt": receipt}).get_data(as_text=True)
+
+
+def test_ballot_receipt_and_welcome_pages_are_never_cached(client, make_round, ticket_for):
+    round_ = make_round()
+    sign_in(client, ticket_for(round_))
+    assert client.get("/t/welcome").headers["Cache-Control"] == "no-store"
+    page = client.get("/vote")
+    assert page.headers["Cache-Control"] == "no-store"
+    client.post("/vote", data={"token": token_of(page.get_data(as_text=True)), "choice": [str(round_.options[0].id)]})
+    assert client.get("/vote/done").headers["Cache-Control"] == "no-store"
+    assert client.get("/receipt").headers["Cache-Control"] == "no-store"
