@@ -73,7 +73,8 @@ test-postgres:
 
 # Speed figures (not pass/fail): counting, ticket sheets, a council evening under load.
 bench: install-test compile-translations
-	$(BIN)/python bench/tally.py --pabutools-timeout 60
+	$(BIN)/python bench/tally.py --pabutools-timeout 400
+	$(BIN)/python bench/certificate.py
 	$(BIN)/python bench/sheets.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/council_evening.py $(BENCH_ARGS)

@@ -1,125 +1,176 @@
-"""Time our counting engine against pabutools on every Pabulib file in tests/data/pabulib/.
+"""Counting speed: the targets of issue 15, measured in one run and printed as ratios.
 
-Both engines run in this process on data parsed beforehand (parsing is not timed): ours is
-``app.voting.tally.count`` on plain values (merging identical ballots included; best of a few
-runs), pabutools is one rule call on ``parse_pabulib(...)`` + ``as_multiprofile()``, expressed
-as in tests/voting/reference/pabutools_oracle.py. Each line says whether the outcomes agree.
-Wall-clock times: on a shared machine, run it when the machine is otherwise quiet.
+1. In-process: MES (add1 + greedy fill) and greedy on every Pabulib file in the shared data
+   (``/work/shared/data/pabulib``, else ``tests/data/pabulib``), data parsed beforehand, best of
+   a few runs. Target: MES <= 1 s on each file.
+2. Whole process, as a user runs it: ``python -m counting FILE --rule R`` against pabutools
+   (``bench/pabutools_count.py``: parse + rule, as in tests/voting/reference/pabutools_oracle.py),
+   each a fresh Python process. Targets: MES on Praga-Południe and Amsterdam 332 >= 50x,
+   greedy on Praga-Południe >= 100x. A pabutools run stopped by ``--pabutools-timeout`` gives
+   a ratio of at least timeout / ours ("> Nx").
+3. Start-up: ``python -m counting`` with greedy on a 14-voter file. Target <= 0.25 s.
 
-    .venv/bin/python bench/tally.py                          # everything (Praga MES: ~6 min)
-    .venv/bin/python bench/tally.py --pabutools-timeout 30   # stop pabutools runs after 30 s
-    .venv/bin/python bench/tally.py --only Swiecie --rule mes --repeat 3
+Wall-clock times on a shared machine: run it when the machine is otherwise quiet. The package
+is byte-compiled first (``compileall``), as an installed package is; this environment sets
+PYTHONDONTWRITEBYTECODE, so without it every process would compile the package again.
+
+    .venv/bin/python bench/tally.py --pabutools-timeout 400
+    .venv/bin/python bench/tally.py --skip-pabutools            # sections 1 and 3 only
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import signal
+import compileall
+import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.voting import pabulib, tally  # noqa: E402
+from counting import pabulib, tally  # noqa: E402
 
-DATA = ROOT / "tests" / "data" / "pabulib"
-ORACLE = ROOT / "tests" / "voting" / "reference" / "pabutools_oracle.py"
-
-
-class TimedOut(Exception):
-    pass
-
-
-def load_oracle():
-    spec = importlib.util.spec_from_file_location("pabutools_oracle", ORACLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+SHARED = Path("/work/shared/data/pabulib")
+DATA = SHARED if SHARED.is_dir() else ROOT / "tests" / "data" / "pabulib"
+REFERENCE = ROOT / "tests" / "voting" / "reference"
+WHOLE_PROCESS = (  # (file stem, rule, target ratio)
+    ("Poland_Warszawa_2020_Praga-Poludnie", "mes", 50),
+    ("Netherlands_Amsterdam_332", "mes", 50),
+    ("Poland_Warszawa_2020_Praga-Poludnie", "greedy", 100),
+)
+MES_TARGET = 1.0
+STARTUP_TARGET = 0.25
 
 
-def time_ours(election: pabulib.PabulibElection, rule: str, repeat: int) -> tuple[float, list[str]]:
+def best_of(run, budget_seconds: float = 3.0, at_most: int = 5) -> tuple[float, object]:
+    best, value, spent = float("inf"), None, 0.0
+    for _ in range(at_most):
+        started = time.perf_counter()
+        value = run()
+        elapsed = time.perf_counter() - started
+        best, spent = min(best, elapsed), spent + elapsed
+        if spent > budget_seconds:
+            break
+    return best, value
+
+
+def in_process(path: Path, rule: str) -> tuple[float, list[str]]:
+    election = pabulib.load(path)
     kind = pabulib.VOTE_TYPES[election.vote_type]
-    projects = [tally.Project(p.id, p.cost) for p in election.projects]
+    scale = election.scale
+    projects = [tally.Project(p.id, int(p.cost * scale)) for p in election.projects]
     ballots = election.ballots()
     length = election.meta.get("max_length")
-    best, result, total = float("inf"), None, 0.0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = tally.count(
-            election.budget, projects, ballots, kind, rule,
-            ranking_length=int(length) if kind == "ranking" and length else None,
-        )
-        elapsed = time.perf_counter() - started
-        best, total = min(best, elapsed), total + elapsed
-        if total > 2:  # repeats only steady the small timings
-            break
-    return best, result.selected
+
+    def run():
+        return tally.count(int(election.budget * scale), projects, ballots, kind, rule,
+                           ranking_length=int(length) if kind == "ranking" and length else None,
+                           budget_increment=scale)
+
+    seconds, result = best_of(run)
+    return seconds, result.selected  # type: ignore[union-attr]
 
 
-def time_pabutools(oracle, path: Path, rule: str, timeout: float | None):
-    """Seconds and outcome, or (None, None) when the run took longer than ``timeout``."""
-    from pabutools.election import parse_pabulib
-    from pabutools.election.profile import AbstractOrdinalProfile
-
-    instance, profile = parse_pabulib(str(path))
-    if isinstance(profile, AbstractOrdinalProfile):
-        length = int(instance.meta.get("max_length") or max(len(b) for b in profile))
-        profile = oracle.ranking_as_cardinal(instance, profile, length)
-    profile = profile.as_multiprofile()
-
-    def stop(signum, frame):
-        raise TimedOut
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    if timeout:
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+def process(args: list[str], timeout: float | None = None) -> tuple[float | None, str]:
+    started = time.perf_counter()
     try:
-        started = time.perf_counter()
-        selected = oracle.run_rule(instance, profile, rule)
-        return time.perf_counter() - started, selected
-    except TimedOut:
-        return None, None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        done = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return time.perf_counter() - started, done.stdout
+
+
+def ours_whole(path: Path, rule: str, repeat: int = 3) -> tuple[float, list[str]]:
+    best, selected = float("inf"), []
+    for _ in range(repeat):
+        seconds, out = process(["-m", "counting", str(path), "--rule", rule, "--json"])
+        assert seconds is not None
+        best, selected = min(best, seconds), json.loads(out)["selected"]
+    return best, selected
+
+
+def tiny_file(folder: Path) -> Path:
+    """14 voters, 5 projects (approval)."""
+    votes = ["1,2", "1", "2,3", "3", "1,3", "1", "4", "4,5", "5", "1,4", "2", "2,5", "3,4", "1,2,3"]
+    lines = ["META", "key;value", "description;start-up", "country;Netherlands", "unit;Amsterdam",
+             "instance;2026", "num_projects;5", f"num_votes;{len(votes)}", "budget;100", "vote_type;approval",
+             "rule;greedy", "PROJECTS", "project_id;cost", "1;40", "2;30", "3;20", "4;25", "5;15",
+             "VOTES", "voter_id;vote", *[f"{i};{v}" for i, v in enumerate(votes, start=1)]]
+    path = folder / "tiny.pb"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Our tally against pabutools, per file and rule.")
-    parser.add_argument("--only", help="only files whose name contains this text")
-    parser.add_argument("--rule", choices=("greedy", "mes", "mes-add1"), action="append",
-                        help="rules to time (default: greedy and mes)")
-    parser.add_argument("--pabutools-timeout", type=float, metavar="SECONDS",
-                        help="give up on a pabutools run after this many seconds")
-    parser.add_argument("--no-pabutools", action="store_true", help="time our engine only")
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="our engine: best of up to N runs (fewer once 2 s are spent)")
+    parser = argparse.ArgumentParser(description="Counting speed against the issue's targets.")
+    parser.add_argument("--pabutools-timeout", type=float, default=120, metavar="SECONDS",
+                        help="stop a pabutools process after this many seconds (default 120)")
+    parser.add_argument("--skip-pabutools", action="store_true", help="no whole-process comparison")
+    parser.add_argument("--only", help="section 1: only files whose name contains this text")
     args = parser.parse_args(argv)
-    oracle = None if args.no_pabutools else load_oracle()
-    rules = args.rule or ["greedy", "mes"]
-    paths = sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
-    print(f"{'instance':38} {'rule':8} {'ours s':>9} {'pabutools s':>12} {'ratio':>8}  outcome")
-    for path in paths:
+    compileall.compile_dir(str(ROOT / "counting"), quiet=1)
+    summary: list[tuple[str, str, bool]] = []
+
+    print(f"== 1. in-process counting (parsed beforehand), files in {DATA}")
+    print(f"{'instance':38} {'voters':>7} {'greedy s':>9} {'mes s':>8}  target mes <= {MES_TARGET:g} s  outcome")
+    for path in sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size):
         if args.only and args.only.lower() not in path.name.lower():
             continue
-        election = pabulib.load(path)
-        for rule in rules:
-            ours, selected = time_ours(election, rule, args.repeat)
-            theirs, expected = (None, None)
-            if oracle is not None:
-                theirs, expected = time_pabutools(oracle, path, rule, args.pabutools_timeout)
+        greedy_s, greedy = in_process(path, "greedy")
+        mes_s, mes = in_process(path, "mes")
+        reference = REFERENCE / f"{path.stem}.json"
+        if reference.exists():
+            stored = json.loads(reference.read_text())
+            same = stored["greedy"]["selected"] == greedy and stored["mes"]["selected"] == mes
+            outcome = "same as pabutools (stored)" if same else "DIFFERENT from pabutools"
+        else:
+            outcome = "no stored pabutools outcome (see bench/certificate.py)"
+        voters = len(pabulib.load(path).votes)
+        print(f"{path.stem:38} {voters:7} {greedy_s:9.3f} {mes_s:8.3f}  {verdict(mes_s <= MES_TARGET):20}  {outcome}",
+              flush=True)
+        summary.append((f"MES in-process {path.stem}", f"{mes_s:.3f} s", mes_s <= MES_TARGET))
+
+    if not args.skip_pabutools:
+        print(f"\n== 2. whole process: python -m counting against pabutools (timeout {args.pabutools_timeout:g} s)")
+        print(f"{'instance':38} {'rule':6} {'ours s':>7} {'pabutools s':>12} {'ratio':>8} {'target':>7}  outcome")
+        for stem, rule, target in WHOLE_PROCESS:
+            path = DATA / f"{stem}.pb"
+            ours, selected = ours_whole(path, rule)
+            theirs, out = process(["bench/pabutools_count.py", str(path), rule], timeout=args.pabutools_timeout)
             if theirs is None:
-                theirs_text = "-" if oracle is None else f"> {args.pabutools_timeout:g}"
-                ratio_text = "-" if oracle is None else f"> {args.pabutools_timeout / ours:.0f}x"
-                verdict = "not compared"
+                ratio = args.pabutools_timeout / ours
+                theirs_text, ratio_text, outcome = f"> {args.pabutools_timeout:g}", f"> {ratio:.0f}x", "pabutools stopped"
             else:
-                theirs_text, ratio_text = f"{theirs:.3f}", f"{theirs / ours:.0f}x"
-                verdict = "same" if selected == expected else "DIFFERENT"
-            line = f"{path.stem:38} {rule:8} {ours:9.3f} {theirs_text:>12} {ratio_text:>8}"
-            print(f"{line}  {verdict}", flush=True)
+                ratio = theirs / ours
+                theirs_text, ratio_text = f"{theirs:.2f}", f"{ratio:.0f}x"
+                outcome = "same" if json.loads(out)["selected"] == selected else "DIFFERENT"
+            print(f"{stem:38} {rule:6} {ours:7.3f} {theirs_text:>12} {ratio_text:>8} {'>= ' + str(target) + 'x':>7}  "
+                  f"{outcome}; {verdict(ratio >= target)}", flush=True)
+            summary.append((f"whole process {rule} {stem} vs pabutools", ratio_text, ratio >= target))
+
+    print("\n== 3. start-up: python -m counting, greedy, 14 voters")
+    with tempfile.TemporaryDirectory() as folder:
+        path = tiny_file(Path(folder))
+        startup = min(process(["-m", "counting", str(path), "--rule", "greedy"])[0] or 9.9 for _ in range(5))
+        flask = process(["-m", "flask", "--app", "wsgi", "tally", str(path), "--rule", "greedy"])[0] or 0.0
+    print(f"python -m counting: {startup:.3f} s (target <= {STARTUP_TARGET:g} s: {verdict(startup <= STARTUP_TARGET)}); "
+          f"flask --app wsgi tally, for comparison: {flask:.3f} s")
+    summary.append(("CLI start-up, greedy, 14 voters", f"{startup:.3f} s", startup <= STARTUP_TARGET))
+
+    print("\n== targets")
+    for name, value, ok in summary:
+        print(f"{verdict(ok):6} {name}: {value}")
+    print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -1,9 +1,12 @@
-"""`flask --app wsgi tally FILE.pb --rule greedy|mes [--json]`: count a Pabulib file."""
+"""`flask --app wsgi tally FILE.pb --rule greedy|mes [--json]`: count a Pabulib file.
+
+The counting itself is the stand-alone package `counting` (`python -m counting` is the same
+command without starting the application)."""
 import json
 
 import click
 
-from app.voting.pabulib import tally_pabulib
+from counting import pabulib
 
 
 @click.command("tally")
@@ -12,8 +15,8 @@ from app.voting.pabulib import tally_pabulib
 @click.option("--json", "as_json", is_flag=True, help='Print {"rule", "selected", "spent", "budget"} as JSON.')
 def tally_command(path: str, rule: str, as_json: bool) -> None:
     """Count a Pabulib file and print the selected project ids."""
-    result = tally_pabulib(path, rule)
+    election, result = pabulib.count_file(path, rule)
     if as_json:
-        click.echo(json.dumps({"rule": rule, "selected": result.selected, "spent": result.spent, "budget": result.budget}))
+        click.echo(json.dumps(pabulib.result_summary(election, result)))
     else:
         click.echo(" ".join(result.selected))

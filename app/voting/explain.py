@@ -1,10 +1,14 @@
-"""Turning the counting engine's trace into sentences residents can read."""
+"""Turning the counting engine's trace into sentences residents can read.
+
+Which step funded or skipped a plan, and the English sentence for it, come from the pure
+`counting.explain`; here they are translated and the money is formatted."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.formatting import money
+from counting.explain import MONEY, explain
 
 RULE_EXPLANATIONS = {
     "greedy": _l(
@@ -21,27 +25,17 @@ RANKING_NOTE = _l("For rankings, the plan in first place gets the most points (B
 
 
 def why(project_result, titles: dict[str, str]) -> str:
-    """One line that says why a plan was or was not funded."""
+    """One line that says which step funded or skipped a plan, and why."""
     step = project_result.step
     if step is None:
         return ""
-    data = step.data
-    if step.reason == "funded" and "voter_budget" in data:
-        return _("Funded: its %(supporters)d supporters could pay %(cost)s together.",
-                 supporters=data.get("supporters", project_result.support), cost=money(project_result.option.cost_cents))
-    if step.reason in ("funded", "completion_funded"):
-        if step.reason == "completion_funded":
-            return _("Funded with the money that was left: %(left)s was left, it needed %(needed)s.",
-                     left=money(data["left"]), needed=money(data["needed"]))
-        return _("Funded: it had the most support of the plans that still fitted.")
-    if step.reason == "over_budget":
-        return _("Not funded: %(left)s was left, it needed %(needed)s.", left=money(data["left"]), needed=money(data["needed"]))
-    if step.reason == "supporters_spent":
-        names = [titles.get(pid, pid) for pid in data.get("spent_on", [])[:2]]
-        if names:
-            return _("Not funded: its supporters had spent their share on %(projects)s.", projects=" & ".join(names))
-        return _("Not funded: its %(supporters)d supporters had only %(available)s together; it needed %(needed)s.",
-                 supporters=data.get("supporters", 0), available=money(round(data.get("available", 0))), needed=money(data["needed"]))
-    if step.reason == "no_support":
-        return _("Not funded: nobody chose it.")
-    return ""
+    explanation = explain(step, cost=project_result.option.cost_cents)
+    params = {}
+    for key, value in explanation.params.items():
+        if key in MONEY:
+            params[key] = money(round(value))
+        elif key == "projects":
+            params[key] = " & ".join(titles.get(pid, pid) for pid in value)
+        else:
+            params[key] = value
+    return _(explanation.message, **params)

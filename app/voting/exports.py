@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
@@ -14,6 +17,7 @@ from app.voting.explain import why
 from app.voting.models import Ballot, BudgetRound
 from app.voting.results import PartResult
 from app.voting.rules import deserialize
+from counting import pabulib
 
 PB_VOTE_TYPE = {"approval": "approval", "knapsack": "approval", "cumulative": "cumulative", "ranking": "ordinal"}
 
@@ -109,52 +113,80 @@ def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
     }
 
 
-def _cell(text) -> str:
-    text = str(text).replace("\r", " ").replace("\n", " ")
-    return '"' + text.replace('"', "'") + '"' if ";" in text or '"' in text else text
+CENTS_PER_EURO = 100
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def _pabulib_date(moment: datetime | None) -> str:
+    """``DD.MM.YYYY`` in Amsterdam, as Pabulib writes dates."""
+    return moment.astimezone(AMSTERDAM).strftime("%d.%m.%Y") if moment else ""
+
+
+def pabulib_meta(round_: BudgetRound, part: PartResult) -> dict[str, str]:
+    """META of a part's Pabulib file: amounts in euros (Pabulib's unit is the currency, not
+    cents); dates from the voting window (else the council evening, else the round's creation);
+    the rule as Pabulib names it, with a comment on how MES was completed."""
+    begin = round_.opens_at or (round_.council.starts_at if round_.council else None) or round_.created_at
+    end = round_.closes_at or (round_.council.ends_at if round_.council else None) or begin
+    meta = {
+        "description": round_.name, "country": "Netherlands", "unit": "Amsterdam", "district": "Nieuw-West",
+        "subunit": part.sub_budget.neighbourhood.name if part.sub_budget else "", "instance": str(round_.id),
+        "num_projects": str(len(part.projects)), "num_votes": str(part.ballots),
+        "budget": pabulib.amount_text(Decimal(part.budget_cents) / CENTS_PER_EURO),
+        "vote_type": PB_VOTE_TYPE[round_.ballot_type], "rule": pabulib.PABULIB_RULES[round_.rule],
+        "date_begin": _pabulib_date(begin), "date_end": _pabulib_date(end),
+        "language": "nl", "currency": "EUR",
+    }
+    if round_.ballot_type == "ranking" and round_.max_choices:
+        meta["max_length"] = str(round_.max_choices)
+    if round_.rule == "mes":
+        meta["comment"] = (
+            "#1: Method of Equal Shares with Add1 completion: the budget per voter is raised in steps of 1 EUR "
+            "until the outcome is exhaustive (pabutools voter_budget_increment=1 on this file). "
+            "#2: The money left is then spent by the greedy rule: projects with selected=2 were funded by this "
+            "greedy fill, projects with selected=1 by Equal Shares."
+        )
+    return {key: value for key, value in meta.items() if value}
 
 
 def iter_pabulib(round_: BudgetRound, part: PartResult, ballots_factory, with_receipts: bool) -> Iterator[str]:
-    """A Pabulib file of one part of the round. Voter ids are 1..n (anonymous) or the
-    receipts (the public ballot list), in receipt order either way.
+    """A Pabulib file of one part of the round, written by the one Pabulib writer
+    (`counting.pabulib`). Voter ids are 1..n (anonymous) or the receipts (the public ballot
+    list), in receipt order either way.
 
     The head is built at once from the loaded results; the ballots are read while
     streaming (`ballots_factory()` runs the query), so memory stays flat."""
     vote_type = PB_VOTE_TYPE[round_.ballot_type]
-    ballot_type = round_.ballot_type
-    meta = {
-        "description": round_.name, "country": "Netherlands", "unit": "Amsterdam Nieuw-West",
-        "subunit": part.sub_budget.neighbourhood.name if part.sub_budget else "", "instance": str(round_.id),
-        "num_projects": str(len(part.projects)), "num_votes": str(part.ballots), "budget": str(part.budget_cents),
-        "vote_type": vote_type, "rule": {"greedy": "greedy", "mes": "equalshares"}[round_.rule], "currency": "EUR (cents)",
-    }
-    if ballot_type == "ranking" and round_.max_choices:
-        meta["max_length"] = str(round_.max_choices)
-    head = ["META\nkey;value\n"] + [f"{key};{_cell(value)}\n" for key, value in meta.items() if value]
+    marks = _selected_marks(part)
     score = "points" if vote_type == "cumulative" else "votes"
-    head.append(f"PROJECTS\nproject_id;cost;name;{score};selected\n")
-    for p in sorted(part.projects, key=lambda p: p.option.id):
-        head.append(f"{p.option.id};{p.option.cost_cents};{_cell(p.option.proposal.title)};{p.support};{1 if p.funded else 0}\n")
-    head.append("VOTES\nvoter_id;vote;points\n" if vote_type == "cumulative" else "VOTES\nvoter_id;vote\n")
-    return _stream_votes("".join(head), ballot_type, vote_type, ballots_factory, with_receipts)
+    projects = [
+        pabulib.PabulibProject(str(p.option.id), Decimal(p.option.cost_cents) / CENTS_PER_EURO, p.option.proposal.title,
+                               {score: str(p.support), "selected": marks[str(p.option.id)]})
+        for p in sorted(part.projects, key=lambda p: p.option.id)
+    ]
+    votes = _votes(round_.ballot_type, vote_type, ballots_factory, with_receipts)
+    return pabulib.iter_dump(pabulib_meta(round_, part), projects, votes, project_columns=[score, "selected"],
+                             points=vote_type == "cumulative")
 
 
-def _stream_votes(head: str, ballot_type: str, vote_type: str, ballots_factory, with_receipts: bool) -> Iterator[str]:
-    yield head
-    lines = []
+def _selected_marks(part: PartResult) -> dict[str, str]:
+    """1: funded by the round's rule (greedy, or Equal Shares); 2: by the greedy fill after
+    Equal Shares; 0: not funded."""
+    marks = {}
+    for p in part.projects:
+        fill = p.step is not None and p.step.reason == "completion_funded"
+        marks[str(p.option.id)] = (pabulib.FILL_MARK if fill else "1") if p.funded else "0"
+    return marks
+
+
+def _votes(ballot_type: str, vote_type: str, ballots_factory, with_receipts: bool) -> Iterator[pabulib.PabulibVote]:
     for index, (receipt, stored) in enumerate(ballots_factory(), start=1):
         voter = receipt if with_receipts else str(index)
         choices = deserialize(ballot_type, stored)
         if vote_type == "cumulative":
-            ids = ",".join(str(oid) for oid, _points in choices)
-            points = ",".join(str(points) for _oid, points in choices)
-            lines.append(f"{voter};{ids};{points}\n")
+            yield pabulib.PabulibVote(voter, [str(oid) for oid, _points in choices], [points for _oid, points in choices])
         else:
-            lines.append(f"{voter};{','.join(str(oid) for oid in choices)}\n")
-        if len(lines) == 1000:
-            yield "".join(lines)
-            lines = []
-    yield "".join(lines)
+            yield pabulib.PabulibVote(voter, [str(oid) for oid in choices])
 
 
 def sha256_of(chunks: Iterator[str]) -> str:

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.voting import tally
+from counting import tally
 from app.voting.models import Ballot, BudgetRound, RoundOption, SubBudget
 from app.voting.rules import deserialize
 from app.voting.services import ballots_for_count
+
+CENTS_PER_EURO = 100
 
 
 @dataclass
@@ -48,7 +50,10 @@ def count_part(round_: BudgetRound, sub_budget: SubBudget | None) -> PartResult:
     ballots = [_ballot_for_engine(round_.ballot_type, stored) for stored in ballots_for_count(round_, sub_budget)]
     projects = [tally.Project(id=str(o.id), cost=o.cost_cents) for o in options]
     ranking_length = round_.max_choices if round_.ballot_type == "ranking" else None
-    outcome = tally.count(budget, projects, ballots, round_.ballot_type, round_.rule, ranking_length=ranking_length)
+    # MES's add1 steps by one euro (100 cents): the step pabutools takes on the published
+    # Pabulib file, whose amounts are in euros, so a recount there gives this very outcome.
+    outcome = tally.count(budget, projects, ballots, round_.ballot_type, round_.rule, ranking_length=ranking_length,
+                          budget_increment=CENTS_PER_EURO)
     steps = {step.project_id: step for step in outcome.trace}
     selected = set(outcome.selected)
     part = PartResult(sub_budget, budget, outcome.spent, len(ballots))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from app.voting import pabulib, tally
-from app.voting.pabulib import PabulibElection, PabulibProject, PabulibVote
+from counting import pabulib, tally
+from counting.pabulib import PabulibElection, PabulibProject, PabulibVote
 from tests.support.pabulib_files import DATA, SMALL_INSTANCES
 
 FILES = sorted(DATA.glob("*.pb"))
@@ -62,13 +64,35 @@ def test_byte_order_mark_blank_lines_none_and_decimal_costs():
     assert (again.projects, again.votes) == (election.projects, election.votes)
 
 
-def test_refuses_fractional_costs():
+def test_amounts_with_decimals_are_read_exactly_and_counted_like_pabutools(oracle, tmp_path):
+    """Costs in euros with cents: we count in cents, and add1 steps by one euro, as pabutools
+    does on the same file (``voter_budget_increment=1``)."""
     text = (
-        "META\nkey;value\nbudget;10\nvote_type;approval\n"
-        "PROJECTS\nproject_id;cost\n1;2.5\nVOTES\nvoter_id;vote\n"
+        "META\nkey;value\nbudget;100.5\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost\n1;40.25\n2;35\n3;30.1\n4;20.75\n"
+        "VOTES\nvoter_id;vote\n1;1,2\n2;1\n3;2,3\n4;3,4\n5;1,4\n6;4\n7;1,2,3\n"
     )
-    with pytest.raises(ValueError):
-        pabulib.loads(text)
+    election = pabulib.loads(text)
+    assert election.budget == Decimal("100.5") and election.scale == 100
+    assert [p.cost for p in election.projects] == [Decimal("40.25"), 35, Decimal("30.1"), Decimal("20.75")]
+    path = tmp_path / "cents.pb"
+    path.write_text(text)
+    for rule in ("greedy", "mes", "mes-add1"):
+        result = pabulib.count_election(election, rule)
+        assert result.selected == oracle.count_file(path, rule)
+        summary = pabulib.result_summary(election, result)
+        assert summary["budget"] == 100.5
+    assert pabulib.count_election(election, "mes").certificate.increment == 100
+
+
+def test_refuses_amounts_that_are_not_numbers():
+    for cost in ("2,5,0", "-3", "abc"):
+        text = (
+            "META\nkey;value\nbudget;10\nvote_type;approval\n"
+            f"PROJECTS\nproject_id;cost\n1;{cost}\nVOTES\nvoter_id;vote\n"
+        )
+        with pytest.raises(ValueError):
+            pabulib.loads(text)
 
 
 def election_by_hand() -> PabulibElection:
@@ -114,3 +138,53 @@ def test_tally_pabulib_counts_rankings_with_the_files_max_length():
     result = pabulib.tally_pabulib(DATA / "Poland_Krakow_2018_Bienczyce.pb", "greedy")
     assert result.support["6"] == 878  # 3 points for a first place, as in the file's score
     assert tally.result_as_json(result)["budget"] == 163100
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_the_fast_reader_counts_like_the_full_reader(path):
+    """count_file merges vote lines as text instead of keeping every vote."""
+    election = pabulib.load(path)
+    for rule in ("greedy", "mes") if "Praga" not in path.stem else ("greedy",):
+        head, result = pabulib.count_file(path, rule)
+        assert head.meta == election.meta and head.projects == election.projects
+        assert result == pabulib.count_election(election, rule)
+
+
+def test_the_fast_reader_falls_back_on_quoted_vote_lines(tmp_path):
+    text = (
+        "META\nkey;value\nbudget;10\nvote_type;cumulative\n"
+        "PROJECTS\nproject_id;cost\n1;4\n2;6\n"
+        'VOTES\nvoter_id;vote;points\n"a";1,2;3,1\nb;"2";5\nc;none;none\n'
+    )
+    path = tmp_path / "quoted.pb"
+    path.write_text(text)
+    election = pabulib.loads(text)
+    assert pabulib.count_file(path, "mes")[1] == pabulib.count_election(election, "mes")
+
+
+@pytest.mark.parametrize("votes", [["1,2", "1,1", "2"], ["1", "none", "", "2,1"], ["1, 2", "2"]])
+def test_quick_greedy_counts_plain_files_and_falls_back_on_others(tmp_path, votes):
+    """A project twice on one ballot counts once; empty ballots and spaces are read as usual."""
+    lines = ["META", "key;value", "budget;10", "vote_type;approval", "PROJECTS", "project_id;cost",
+             "1;6", "2;5", "VOTES", "voter_id;vote", *[f"v{i};{v}" for i, v in enumerate(votes)]]
+    path = tmp_path / "plain.pb"
+    path.write_text("\n".join(lines) + "\n")
+    assert pabulib.count_file(path, "greedy")[1] == pabulib.count_election(pabulib.load(path), "greedy")
+
+
+def test_reads_the_fields_dutch_files_use():
+    """min_length, max_sum_cost, per-category limits, a partly funded project (selected 2 or 3)
+    and a cost in euros with cents: read, kept, and counted."""
+    text = (
+        "META\nkey;value\ndescription;Begroting West\ncountry;Netherlands\nunit;Amsterdam\ninstance;2024\n"
+        "num_projects;3\nnum_votes;3\nbudget;1000\nvote_type;approval\nrule;greedy\nmin_length;1\nmax_length;3\n"
+        "max_sum_cost;1000\nmin_length_per_category;0\nmax_sum_cost_per_category;600,400\ncurrency;EUR\n"
+        "PROJECTS\nproject_id;cost;votes;name;category;selected\n"
+        "1;600;2;Speeltuin;groen;1\n2;450.50;2;Bankjes;groen;2\n3;300;1;Feest;cultuur;3\n"
+        "VOTES\nvoter_id;vote\n1;1,2\n2;1,2,3\n3;none\n"
+    )
+    election = pabulib.loads(text)
+    assert election.meta["min_length"] == "1" and election.meta["max_sum_cost"] == "1000"
+    assert [p.extra["selected"] for p in election.projects] == ["1", "2", "3"]
+    assert election.projects[1].cost == Decimal("450.50")
+    assert pabulib.count_election(election, "greedy").selected == ["1", "3"]

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.voting import pabulib, tally
-from app.voting.tally import Project
+from counting import pabulib, tally
+from counting.tally import Project
 from tests.support.pabulib_files import DATA, SMALL_INSTANCES
 
 REFERENCE = Path(__file__).resolve().parent / "reference"

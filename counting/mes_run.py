@@ -1,6 +1,6 @@
 """One run of the Method of Equal Shares with a fixed starting budget per voter.
 
-See :mod:`app.voting.mes` for the rule. Exactness and speed:
+See :mod:`counting.mes` for the rule. Exactness and speed:
 
 - A *class* holds voters with the same history, hence the same budget: the integer
   ``numerator[c]`` over ``denominators[made[c]]``, where ``made[c]`` is the round that made the
@@ -26,7 +26,7 @@ from operator import mul, truediv
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.voting.mes import Electorate
+    from counting.mes import Electorate
 
 EPS = 2.0**-52
 WIDEN = 2.0**-32  # relative half-width of the interval tried around a float price
@@ -69,6 +69,9 @@ class Run:
         self.bounds: list[dict[int, float]] = []  # per round: lower bounds of those left
         self._hints: dict[int, tuple[float, float]] = {}  # p -> share interval, this round
         self._factors: dict[tuple[int, int], int] = {}
+        self.exact_voter_budget = voter_budget
+        self.add1_step = 0  # set by Electorate.add1: how many increments were added
+        self.stop_reason = ""  # set by Electorate.add1: "exhaustive" or "next_overspends"
 
     def execute(self, guide: Run | None = None) -> None:
         """Fund projects until none is affordable.
@@ -110,7 +113,7 @@ class Run:
             winner = min(pool, key=lambda p: (prices[p].rho, e.rank[p]))
             del lower[winner]
             self._fund(winner, prices[winner])
-            if t < len(hints) and guide.funded[t].project != winner:
+            if t < len(hints) and guide is not None and guide.funded[t].project != winner:
                 hints = []  # on another path than the guide: its bounds no longer hold
 
     def follows(self, other: Run) -> bool:

@@ -1,6 +1,6 @@
 """The Method of Equal Shares with the "add1" completion: exact, and fast (pure Python).
 
-Used by :mod:`app.voting.tally`. Every voter starts with the same budget. In each round the
+Used by :mod:`counting.tally`. Every voter starts with the same budget. In each round the
 project with the lowest *price per unit of utility* ``rho`` is funded: the smallest ``rho`` at
 which its supporters can pay its cost when each supporter ``i`` pays
 ``min(budget_i, rho * utility_i)``. Ties go to the smallest project id as a string. Projects
@@ -8,7 +8,7 @@ whose supporters together have less money than the cost drop out; a run ends whe
 :meth:`Electorate.add1` repeats runs with more money per voter, as pabutools'
 ``voter_budget_increment`` does.
 
-How it stays exact while being fast (details in :mod:`app.voting.mes_run`):
+How it stays exact while being fast (details in :mod:`counting.mes_run`):
 
 - Voters with identical ballots form *groups*. A voter's budget only depends on which funded
   projects they supported and with what utility, so groups with the same history share a
@@ -29,7 +29,10 @@ from fractions import Fraction
 from itertools import repeat
 from operator import add, itemgetter, mul
 
-from app.voting.mes_run import Run
+from counting.mes_run import Run
+
+#: Votes with at least this many distinct ballots use float runs inside add1 (tests lower it).
+FLOAT_MIN_GROUPS = 400
 
 
 @dataclass
@@ -140,41 +143,121 @@ class Electorate:
         """MES with pabutools' ``voter_budget_increment``: start each voter with
         ``budget / voters`` and add ``increment`` until the outcome is exhaustive (no unfunded
         eligible project fits in what is left of ``budget``); if an outcome costs more than
-        ``budget``, keep the one before. Returns that run, with payments recorded.
+        ``budget``, keep the one before. Returns that run, with payments recorded, and with
+        ``add1_step`` and ``stop_reason`` set (the certificate, see :class:`counting.tally.Certificate`).
 
-        Two shortcuts, neither changing the result:
+        Shortcuts, none changing the result:
 
         - The outcome often stays the same over many budgets, so after a run we try to prove
           that the next ``step`` budgets give the same outcome (:meth:`Run.follows`) and skip
           them, halving ``step`` until a proof succeeds; ``step`` doubles after a success.
         - When even one budget cannot be skipped, the next ``block`` budgets are run without
-          trying (``block`` doubles, up to 16, while that goes on): from the largest down,
-          each run guided by the one just above it (see :meth:`Run.execute`), then checked
-          from the smallest up.
+          trying (``block`` doubles, up to 16, while that goes on); a proof is tried again
+          once a whole block gave one outcome.
+        - On large votes those runs are float runs (:mod:`counting.mes_float`) that return an
+          outcome only when every comparison in them had a wide margin; else the exact run
+          decides. A proof always starts from an exact run, and the budget where add1 stops is
+          confirmed by the exact engine (else add1 is redone without floats).
         """
+        fast = self._float_electorate()
+        if fast is not None:
+            run = self._add1(budget, increment, fast)
+            if run is not None:
+                return run
+        run = self._add1(budget, increment, None)
+        assert run is not None  # exact runs need no confirmation
+        return run
+
+    def _add1(self, budget: int, increment: int, fast) -> Run | None:
+        """:meth:`add1`; None if the exact engine did not confirm where float runs stopped."""
         start = Fraction(budget, self.voters)
-        k, step, block = 0, 1, 1
+        k, step, block = 0, 1, 1 if fast is None else 2  # floats: the first outcomes usually differ
         while True:
-            runs, guide = [], None
-            for j in reversed(range(k, k + block)):
-                guide = self.run(start + j * increment, guide=guide)
-                runs.append(guide)
-            for j, run in enumerate(reversed(runs), start=k):
-                chosen = {f.project for f in run.funded}
-                left = budget - sum(self.costs[p] for p in chosen)
-                if left < 0:  # j > 0 here: MES with budget / voters never overspends
-                    return self.run(start + (j - 1) * increment, record=True)
-                if all(self.costs[p] > left for p in self.eligible if p not in chosen):
-                    return self.run(start + j * increment, record=True)
+            outcomes: list[list[int]] = []
+            floats: list[bool] = []
+            top: Run | None = None
+            guide = None
+            for j in reversed(range(k, k + block)):  # from the largest budget down
+                use_float = fast is not None and block > 1  # a lone run is a proof's start
+                found = fast.funded(start + j * increment, guide) if use_float else None
+                if found is None:
+                    exact = self.run(start + j * increment)
+                    funded = [f.project for f in exact.funded]
+                    if j == k + block - 1:
+                        top = exact
+                    guide = None
+                else:
+                    funded, guide = found.funded, found
+                outcomes.append(funded)
+                floats.append(found is not None)
+            outcomes.reverse()
+            floats.reverse()
+            for j, funded in enumerate(outcomes, start=k):
+                if self._overspends(budget, funded):  # j > 0: MES with budget / voters never overspends
+                    if floats[j - k] and not self._overspends(budget, self._funded(start + j * increment)):
+                        return None
+                    return self._stop(budget, start, j - 1, increment, "next_overspends")
+                if self._exhaustive(budget, funded):
+                    return self._stop(budget, start, j, increment, "exhaustive")
             k += block
-            while step and not self.same_outcome(runs[0], start + (k - 1 + step) * increment):
-                step //= 2
-            if step:
+            if any(funded != outcomes[-1] for funded in outcomes):
+                block = min(16, 2 * block)  # the outcome is changing: no proof would hold
+                continue
+            if top is None:
+                top = self.run(start + (k - 1) * increment)
+            skipped = False
+            while True:  # skip as far as proofs reach, each proof run the start of the next
+                proof = None
+                while step and (proof := self._proof(top, start + (k - 1 + step) * increment)) is None:
+                    step //= 2
+                if proof is None:
+                    break
                 k += step
-                step, block = 2 * step, 1
-            else:
-                step, block = 1, min(16, 2 * block)
+                step, top, skipped = 2 * step, proof, True
+            step, block = 1, (1 if skipped else min(16, 2 * block))
+
+    def _funded(self, voter_budget: Fraction) -> list[int]:
+        return [f.project for f in self.run(voter_budget).funded]
+
+    def _overspends(self, budget: int, funded: list[int]) -> bool:
+        return sum(self.costs[p] for p in funded) > budget
+
+    def _exhaustive(self, budget: int, funded: list[int]) -> bool:
+        chosen = set(funded)
+        left = budget - sum(self.costs[p] for p in chosen)
+        return all(self.costs[p] > left for p in self.eligible if p not in chosen)
+
+    def _float_electorate(self):
+        """The float engine for large votes, when its error bound holds and numpy is there."""
+        if len(self.groups) < FLOAT_MIN_GROUPS:
+            return None
+        from counting import mes_float
+
+        if not mes_float.trusted(len(self.costs), self.voters):
+            return None
+        try:
+            return mes_float.FloatElectorate(self)
+        except ImportError:  # numpy missing: the exact engine alone
+            return None
+
+    def _stop(self, budget: int, start: Fraction, step: int, increment: int, reason: str) -> Run | None:
+        """The exact run where add1 stops, with payments recorded; None if it does not confirm
+        the stop that (float) runs found: within the budget, and exhaustive exactly when the
+        reason says so."""
+        run = self.run(start + step * increment, record=True)
+        funded = [f.project for f in run.funded]
+        if self._overspends(budget, funded) or self._exhaustive(budget, funded) != (reason == "exhaustive"):
+            return None
+        run.add1_step, run.stop_reason = step, reason
+        return run
 
     def same_outcome(self, run: Run, voter_budget: Fraction) -> bool:
         """True if every budget from ``run``'s up to ``voter_budget`` gives ``run``'s outcome."""
-        return Run(self, Fraction(voter_budget), record=False).follows(run)
+        return self._proof(run, voter_budget) is not None
+
+    def _proof(self, run: Run, voter_budget: Fraction) -> Run | None:
+        """The exact run at ``voter_budget`` if it proves that every budget from ``run``'s up to
+        it gives ``run``'s outcome (it funds the same projects in the same order, with exact
+        prices: the start of the next proof), else None."""
+        proof = Run(self, Fraction(voter_budget), record=False)
+        return proof if proof.follows(run) else None

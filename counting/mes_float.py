@@ -1,0 +1,198 @@
+"""A fast MES run in floating point (numpy) that gives up when floats cannot decide.
+
+:meth:`Electorate.add1 <counting.mes.Electorate.add1>` needs the *outcome* of MES at many
+budgets per voter, one currency unit apart; on a large vote (Łódź 2025: 60,272 voters, ~110
+budgets) the exact run of :mod:`counting.mes_run` costs tens of milliseconds each. This run
+does the same rounds on numpy arrays of float budgets and returns the funded projects only if
+every comparison it made had a margin of more than ``TOLERANCE`` (relative): prices of two
+projects, the supporters' money against the cost, the poorest supporter against an equal
+share. Otherwise it gives up and the caller runs the exact engine for that budget.
+
+Why the margin is safe in practice, and what does not rest on it:
+
+- Float rounding is ``2**-52`` per operation; a run of ``T`` rounds with sums over ``n``
+  supporters typically drifts by ``T * log(n)`` such units, about ``1e-13`` here: the
+  ``1e-6`` margin is ten million times wider. (A worst-case bound, where every rounding error
+  conspires and a share's error feeds the next share, grows exponentially with the rounds and
+  proves nothing useful, so none is claimed.) ``tests/counting/test_mes_float.py`` compares
+  float and exact runs budget by budget on real votes.
+- Exact ties, frequent in approval votes (a project whose supporters all pay the same share
+  costs ``1 / supporters`` per unit of utility), are decided exactly: such an "all rich" price
+  is the fraction ``cost / (weight * unit)``; ties go to the smallest id as a string, as in the
+  exact engine.
+- Floats only ever say "add1 does not stop at this budget". The budget where add1 stops is
+  always counted again by the exact engine, which must confirm the stop (an exhaustive outcome,
+  or an overspending next step); if it does not, the whole add1 is redone in exact arithmetic.
+  So the published outcome and its certificate (:class:`counting.tally.Certificate`) are exact.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from counting.mes import Electorate
+
+EPS = 2.0**-52
+TOLERANCE = 1e-6
+
+
+def trusted(projects: int, voters: int) -> bool:
+    """Sizes at which even a pessimistic drift (``eps`` per voter and round) stays far
+    inside ``TOLERANCE``."""
+    return max(projects, 1) * max(voters, 1) * EPS < TOLERANCE / 100
+
+
+class Uncertain(Exception):
+    """A comparison was too close for floats: the exact engine decides."""
+
+
+class FloatRun:
+    """A float MES run: ``funded`` in order; ``rounds[t]``: after round ``t``'s search, arrays
+    over all projects of (a lower bound of the price, a share not above the share, still
+    affordable), the bounds lowered by the tolerance."""
+
+    def __init__(self, voter_budget: float) -> None:
+        self.voter_budget = voter_budget
+        self.funded: list[int] = []
+        self.rounds: list[tuple[Any, Any, Any]] = []
+
+
+class FloatElectorate:
+    """numpy arrays of an :class:`~counting.mes.Electorate`, built once per count."""
+
+    def __init__(self, electorate: Electorate) -> None:
+        import numpy as np
+
+        self.np = np
+        self.e = electorate
+        self.groups = len(electorate.groups)
+        self.index: dict[int, Any] = {}
+        self.weights: dict[int, Any] = {}
+        self.voters: dict[int, Any] = {}
+        self.scaled: dict[int, Any] = {}  # weight * voters, per supporting group
+        self.uniform: dict[int, bool] = {}
+        self.exact_all_rich: dict[int, Fraction] = {}
+        count = len(electorate.costs)
+        self.lowest = np.zeros(count)  # a lower bound of every price: all pay alike
+        self.eligible = np.zeros(count, dtype=bool)
+        for p in electorate.eligible:
+            sup = electorate.of[p]
+            self.index[p] = np.array(sup.groups, dtype=np.intp)
+            self.weights[p] = np.array(sup.weights, dtype=np.float64)
+            self.voters[p] = np.array(sup.voters, dtype=np.float64)
+            self.scaled[p] = np.array(sup.scaled, dtype=np.float64)
+            self.uniform[p] = sup.uniform
+            rho = Fraction(electorate.costs[p], sup.utility_total)
+            self.exact_all_rich[p] = rho
+            self.lowest[p] = float(rho) * (1 - 4 * EPS)
+            self.eligible[p] = True
+
+    def funded(self, voter_budget: Fraction, guide: FloatRun | None = None) -> FloatRun | None:
+        """MES with ``voter_budget`` per voter: a finished :class:`FloatRun` (read ``funded``),
+        or None if a comparison was too close. ``guide``: a finished run with more money
+        per voter; while this run funds what the guide funded, every voter has at most the
+        guide's money, so the guide's lower bounds hold here and what it could not afford
+        cannot be afforded here either."""
+        run = FloatRun(float(voter_budget))
+        try:
+            self._run(run, guide)
+        except Uncertain:
+            return None
+        return run
+
+    def _run(self, run: FloatRun, guide: FloatRun | None) -> None:
+        np = self.np
+        budgets = np.full(self.groups, run.voter_budget, dtype=np.float64)
+        lower = self.lowest.copy()  # lower bounds of the prices (they rise in a run)
+        shares = np.zeros(len(lower))  # per project: where to start the search for its share
+        alive = self.eligible.copy()  # possibly affordable
+        hints = guide.rounds if guide is not None else []
+        funded = run.funded
+        while True:
+            t = len(funded)
+            if t < len(hints):
+                hint_lower, hint_shares, hint_alive = hints[t]
+                np.maximum(lower, hint_lower, out=lower)
+                np.maximum(shares, hint_shares, out=shares)
+                alive &= hint_alive
+            candidates = np.flatnonzero(alive)
+            order = candidates[np.argsort(lower[candidates], kind="stable")].tolist()
+            best_upper = float("inf")
+            prices: dict[int, tuple[float, float, Fraction | None, float]] = {}
+            for p in order:
+                if lower[p] > best_upper:
+                    break  # this and all later ones surely cost more per utility
+                found = self._price(p, budgets, float(shares[p]))
+                if found is None:
+                    alive[p] = False  # unaffordable now, hence for the rest of the run
+                    continue
+                prices[p] = found
+                low, high, _exact, share = found
+                lower[p], shares[p] = low, share
+                best_upper = min(best_upper, high)
+            run.rounds.append((lower * (1 - TOLERANCE), shares * (1 - TOLERANCE), alive.copy()))
+            if not prices:
+                return
+            winner = self._winner(prices, best_upper)
+            share = prices[winner][3]
+            index = self.index[winner]
+            if self.uniform[winner]:
+                budgets[index] = np.maximum(budgets[index] - share, 0.0)
+            else:
+                budgets[index] = np.maximum(budgets[index] - self.weights[winner] * share, 0.0)
+            alive[winner] = False
+            funded.append(winner)
+            if t < len(hints) and guide is not None and guide.funded[t] != winner:
+                hints = []  # another path than the guide's: its bounds no longer hold
+
+    def _winner(self, prices: dict[int, tuple[float, float, Fraction | None, float]], best_upper: float) -> int:
+        """The cheapest project (ties: smallest id), or :class:`Uncertain`."""
+        rank = self.e.rank
+        close = [p for p, found in prices.items() if found[0] <= best_upper]
+        if len(close) == 1:
+            return close[0]
+        exact = [prices[p][2] for p in close]
+        if any(value is None for value in exact):
+            raise Uncertain  # intervals overlap and not all prices are known exactly
+        return min(close, key=lambda p: (prices[p][2], rank[p]))
+
+    def _price(self, p: int, budgets, start: float) -> tuple[float, float, Fraction | None, float] | None:
+        """``(low, high, exact rho or None, share)``, ``rho`` surely in ``[low, high]``; None if
+        the supporters surely cannot pay ``p``. ``start``: a share known not to exceed it."""
+        cost = float(self.e.costs[p])
+        sup = self.e.of[p]
+        money_of = budgets[self.index[p]]
+        money = float(money_of @ self.voters[p])
+        if money < cost * (1 - TOLERANCE):
+            return None
+        if money <= cost * (1 + TOLERANCE):
+            raise Uncertain  # the supporters have about exactly the cost
+        weight = float(sup.weight_total)  # an integer: exact as a float
+        keys = money_of if self.uniform[p] else money_of / self.weights[p]
+        share = cost / weight
+        smallest = float(keys.min())
+        if smallest >= share * (1 + TOLERANCE):  # everybody pays the same share: exact price
+            rho = self.exact_all_rich[p]
+            value = float(rho)
+            return value * (1 - 4 * EPS), value * (1 + 4 * EPS), rho, share
+        # The share solves F(s) = sum of voters * min(money, weight * s) = cost. Start with
+        # those below ``start`` paying all they have; raise the share while more fall short:
+        # it stops at the one solution.
+        money_times_voters = money_of * self.voters[p]
+        short = keys < max(share, start)
+        for _ in range(64):
+            paid = float(money_times_voters[short].sum())
+            left = weight - float(self.scaled[p][short].sum())
+            if left <= 0:
+                raise Uncertain
+            share = (cost - paid) / left
+            now = keys < share
+            if int(now.sum()) == int(short.sum()):
+                break
+            short = now
+        else:
+            raise Uncertain
+        price = share / sup.unit
+        return price * (1 - TOLERANCE), price * (1 + TOLERANCE), None, share
