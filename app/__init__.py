@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     # imported: these imports are the complete list of pages.
     from app.auth import bp as auth_bp
     from app.auth import routes as _auth_routes  # noqa: F401
+    from app.auth import two_step_routes as _two_step_routes  # noqa: F401
     from app.compensation import bp as compensation_bp
     from app.compensation import payout_routes as _payout_routes  # noqa: F401
     from app.compensation import routes as _compensation_routes  # noqa: F401

@@ -12,7 +12,7 @@ from app.compensation.cli import purge_volunteer_contacts_command
 from app.councils.cli import purge_contacts_command
 from app.councils.codes import format_code
 from app.councils.demo import DEMO_TICKET_CODES
-from app.demo import DEMO_PASSWORD, database_is_empty, seed_demo
+from app.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, database_is_empty, seed_demo
 from app.extensions import db
 from app.voting.bench_cli import bench_setup_command
 from app.voting.cli import tally_command
@@ -38,6 +38,8 @@ def seed_demo_command(if_empty: bool) -> None:
     seed_demo()
     db.session.commit()
     click.echo(f"Demo data loaded. Demo staff password: {DEMO_PASSWORD}")
+    click.echo(f"Two-step sign-in key of the demo board, treasurer and administrator (add it to an authenticator "
+               f"app): {DEMO_TOTP_SECRET}")
     _print_demo_tickets()
 
 
@@ -66,8 +68,14 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     """Create the first administrator of a new installation."""
     if find_user_by_email(email):
         raise click.ClickException("An account with this e-mail address exists already.")
-    if len(password) < 12:
-        raise click.ClickException("Use a password of at least 12 characters.")
+    from app.auth.passwords import problem
+
+    reason = problem(password, known_words=(name, email))
+    if reason is not None:
+        raise click.ClickException({"too_short": "Use a password of at least 12 characters.",
+                                    "too_long": "Use a password of at most 128 characters.",
+                                    "common": "This password is on a list of common passwords.",
+                                    "guessable": "This password is too easy to guess."}[reason])
     create_user(email, name, password, [Role.admin])
     db.session.commit()
     click.echo(f"Administrator {email} created.")

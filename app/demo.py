@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
+from app.auth import two_step
 from app.auth.services import create_user
 from app.compensation.demo import seed_allowances
 from app.councils.demo import seed_councils
@@ -40,6 +41,9 @@ OTHER_BUURTEN = {
 }
 
 DEMO_PASSWORD = "wijkstem-demo-2026"
+#: The published TOTP key of the demo's board, treasurer and administrator (two-step sign-in is
+#: required for them): add it to any authenticator app, or compute codes with pyotp.
+DEMO_TOTP_SECRET = "WIJKSTEMDEMOTWOSTEPWIJKSTEMDEMOA"
 DEMO_USERS = (
     ("admin@wijkstem.example", "Anouk Admin", [Role.admin]),
     ("bestuur@wijkstem.example", "Bram Bestuur", [Role.board]),
@@ -84,6 +88,8 @@ def seed_users() -> dict[Role, User]:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             user = create_user(email, name, DEMO_PASSWORD, roles)
+        if two_step.required_for(user) and user.totp_enabled_at is None:
+            two_step.enrol_with_known_secret(user, DEMO_TOTP_SECRET)
         users[roles[0]] = user
     db.session.flush()
     return users

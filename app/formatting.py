@@ -14,7 +14,12 @@ def money(cents: int | None, whole: bool = False) -> str:
     if cents is None:
         return ""
     if whole and cents % 100 == 0:
-        return format_currency(cents // 100, "EUR", format="¤ #,##0", currency_digits=False)
+        # The locale's own pattern without decimals: "€ 40.000" in Dutch, "40 000 €" in Polish,
+        # so whole and exact amounts put the sign in the same place.
+
+        pattern = get_locale().currency_formats["standard"].pattern.split(";")[0]
+        whole_pattern = pattern.replace("#,##0.00", "#,##0").replace("0.00", "0")
+        return format_currency(cents // 100, "EUR", format=whole_pattern, currency_digits=False)
     return format_currency(Decimal(cents) / 100, "EUR")
 
 

@@ -59,8 +59,10 @@ def _strict_int(text: str | None, default: int) -> int:
 
 
 def paginate(query: Select) -> Page:
+    """A page of the query; a number beyond the last page shows the last page."""
     number, size = page_args()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    number = min(number, max(1, -(-total // size)))
     items = db.session.scalars(query.limit(size).offset((number - 1) * size)).all()
     return Page(items=list(items), number=number, size=size, total=total)
 

@@ -30,6 +30,19 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
+def record_login(email: str, user: User | None) -> None:
+    """Staff logins go into the audit log, failed ones too: with the account when the address
+    belongs to one, else with the address as typed (never the password)."""
+    if user is not None:
+        audit.record("auth.login", user, actor=user)
+        return
+    known = find_user_by_email(email)
+    if known is not None:
+        audit.record("auth.login_failed", known, actor=None)
+    else:
+        audit.record("auth.login_failed", None, actor=None, email=(email or "").strip()[:254])
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -52,6 +65,56 @@ def create_invitation(email: str, name: str, roles: list[str], invited_by: User)
     db.session.add(invitation)
     audit.record("user.invite", invitation, actor=invited_by, email=invitation.email, roles=invitation.roles)
     return invitation, token
+
+
+def renew_invitation(invitation: Invitation, actor: User) -> str:
+    """A new link (the old one stops working) and a new expiry, to send again. Only the hash of a
+    token is stored, so sending again always means a new token."""
+    if invitation.used_at is not None or invitation.revoked_at is not None:
+        raise DomainError("invitation_closed")
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _token_hash(token)
+    invitation.expires_at = utcnow() + timedelta(hours=current_app.config["INVITATION_HOURS"])
+    audit.record("user.invitation_renew", invitation, actor=actor, email=invitation.email)
+    return token
+
+
+def revoke_invitation(invitation: Invitation, actor: User) -> None:
+    if invitation.used_at is not None or invitation.revoked_at is not None:
+        raise DomainError("invitation_closed")
+    invitation.revoked_at, invitation.revoked_by_id = utcnow(), actor.id
+    audit.record("user.invitation_revoke", invitation, actor=actor, email=invitation.email)
+
+
+def send_invitation_mail(invitation: Invitation, token: str) -> bool:
+    """Runs after the commit (a slow or failing mail server never undoes the invitation); the
+    outcome is stored on the invitation, and the caller commits it. True when sent."""
+    import logging
+    import smtplib
+
+    from flask import render_template
+    from flask_babel import gettext as _
+    from flask_mail import Message
+
+    from app.extensions import mail
+    from app.views import public_url
+
+    link = public_url("auth.accept_invitation", token=token)
+    message = Message(subject=_("Your invitation for Wijkstem"), recipients=[invitation.email],
+                      body=render_template("auth/invitation_mail.txt", invitation=invitation, link=link,
+                                           hours=current_app.config["INVITATION_HOURS"]))
+    try:
+        mail.send(message)
+    except (smtplib.SMTPException, OSError):
+        logging.getLogger("wijkstem").exception("invitation %s: the e-mail could not be sent", invitation.id)
+        invitation.mail_failed_at = utcnow()
+        return False
+    invitation.mailed_at = utcnow()
+    return True
+
+
+def invitations() -> list[Invitation]:
+    return list(db.session.scalars(select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())))
 
 
 def find_usable_invitation(token: str) -> Invitation | None:

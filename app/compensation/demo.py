@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.compensation import payouts, services
 from app.compensation import volunteers as people
 from app.compensation.models import Volunteer
+from app.compensation.sepa import next_business_day
 from app.compensation.services import ClaimEntry
 from app.extensions import db
 from app.roles import Role
@@ -71,7 +72,7 @@ def seed_allowances(users, **_kwargs) -> None:
     # The first meeting's claims were paid in an earlier payout; the second's wait for the next one.
     batch = payouts.open_batch(treasurer, only=first)
     db.session.flush()
-    payouts.export_batch(batch, meetings[0].held_on + timedelta(days=7), treasurer)
+    payouts.export_batch(batch, next_business_day(meetings[0].held_on + timedelta(days=6)), treasurer)
     payouts.mark_paid(batch, meetings[0].held_on + timedelta(days=8), treasurer)
     services.record_expense(agnieszka, meetings[2].held_on, "Zaklampen voor de schouw", 1895, "Kassabon Action 0412", treasurer)
     db.session.flush()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from schwifty import IBAN
@@ -35,10 +36,10 @@ def local_today() -> date:
 
 
 def next_working_day(after: date) -> date:
-    day = after + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+    """The next day the banks execute SEPA transfers."""
+    from app.compensation.sepa import next_business_day
+
+    return next_business_day(after)
 
 
 class VolunteerForm(FlaskForm):
@@ -109,6 +110,10 @@ class ActivityForm(FlaskForm):
         NumberRange(min=1, max=MAX_MINUTES, message=_l("Use a number from 1 to 1440."))])
     submit = SubmitField(_l("Add activity"))
 
+    def validate_held_on(self, field):
+        if field.data and field.data > local_today():
+            raise ValidationError(_l("This date is in the future. Add the activity once it has taken place."))
+
 
 class AttendanceForm(FlaskForm):
     volunteer_ids = MultiCheckboxField(_l("Who took part?"), coerce=int,
@@ -143,6 +148,12 @@ class ClaimForm(FlaskForm):
                 self.minutes.errors = [*self.minutes.errors, _l("Fill in the minutes.")]
                 valid = False
         return valid
+
+
+class BulkApproveForm(FlaskForm):
+    claim_ids = MultiCheckboxField(_l("Claims"), coerce=int,
+                                   validators=[AtLeastOne(_l("Tick at least one claim."))])
+    confirmed = BooleanField()
 
 
 class RejectForm(FlaskForm):
@@ -206,8 +217,13 @@ class ExportForm(FlaskForm):
     submit = SubmitField(_l("Export for the bank"))
 
     def validate_execution_on(self, field):
+        from app.compensation.sepa import is_business_day
+
         if field.data and field.data < local_today():
             raise ValidationError(_l("Choose today or a later day."))
+        if field.data and not is_business_day(field.data):
+            raise ValidationError(_l("Banks do not pay on this day (weekend or bank holiday). Choose a working day, "
+                                     "such as %(day)s.", day=format_date(next_working_day(field.data - timedelta(days=1)))))
 
 
 class PaidForm(FlaskForm):

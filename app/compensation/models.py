@@ -164,6 +164,8 @@ class PayoutBatch(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     exported_by: Mapped[User | None] = relationship(foreign_keys=[exported_by_id])
     claims: Mapped[list[Claim]] = relationship(back_populates="batch", order_by="Claim.volunteer_id, Claim.worked_on, Claim.id")
+    expenses: Mapped[list[Expense]] = relationship(back_populates="batch",
+                                                   order_by="Expense.volunteer_id, Expense.spent_on, Expense.id")
 
     @property
     def is_exported(self) -> bool:
@@ -175,7 +177,12 @@ class PayoutBatch(db.Model):
 
     @property
     def claims_total_cents(self) -> int:
-        return sum(claim.amount_cents for claim in self.claims)
+        """Allowances and receipted expenses together: what the batch pays."""
+        return sum(claim.amount_cents for claim in self.claims) + sum(e.amount_cents for e in self.expenses)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.claims and not self.expenses
 
     def ensure_editable(self, what: str = "claims") -> None:
         if self.is_exported:
@@ -290,9 +297,55 @@ class Expense(db.Model):
     counts_towards_caps: Mapped[bool] = mapped_column(default=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The same four-eyes path as a claim: submitted → approved | rejected → paid (in a payout batch).
+    status: Mapped[ClaimStatus] = mapped_column(
+        db.Enum(ClaimStatus, native_enum=False, length=20), default=ClaimStatus.submitted, index=True
+    )
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str] = mapped_column(String(300), default="")
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("payout_batch.id"), index=True)
 
     volunteer: Mapped[Volunteer] = relationship(back_populates="expenses")
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    batch: Mapped[PayoutBatch | None] = relationship(back_populates="expenses")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("status", ClaimStatus.submitted)
+        super().__init__(**kwargs)
+
+    def move_to(self, target: ClaimStatus) -> None:
+        if target not in CLAIM_TRANSITIONS[self.status]:
+            raise ClaimStateError(self.status, target)
+        self.status = target
+
+    def approve(self, actor: User) -> None:
+        if self.recorded_by_id is not None and self.recorded_by_id == actor.id:
+            raise FourEyesError()
+        self.move_to(ClaimStatus.approved)
+        self.approved_by_id, self.approved_at = actor.id, utcnow()
+
+    def reject(self, actor: User, reason: str) -> None:
+        self.move_to(ClaimStatus.rejected)
+        self.rejected_by_id, self.rejected_at = actor.id, utcnow()
+        self.rejection_reason = reason.strip()
+
+
+_FROZEN_EXPENSE_COLUMNS = ("volunteer_id", "spent_on", "amount_cents", "batch_id", "approved_by_id", "approved_at")
+
+
+@event.listens_for(Expense, "before_update")
+def _expenses_in_exported_batches_are_frozen(_mapper, connection, expense: Expense) -> None:
+    state = inspect(expense)
+    changed = [name for name in _FROZEN_EXPENSE_COLUMNS if state.attrs[name].history.has_changes()]
+    if not changed:
+        return
+    stored_batch = connection.execute(select(Expense.batch_id).where(Expense.id == expense.id)).scalar()
+    if _exported_batch_among(connection, [stored_batch, *state.attrs.batch_id.history.added]):
+        raise BatchExported(",".join(changed))
 
 
 class FiscalLimitRow(db.Model):

@@ -2,7 +2,9 @@
 statement per volunteer. Every view of these pages and files is in the audit log."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -50,7 +52,7 @@ def _batch_page(batch: PayoutBatch, export_form: ExportForm | None = None, paid_
     export_form = export_form or ExportForm(data={"execution_on": next_working_day(services.today())})
     paid_form = paid_form or PaidForm(data={"paid_on": services.today()})
     return render_template("compensation/batch.html", batch=batch, export_form=export_form, paid_form=paid_form,
-                           transfers=payouts.transfers_of(batch) if batch.claims else [],
+                           transfers=payouts.transfers_of(batch) if not batch.is_empty else [],
                            duplicates=payouts.duplicate_ibans(batch)), status
 
 
@@ -99,7 +101,9 @@ def batch_csv(batch_id: int):
     batch = _exported(batch_id)
     services.record_view("allowance.batch.download", batch, file="csv")
     db.session.commit()
-    return download(batch.csv_text.encode("utf-8"), "text/csv; charset=utf-8", f"payout-{batch.id}.csv")
+    # Written for the reader (their language); the claims of an exported batch cannot change,
+    # so it lists what the stored copy of the export lists.
+    return download(payouts.batch_csv(batch), "text/csv; charset=utf-8", f"payout-{batch.id}.csv")
 
 
 @bp.route("/staff/allowances/batches/<int:batch_id>/claims/<int:claim_id>/remove", methods=["POST"])
@@ -148,6 +152,22 @@ def batch_paid(batch_id: int):
 
 
 # --- the yearly statement ----------------------------------------------------------------------
+#: Printed on every statement beside PAYOUT_DEBTOR_NAME (the programme's office).
+ORGANISATION_ADDRESS = "Amsterdam Nieuw-West"
+
+
+def _payment_dates(volunteer: Volunteer, year: int) -> list[str]:
+    """Each payout that paid this volunteer something for ``year``: its date and amount."""
+    paid: dict[tuple, int] = {}
+    for item in (*volunteer.claims, *volunteer.expenses):
+        day = item.worked_on if isinstance(item, Claim) else item.spent_on
+        if day.year == year and item.batch is not None and item.batch.paid_on is not None:
+            key = (item.batch.paid_on, item.batch.id)
+            paid[key] = paid.get(key, 0) + item.amount_cents
+    return [_("%(date)s (payout %(number)s, %(amount)s)", date=format_date(on, "long"), number=number, amount=money(cents))
+            for (on, number), cents in sorted(paid.items())]
+
+
 def _statement(volunteer: Volunteer, year: int) -> Statement:
     overview = usage.year_overview(volunteer, year)
     limit = overview.limit
@@ -160,7 +180,14 @@ def _statement(volunteer: Volunteer, year: int) -> Statement:
              money(overview.total("paid_cents")), money(overview.total("expenses_cents")),
              money(limit.yearly_max_cents) if limit else "—",
              money(overview.remaining_year_cents) if overview.remaining_year_cents is not None else "—")
-    facts = [(_("Volunteer"), volunteer.name), (_("Year"), str(year)), (_("Made on"), format_date(services.today(), "long"))]
+    config = current_app.config
+    facts = [(_("Organisation"), f"{config['PAYOUT_DEBTOR_NAME']} · {ORGANISATION_ADDRESS}"),
+             (_("Volunteer"), volunteer.name),
+             (_("Period"), _("%(start)s to %(end)s", start=format_date(date(year, 1, 1), "long"),
+                             end=format_date(date(year, 12, 31), "long"))),
+             (_("Made on"), format_date(services.today(), "long"))]
+    payments = _payment_dates(volunteer, year)
+    facts.append((_("Paid on"), "; ".join(payments) if payments else _("nothing paid yet")))
     notes = [_("Allowance: approved and paid claims. Claims still waiting for approval are not included.")]
     if limit is None:
         notes.append(_("There are no fiscal limits for %(year)s yet. An administrator must add them first.", year=year))
@@ -174,7 +201,7 @@ def _statement(volunteer: Volunteer, year: int) -> Statement:
     if any(e.spent_on.year == year and e.counts_towards_caps for e in volunteer.expenses):
         notes.append(_("Receipted expenses count towards the monthly and yearly maximum."))
     return Statement(title=_("Volunteer allowance: yearly statement %(year)s", year=year), facts=facts, columns=columns,
-                     rows=rows, total=total, notes=notes,
+                     rows=rows, total=total, notes=notes, widths=(22, 15, 25, 25, 25, 33, 29),
                      footer=_("Nationaal Programma Samen Nieuw-West. Payment records are kept for seven years."))
 
 

@@ -12,15 +12,17 @@ from sqlalchemy import select
 from app.auth import audit
 from app.auth.models import User
 from app.compensation.errors import BankChangeError, BatchStateError
-from app.compensation.models import Claim, ClaimStatus, PayoutBatch, mask_iban
+from app.compensation.models import Claim, ClaimStatus, Expense, PayoutBatch, mask_iban
 from app.compensation.sepa import Account, SepaError, Transfer, credit_transfer
 from app.errors import DomainError
-from app.exports import csv_bytes
+from app.exports import Euros, csv_bytes
 from app.extensions import db
 from app.types import utcnow
 
-CSV_HEADER = ("transfer_id", "volunteer", "account_holder_name", "iban", "claim_id", "worked_on", "activity",
-              "minutes", "rate_cents_per_hour", "amount_cents", "amount_eur")
+def csv_header() -> tuple[str, ...]:
+    """Column names in the reader's language; money in euros (see app.exports.Euros)."""
+    return (_("Transfer"), _("Volunteer"), _("Name on the bank account"), _("IBAN"), _("Claim"), _("Date"),
+            _("Activity"), _("Minutes"), _("Rate per hour (€)"), _("Amount (€)"))
 
 
 class PayoutFileError(DomainError):
@@ -33,19 +35,24 @@ class PayoutFileError(DomainError):
 
 
 def open_batch(actor: User, only: list[Claim] | None = None) -> PayoutBatch:
-    """Collect every approved claim not yet in a batch (or only those of ``only``)."""
+    """Collect every approved claim and approved receipted expense not yet in a batch (or only the
+    claims of ``only``, then no expenses)."""
     query = select(Claim).where(Claim.status == ClaimStatus.approved, Claim.batch_id.is_(None))
     if only is not None:
         query = query.where(Claim.id.in_([c.id for c in only]))
     claims = list(db.session.scalars(query.order_by(Claim.volunteer_id, Claim.worked_on, Claim.id).with_for_update()))
-    if not claims:
+    expenses = [] if only is not None else list(db.session.scalars(
+        select(Expense).where(Expense.status == ClaimStatus.approved, Expense.batch_id.is_(None))
+        .order_by(Expense.volunteer_id, Expense.spent_on, Expense.id).with_for_update()))
+    if not claims and not expenses:
         raise BatchStateError("empty")
     batch = PayoutBatch(created_by_id=actor.id)
     db.session.add(batch)
-    for claim in claims:
-        claim.batch = batch
+    for item in (*claims, *expenses):
+        item.batch = batch
     audit.record("allowance.batch.create", batch, actor=actor, claims=[c.id for c in claims],
-                 total_cents=sum(c.amount_cents for c in claims))
+                 expenses=[e.id for e in expenses] or None,
+                 total_cents=sum(c.amount_cents for c in claims) + sum(e.amount_cents for e in expenses))
     return batch
 
 
@@ -66,8 +73,8 @@ def discard_batch(batch: PayoutBatch, actor: User) -> None:
     """An unexported batch can be given up; its claims wait for the next one."""
     _lock(batch)
     batch.ensure_editable("discard")
-    for claim in list(batch.claims):
-        claim.batch = None
+    for item in (*batch.claims, *batch.expenses):
+        item.batch = None
     audit.record("allowance.batch.discard", batch, actor=actor)
     db.session.flush()
     db.session.delete(batch)
@@ -106,15 +113,15 @@ def transfers_of(batch: PayoutBatch) -> list[Transfer]:
     """One transfer per volunteer: the sum of their claims in this batch."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # the bank statement's language
         description = _("Volunteer allowance Wijkstem, payout %(number)s", number=batch.id)
-    by_volunteer: dict[int, list[Claim]] = {}
-    for claim in batch.claims:
-        by_volunteer.setdefault(claim.volunteer_id, []).append(claim)
+    by_volunteer: dict[int, list[Claim | Expense]] = {}
+    for item in sorted((*batch.claims, *batch.expenses), key=lambda item: item.volunteer_id):
+        by_volunteer.setdefault(item.volunteer_id, []).append(item)
     transfers = []
-    for volunteer_id, claims in by_volunteer.items():
-        volunteer = claims[0].volunteer
+    for volunteer_id, items in by_volunteer.items():  # allowance and expenses in one transfer
+        volunteer = items[0].volunteer
         transfers.append(Transfer(
             creditor=Account(volunteer.account_holder_name, volunteer.iban, _bic(volunteer.iban)),
-            amount_cents=sum(c.amount_cents for c in claims), description=description,
+            amount_cents=sum(i.amount_cents for i in items), description=description,
             end_to_end_id=end_to_end_id(batch, volunteer_id)))
     return transfers
 
@@ -125,9 +132,13 @@ def batch_csv(batch: PayoutBatch) -> bytes:
         volunteer = claim.volunteer
         rows.append((end_to_end_id(batch, volunteer.id), volunteer.name, volunteer.account_holder_name, volunteer.iban,
                      claim.id, claim.worked_on.isoformat(), claim.activity.title if claim.activity else claim.note,
-                     claim.minutes, claim.rate_cents_per_hour, claim.amount_cents,
-                     f"{claim.amount_cents // 100}.{claim.amount_cents % 100:02d}"))
-    return csv_bytes(CSV_HEADER, rows)
+                     claim.minutes, Euros(claim.rate_cents_per_hour), Euros(claim.amount_cents)))
+    for expense in batch.expenses:  # receipted expenses: no minutes or rate; the receipt in the activity column
+        volunteer = expense.volunteer
+        rows.append((end_to_end_id(batch, volunteer.id), volunteer.name, volunteer.account_holder_name, volunteer.iban,
+                     _("expense %(number)s", number=expense.id), expense.spent_on.isoformat(),
+                     f"{expense.description} ({expense.receipt_reference})", "", "", Euros(expense.amount_cents)))
+    return csv_bytes(csv_header(), rows)
 
 
 def changed_accounts_by(batch: PayoutBatch, actor: User) -> bool:
@@ -150,9 +161,9 @@ def export_batch(batch: PayoutBatch, execution_on: date, actor: User) -> PayoutB
     batch.ensure_editable("export")
     if changed_accounts_by(batch, actor):
         raise BankChangeError("changed_account")
-    if not batch.claims:
+    if batch.is_empty:
         raise BatchStateError("empty")
-    if any(claim.status != ClaimStatus.approved for claim in batch.claims):
+    if any(item.status != ClaimStatus.approved for item in (*batch.claims, *batch.expenses)):
         raise BatchStateError("not_approved")
     try:
         sepa = credit_transfer(debtor(), transfers_of(batch), execution_on)
@@ -181,8 +192,8 @@ def mark_paid(batch: PayoutBatch, paid_on: date, actor: User) -> None:
         raise BankChangeError("changed_account")
     batch.paid_on = paid_on
     batch.paid_marked_by_id = actor.id
-    for claim in batch.claims:
-        claim.move_to(ClaimStatus.paid)
+    for item in (*batch.claims, *batch.expenses):
+        item.move_to(ClaimStatus.paid)
     audit.record("allowance.batch.paid", batch, actor=actor, paid_on=paid_on.isoformat())
 
 
@@ -193,5 +204,8 @@ def batches() -> list[PayoutBatch]:
 def waiting_claims_count() -> int:
     from sqlalchemy import func
 
-    return db.session.scalar(select(func.count()).select_from(Claim).where(
+    claims = db.session.scalar(select(func.count()).select_from(Claim).where(
         Claim.status == ClaimStatus.approved, Claim.batch_id.is_(None))) or 0
+    expenses = db.session.scalar(select(func.count()).select_from(Expense).where(
+        Expense.status == ClaimStatus.approved, Expense.batch_id.is_(None))) or 0
+    return claims + expenses

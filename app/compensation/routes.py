@@ -5,6 +5,7 @@ in the audit log."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -15,6 +16,7 @@ from app.compensation import volunteers as people
 from app.compensation.forms import (
     ActivityForm,
     AttendanceForm,
+    BulkApproveForm,
     ClaimForm,
     ExpenseForm,
     LeaveForm,
@@ -24,8 +26,8 @@ from app.compensation.forms import (
     VolunteerForm,
     split_status,
 )
-from app.compensation.models import Activity, Claim, ClaimStatus, Team, Volunteer
-from app.compensation.services import CapExceeded, ClaimEntry, DuplicateClaim, ExpenseOverCap
+from app.compensation.models import Activity, Claim, ClaimStatus, Expense, Team, Volunteer
+from app.compensation.services import CapExceeded, ClaimDateRefused, ClaimEntry, DuplicateClaim, ExpenseOverCap
 from app.extensions import db
 from app.formatting import money
 from app.roles import Role
@@ -142,12 +144,15 @@ def expense_new(volunteer_id: int):
         try:
             services.record_expense(volunteer, form.spent_on.data, form.description.data, form.amount.cents,
                                     form.receipt_reference.data, current_user)
+        except ClaimDateRefused as error:
+            db.session.rollback()
+            form.spent_on.errors.append(error.describe())
         except ExpenseOverCap as error:
             db.session.rollback()
             refusal, status = error.describe(), 409
         else:
             db.session.commit()
-            flash(_("The expense is recorded."), "success")
+            flash(_("The expense is recorded. Another treasurer must approve it."), "success")
             return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
     return render_template("compensation/expense_form.html", form=form, volunteer=volunteer, refusal=refusal), status
 
@@ -228,6 +233,10 @@ def record_attendance(activity_id: int):
                for i in form.volunteer_ids.data if i in chosen]
     try:
         claims = services.record_claims(entries, current_user, reduce=form.confirm_reduce.data)
+    except ClaimDateRefused as error:
+        db.session.rollback()
+        form.volunteer_ids.errors.append(error.describe())
+        return _attendance_page(activity, form, status=400)
     except CapExceeded as error:
         db.session.rollback()
         return _attendance_page(activity, form, refusal=error, status=409)
@@ -259,6 +268,9 @@ def claim_new():
                            rate_cents_per_hour=form.rate.cents, note=form.note.data or "")
         try:
             [claim] = services.record_claims([entry], current_user, reduce=form.confirm_reduce.data)
+        except ClaimDateRefused as error:
+            db.session.rollback()
+            (form.activity_id if activity else form.worked_on).errors.append(error.describe())
         except (CapExceeded, DuplicateClaim) as error:
             db.session.rollback()
             refusal, status = error, 409
@@ -288,7 +300,65 @@ def claims():
     services.record_view("allowance.claims.view", None, status=code)
     db.session.commit()
     reject_forms = {claim.id: RejectForm(prefix=f"claim{claim.id}") for claim in page.items}
-    return render_template("compensation/claims.html", page=page, status=code, reject_forms=reject_forms)
+    expenses = services.waiting_expenses() if code == "submitted" else []
+    expense_reject_forms = {e.id: RejectForm(prefix=f"expense{e.id}") for e in expenses}
+    return render_template("compensation/claims.html", page=page, status=code, reject_forms=reject_forms,
+                           tick_all=request.args.get("tick") == "all", expenses=expenses,
+                           expense_reject_forms=expense_reject_forms)
+
+
+@bp.route("/staff/allowances/expenses/<int:expense_id>/approve", methods=["POST"])
+@roles_required(*PAYERS)
+def expense_approve(expense_id: int):
+    expense = get_or_404(Expense, expense_id)
+    services.approve_expense(expense, current_user)
+    db.session.commit()
+    flash(_("The expense is approved. It is paid with the next payout."), "success")
+    return redirect(url_for("compensation.claims"), code=303)
+
+
+@bp.route("/staff/allowances/expenses/<int:expense_id>/reject", methods=["POST"])
+@roles_required(*PAYERS)
+def expense_reject(expense_id: int):
+    expense = get_or_404(Expense, expense_id)
+    form = RejectForm(prefix=f"expense{expense.id}")
+    if form.validate_on_submit():
+        services.reject_expense(expense, form.reason.data or "", current_user)
+        db.session.commit()
+        flash(_("The expense is rejected."), "success")
+    return redirect(url_for("compensation.claims"), code=303)
+
+
+@bp.route("/staff/allowances/claims/approve", methods=["POST"])
+@roles_required(*PAYERS)
+def claims_approve():
+    """Bulk approval: first a summary to confirm (approving cannot be undone), then each
+    claim is approved as on its own, never by the one who recorded it."""
+    form = BulkApproveForm()
+    waiting = db.session.scalars(services.claims_query(ClaimStatus.submitted)).all()
+    form.claim_ids.choices = [(c.id, str(c.id)) for c in waiting]
+    if not form.validate_on_submit():
+        for error in form.claim_ids.errors or [_("Tick at least one claim.")]:
+            flash(str(error), "error")
+        return redirect(url_for("compensation.claims"), code=303)
+    chosen = [c for c in waiting if c.id in set(form.claim_ids.data)]
+    mine_ok, own = services.split_for_approval(chosen, current_user)
+    if not form.confirmed.data:
+        return render_template("compensation/claims_confirm.html", claims=mine_ok, own=own,
+                               total_cents=sum(c.amount_cents for c in mine_ok))
+    outcome = services.approve_claims(mine_ok, current_user)
+    db.session.commit()
+    if outcome.approved:
+        flash(ngettext("%(num)d claim is approved (%(amount)s).", "%(num)d claims are approved (%(amount)s).",
+                      len(outcome.approved), amount=_money(outcome.approved_cents)), "success")
+    for claim, reason in outcome.refused:
+        flash(_("Not approved: %(name)s, %(date)s. %(reason)s", name=claim.volunteer.name,
+                date=format_date(claim.worked_on), reason=reason), "error")
+    if own:
+        flash(ngettext("You recorded %(num)d of the ticked claims yourself; another treasurer must approve it.",
+                       "You recorded %(num)d of the ticked claims yourself; another treasurer must approve them.",
+                       len(own)), "error")
+    return redirect(url_for("compensation.claims"), code=303)
 
 
 @bp.route("/staff/allowances/claims/<int:claim_id>/approve", methods=["POST"])

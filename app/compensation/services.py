@@ -98,6 +98,41 @@ class ExpenseOverCap(DomainError):
                  remaining=money(self.summary.remaining_month_cents), year_remaining=money(self.summary.remaining_year_cents))
 
 
+class ClaimDateRefused(DomainError):
+    """A date that cannot be right for this volunteer: before their birth month is over (a
+    mistyped year), before they started, or in the future."""
+
+    def __init__(self, volunteer: Volunteer, on: date, reason: str):
+        super().__init__(f"date {on.isoformat()} refused for volunteer {volunteer.id}: {reason}")
+        self.volunteer, self.on, self.reason = volunteer, on, reason
+
+    def describe(self) -> str:
+        name = self.volunteer.name
+        if self.reason == "before_birth":
+            return _("%(date)s is before %(name)s was born. Check the year.", date=format_date(self.on), name=name)
+        if self.reason == "before_start":
+            return _("%(date)s is before %(name)s started on %(start)s.", date=format_date(self.on), name=name,
+                     start=format_date(self.volunteer.started_on))
+        return _("%(date)s is in the future. Record it once it has happened.", date=format_date(self.on))
+
+
+def date_problem(volunteer: Volunteer, on: date) -> str | None:
+    """Why ``on`` cannot be a day this volunteer worked or spent money, or None."""
+    if on > today():
+        return "future"
+    if (on.year, on.month) <= (volunteer.birth_year, volunteer.birth_month):
+        return "before_birth"
+    if volunteer.started_on is not None and on < volunteer.started_on:
+        return "before_start"
+    return None
+
+
+def check_date(volunteer: Volunteer, on: date) -> None:
+    reason = date_problem(volunteer, on)
+    if reason is not None:
+        raise ClaimDateRefused(volunteer, on, reason)
+
+
 class LimitsChanged(DomainError):
     """A claim recorded under older limits no longer fits the current ones."""
 
@@ -194,7 +229,8 @@ def counted_amounts(volunteer_id: int, year: int, *, exclude_claim_id: int | Non
     if exclude_claim_id is not None:
         claims = claims.where(Claim.id != exclude_claim_id)
     expenses = select(Expense.spent_on, Expense.amount_cents).where(
-        Expense.volunteer_id == volunteer_id, Expense.counts_towards_caps.is_(True), Expense.spent_on.between(start, end))
+        Expense.volunteer_id == volunteer_id, Expense.counts_towards_caps.is_(True), Expense.status.in_(COUNTING_STATUSES),
+        Expense.spent_on.between(start, end))
     return [(row[0], row[1]) for row in db.session.execute(claims)] + [(row[0], row[1]) for row in db.session.execute(expenses)]
 
 
@@ -230,6 +266,7 @@ def plan_claims(entries: list[ClaimEntry]) -> list[ClaimPlan]:
     plans = []
     for entry in entries:
         worked_on = entry.activity.held_on if entry.activity is not None else entry.worked_on
+        check_date(entry.volunteer, worked_on)
         rate = entry.rate_cents_per_hour
         if rate is None:
             rate = rate_for(entry.volunteer, worked_on, limits) or 0
@@ -294,6 +331,40 @@ def approve_claim(claim: Claim, actor: User) -> None:
     audit.record("allowance.claim.approve", claim, actor=actor, amount_cents=claim.amount_cents)
 
 
+@dataclass
+class BulkApproval:
+    approved: list[Claim]
+    refused: list[tuple[Claim, str]]  # with the reason, in the reader's language
+
+    @property
+    def approved_cents(self) -> int:
+        return sum(claim.amount_cents for claim in self.approved)
+
+
+def split_for_approval(claims: list[Claim], actor: User) -> tuple[list[Claim], list[Claim]]:
+    """The claims ``actor`` may approve, and those they recorded themselves (four eyes)."""
+    own = [c for c in claims if c.recorded_by_id is not None and c.recorded_by_id == actor.id]
+    return [c for c in claims if c not in own], own
+
+
+def approve_claims(claims: list[Claim], actor: User) -> BulkApproval:
+    """Approve many claims at once, each exactly as approve_claim would (four eyes, caps checked
+    again, a row lock per claim). One that cannot be approved is left as it was and reported;
+    the others go ahead (each in its own savepoint)."""
+    from app.compensation.models import ClaimStateError, FourEyesError
+
+    outcome = BulkApproval([], [])
+    for claim in sorted(claims, key=lambda c: (c.worked_on, c.id)):  # earlier claims first, as recorded
+        try:
+            with db.session.begin_nested():
+                approve_claim(claim, actor)
+        except (FourEyesError, ClaimStateError, LimitsChanged) as error:
+            outcome.refused.append((claim, error.describe()))
+        else:
+            outcome.approved.append(claim)
+    return outcome
+
+
 def reject_claim(claim: Claim, reason: str, actor: User) -> None:
     _lock_claim(claim)
     claim.reject(actor, reason)
@@ -308,6 +379,7 @@ def claims_query(status: ClaimStatus | None):
 # --- expenses ---------------------------------------------------------------------------------
 def record_expense(volunteer: Volunteer, spent_on: date, description: str, amount_cents: int,
                    receipt_reference: str, actor: User) -> Expense:
+    check_date(volunteer, spent_on)
     counts = bool(current_app.config.get("EXPENSES_COUNT_TOWARDS_CAPS", True))
     if counts:
         _lock_volunteers([volunteer.id])
@@ -320,6 +392,31 @@ def record_expense(volunteer: Volunteer, spent_on: date, description: str, amoun
     audit.record("allowance.expense.record", expense, actor=actor, volunteer=volunteer.id, amount_cents=amount_cents,
                  counts_towards_caps=counts)
     return expense
+
+
+def _lock_expense(expense: Expense) -> None:
+    db.session.flush()
+    db.session.refresh(expense, with_for_update=True)
+
+
+def approve_expense(expense: Expense, actor: User) -> None:
+    """Four eyes, as for claims: whoever recorded the expense cannot approve it. Once approved it
+    waits for the next payout batch, together with the approved claims."""
+    _lock_expense(expense)
+    expense.approve(actor)
+    audit.record("allowance.expense.approve", expense, actor=actor, volunteer=expense.volunteer_id,
+                 amount_cents=expense.amount_cents)
+
+
+def reject_expense(expense: Expense, reason: str, actor: User) -> None:
+    _lock_expense(expense)
+    expense.reject(actor, reason)
+    audit.record("allowance.expense.reject", expense, actor=actor, reason=reason.strip() or None)
+
+
+def waiting_expenses() -> list[Expense]:
+    return list(db.session.scalars(select(Expense).where(Expense.status == ClaimStatus.submitted)
+                                   .order_by(Expense.spent_on, Expense.id)))
 
 
 # --- privacy ----------------------------------------------------------------------------------

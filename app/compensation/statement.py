@@ -26,6 +26,8 @@ class Statement:
     total: Sequence[str]
     notes: Sequence[str] = field(default_factory=tuple)
     footer: str = ""
+    #: Column widths in mm (of 174): wide enough that no heading breaks inside a word.
+    widths: Sequence[float] | None = None
 
 
 def render_statement(statement: Statement) -> bytes:
@@ -53,7 +55,7 @@ def render_statement(statement: Statement) -> bytes:
     pdf.set_font(_FAMILY, "", 9)
     numeric = tuple("RIGHT" if index else "LEFT" for index in range(len(statement.columns)))
     with pdf.table(text_align=numeric, headings_style=FontFace(emphasis="BOLD", fill_color=(230, 233, 228)),
-                   line_height=6, padding=1.5) as table:
+                   line_height=6, padding=1.5, col_widths=tuple(statement.widths) if statement.widths else None) as table:
         table.row(list(statement.columns))
         for values in statement.rows:
             table.row(list(values))

@@ -271,10 +271,10 @@ def outcomes(council_id: int):
 
 
 @bp.route("/staff/councils/<int:council_id>/outcomes/resend", methods=["POST"])
-@roles_required(*MANAGERS)
+@roles_required(Role.facilitator)
 def resend_outcomes(council_id: int):
     """Send the outcome e-mails the mail server refused once more (audited)."""
-    council = load_managed(council_id)
+    council = load_run(council_id)
     services.queue_failed_outcome_mails(council, current_user)
     db.session.commit()
     mails = services.send_outcome_mails(council.id)

@@ -10,7 +10,8 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.database import read_only
-from app.exports import csv_bytes
+from app.domains import DOMAIN_CODES, domain
+from app.exports import Euros, csv_bytes
 from app.extensions import db
 from app.finance import bp, services
 from app.finance.forms import FundingSourceForm
@@ -26,7 +27,9 @@ PANELS = (Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding source
 @bp.route("/finance")
 @read_only
 def public_page():
-    return render_template("finance/page.html", overview=services.overview())
+    from app.finance.glossary import explain
+
+    return render_template("finance/page.html", overview=services.overview(), explain_source=explain)
 
 
 def _rows(overview):
@@ -43,7 +46,20 @@ def public_download(kind: str):
     overview = services.overview()
     header = ("group", "name", "total_cents", "allocated_cents", "spent_cents", "plans")
     if kind == "csv":
-        body, mimetype = csv_bytes(header, _rows(overview)), "text/csv; charset=utf-8"
+        # For people: their language, euros as Dutch Excel reads them. The JSON keeps codes and cents.
+        readable = (_("Group"), _("Name"), _("Total (€)"), _("Allocated (€)"), _("Spent (€)"), _("Plans"))
+        groups = {"source": _("Funding source"), "domain": _("Domain"), "area": _("Area"), "buurt": _("Buurt"),
+                  "focus": _("Focus buurten")}
+        names = {"focus": _("Focus buurten"), "other": _("Other buurten")}
+
+        def readable_name(group, name):
+            if group == "domain" and name in DOMAIN_CODES:
+                return str(domain(name).name)
+            return names.get(name, name) if group == "focus" else name
+
+        rows = ((groups.get(group, group), readable_name(group, name), Euros(total), Euros(allocated), Euros(spent), plans)
+                for group, name, total, allocated, spent, plans in _rows(overview))
+        body, mimetype = csv_bytes(readable, rows), "text/csv; charset=utf-8"
     else:
         body = json.dumps([dict(zip(header, row)) for row in _rows(overview)], ensure_ascii=False, indent=2).encode()
         mimetype = "application/json"

@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     FieldList,
     Form,
+    HiddenField,
     FormField,
     IntegerField,
     RadioField,
@@ -80,6 +81,8 @@ class ProposalForm(FlaskForm):
     )
     cost_lines = FieldList(FormField(CostLineForm), min_entries=4, max_entries=MAX_COST_LINES)
     image = FileField(_l("Photo or drawing (optional)"))
+    #: The token of a photo uploaded with an earlier try of this form (app.proposals.pending_images).
+    kept_image = HiddenField()
     image_alt = StringField(_l("Describe the image in a few words"), validators=[Length(max=200)])
     remove_image = BooleanField(_l("Remove the current image"))
     translations = FieldList(FormField(TranslationForm), min_entries=len(LANGUAGES), max_entries=len(LANGUAGES))

@@ -4,13 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 
 from app.auth import audit
 from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db
 from app.places.models import Alliance, Neighbourhood
+from app.proposals import search
 from app.proposals.images import ProcessedImage
 from app.proposals.lifecycle import PUBLIC_STATUSES, REVIEW_QUEUE_STATUSES, IllegalTransition, Status
 from app.proposals.models import CostLine, ProgressUpdate, Proposal, ProposalImage, ProposalTranslation
@@ -181,11 +182,21 @@ def _filtered(query: Select, filters: Filters) -> Select:
     if filters.status:
         query = query.where(Proposal.status == filters.status)
     if filters.text:
-        pattern = f"%{filters.text.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(Proposal.title).like(pattern), func.lower(Proposal.summary).like(pattern))
-        )
+        query = query.where(Proposal.id.in_(_text_matches(filters.text)))
     return query
+
+
+def _text_matches(text: str) -> list[int]:
+    """Ids of proposals whose title or summary, in any language, contains ``text`` ignoring
+    case and accents. Compared in Python (search.fold): the same on SQLite and PostgreSQL,
+    whatever the database's collation; a programme has hundreds of plans, not millions."""
+    texts: dict[int, list[str]] = {}
+    for proposal_id, title, summary in db.session.execute(select(Proposal.id, Proposal.title, Proposal.summary)):
+        texts.setdefault(proposal_id, []).extend((title, summary))
+    for proposal_id, title, summary in db.session.execute(
+            select(ProposalTranslation.proposal_id, ProposalTranslation.title, ProposalTranslation.summary)):
+        texts.setdefault(proposal_id, []).extend((title, summary))
+    return [proposal_id for proposal_id, values in texts.items() if search.matches(text, values)]
 
 
 def public_query(filters: Filters) -> Select:

@@ -1,18 +1,21 @@
 """Staff pages: aanjagers write and submit, reviewers review, the board follows up."""
 from __future__ import annotations
 
+import base64
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.exports import csv_bytes, xlsx_bytes
-from app.extensions import db
+from app.exports import Euros, csv_bytes, euros, xlsx_bytes
 from app.i18n import LANGUAGES
+from app.extensions import db
 from app.labels import status_label
 from app.proposals import bp, services
 from app.proposals.forms import ProgressForm, ProposalForm, ReviewForm, WithdrawForm
-from app.proposals.images import ImageRejected, process_upload
+from app.proposals import pending_images
+from app.proposals.images import MAX_UPLOAD_BYTES, ImageRejected, process_upload
 from app.proposals.lifecycle import REVIEW_QUEUE_STATUSES, Status
 from app.proposals.models import Proposal
 from app.proposals.permissions import load_proposal
@@ -54,15 +57,26 @@ def _fill_choices(form: ProposalForm) -> None:
     form.neighbourhood_id.choices = services.neighbourhood_choices_for_form(_("District-wide (all of Nieuw-West)"))
 
 
-def _input_from(form: ProposalForm) -> services.ProposalInput | None:
-    image = None
+def _take_upload(form: ProposalForm) -> tuple[bool, object]:
+    """Process a newly chosen photo (and keep it for the next try of the form), or find the one
+    kept from an earlier try. Returns (ok, image or None); a refused file gets its message."""
     upload = form.image.data
     if upload and getattr(upload, "filename", ""):
         try:
-            image = process_upload(upload.read(6 * 1024 * 1024))
+            image = process_upload(upload.read(MAX_UPLOAD_BYTES + 1))
         except ImageRejected as error:
-            form.image.errors = [IMAGE_MESSAGES[error.code]]
-            return None
+            form.image.errors = [*form.image.errors, IMAGE_MESSAGES[error.code]]
+            return False, None
+        pending_images.forget(current_user.id, form.kept_image.data)
+        form.kept_image.data = pending_images.keep(current_user.id, image)
+        return True, image
+    image = pending_images.load(current_user.id, form.kept_image.data)
+    if image is None:
+        form.kept_image.data = ""
+    return True, image
+
+
+def _input_from(form: ProposalForm, image) -> services.ProposalInput:
     return services.ProposalInput(
         title=form.title.data,
         summary=form.summary.data,
@@ -82,16 +96,38 @@ def _input_from(form: ProposalForm) -> services.ProposalInput | None:
 
 
 def _edit_page(form: ProposalForm, proposal: Proposal | None):
-    if form.add_line.data and len(form.cost_lines.entries) < form.cost_lines.max_entries:
+    adding = form.add_line.data and len(form.cost_lines.entries) < form.cost_lines.max_entries
+    valid = not adding and form.validate_on_submit()  # first: validating resets every field's errors
+    kept, image_ok = None, True
+    if request.method == "POST":
+        image_ok, kept = _take_upload(form)  # also after "More cost lines": the photo stays
+    if adding:
         form.cost_lines.append_entry()  # no JavaScript needed for one more line
-    elif form.validate_on_submit():
-        data = _input_from(form)
-        if data is not None:
-            proposal = services.save_draft(proposal, current_user, data)
-            db.session.commit()
-            flash(_("Your plan is saved as a draft."), "success")
-            return redirect(url_for("proposals.staff_show", proposal_id=proposal.id), code=303)
-    return render_template("proposals/edit.html", form=form, proposal=proposal)
+    elif valid and image_ok:
+        proposal = services.save_draft(proposal, current_user, _input_from(form, kept))
+        db.session.commit()
+        pending_images.forget(current_user.id, form.kept_image.data)
+        flash(_("Your plan is saved as a draft."), "success")
+        return redirect(url_for("proposals.staff_show", proposal_id=proposal.id), code=303)
+    preview = base64.b64encode(kept.thumbnail).decode() if kept is not None else None
+    return render_template("proposals/edit.html", form=form, proposal=proposal, kept_preview=preview,
+                           max_upload_bytes=MAX_UPLOAD_BYTES)
+
+
+PLAN_FORM_MAX_BYTES = 32 * 1024 * 1024
+
+
+def allow_large_uploads():
+    """A photo over the limit must not end in a bare 413 that loses the typed text: the plan form
+    accepts a request up to 32 MB, and the photo itself is refused beside its field (over 5 MB).
+    Runs before every other before-request function (the CSRF check reads the form)."""
+    if request.endpoint in ("proposals.create", "proposals.edit") and request.method == "POST":
+        request.max_content_length = PLAN_FORM_MAX_BYTES
+
+
+@bp.record_once
+def _first_in_line(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, allow_large_uploads)
 
 
 @bp.route("/staff/proposals/new", methods=["GET", "POST"])
@@ -241,27 +277,32 @@ def complete(proposal_id: int):
     return redirect(url_for("proposals.staff_show", proposal_id=proposal.id), code=303)
 
 
-EXPORT_HEADER = ("id", "title", "summary", "domain", "buurt", "status", "total_cents", "ballot_cost_cents", "spent_cents", "backers")
+def export_header() -> tuple[str, ...]:
+    """Column names in the reader's language; money in euros (app.exports.Euros)."""
+    return (_("Number"), _("Title"), _("Summary"), _("Domain"), _("Buurt"), _("Status"), _("Total cost (€)"),
+            _("Cost on the ballot (€)"), _("Spent (€)"), _("Supporters"))
 
 
 def _export_rows():
     from sqlalchemy import select
 
+    from app.domains import domain
+
     for p in db.session.scalars(select(Proposal).order_by(Proposal.id)):
-        yield (p.id, p.title, p.summary, p.domain, services.buurt_name(p) or "", status_label(p.status),
-               p.total_cents, p.ballot_cost_cents, p.spent_cents, p.backers_count)
+        yield (p.id, p.title, p.summary, str(domain(p.domain).name), services.buurt_name(p) or "", status_label(p.status),
+               Euros(p.total_cents), euros(p.ballot_cost_cents), Euros(p.spent_cents), p.backers_count)
 
 
 @bp.route("/staff/proposals/export.csv")
 @roles_required(Role.reviewer, Role.board, Role.admin)
 def export_csv():
-    return download(csv_bytes(EXPORT_HEADER, _export_rows()), "text/csv; charset=utf-8", "proposals.csv")
+    return download(csv_bytes(export_header(), _export_rows()), "text/csv; charset=utf-8", "proposals.csv")
 
 
 @bp.route("/staff/proposals/export.xlsx")
 @roles_required(Role.reviewer, Role.board, Role.admin)
 def export_xlsx():
-    data = xlsx_bytes([("proposals", EXPORT_HEADER, _export_rows())])
+    data = xlsx_bytes([(_("Plans"), export_header(), _export_rows())])
     return download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "proposals.xlsx")
 
 

@@ -12,11 +12,13 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from app import disclosure
-from app.exports import iter_csv, xlsx_bytes
+from app.exports import Euros, iter_csv, xlsx_bytes
 from app.extensions import db
+from app.formatting import local_date
 from app.reach.templating import count_code
 from app.types import AMSTERDAM
 from app.voting.explain import why
+from app.voting.forms import ballot_type_choices, rule_choices
 from app.voting.models import Ballot, BudgetRound
 from app.voting.report import render_report
 from app.voting.results import PartResult
@@ -43,24 +45,24 @@ def approval_of(round_: BudgetRound) -> dict | None:
 def approval_rows(round_: BudgetRound) -> list[tuple[str, str]]:
     approval = approval_of(round_)
     if approval is None:
-        return [("approved", "no")]
-    return [("approved_by", approval["approved_by"]), ("approved_at", approval["approved_at"])] + [
-        (f"ballot_list_sha256_{index}", digest) for index, digest in enumerate(approval["ballot_list_sha256"])
+        return [(_("Approved"), _("no"))]
+    return [(_("Approved by"), approval["approved_by"]), (_("Approved on"), approval["approved_at"])] + [
+        (f'{_("SHA-256 of the ballot list")} {index + 1}', digest) for index, digest in enumerate(approval["ballot_list_sha256"])
     ]
 
 
 def result_rows(parts: list[PartResult], titles: dict[str, str] | None = None):
+    """One row per plan, for people: money in euros (Euros cells), yes/no in the reader's language."""
     titles = titles if titles is not None else titles_of(parts)
     for part in parts:
         for p in part.projects:
-            yield (part_label(part), p.option.id, p.option.proposal_id, p.option.proposal.title, p.option.cost_cents,
-                   p.support, "yes" if p.funded else "no", why(p, titles))
+            yield (part_label(part), p.option.id, p.option.proposal_id, p.option.proposal.title, Euros(p.option.cost_cents),
+                   p.support, _("yes") if p.funded else _("no"), why(p, titles))
 
 
-RESULT_HEADER = ("part", "option_id", "proposal_id", "title", "cost_cents", "support", "funded", "why")
-
-
-CSV_APPROVAL_HEADER = ("approved_by", "approved_at", "ballot_list_sha256")
+def result_header() -> tuple[str, ...]:
+    return (_("Part"), _("Ballot option"), _("Plan number"), _("Title"), _("Cost (€)"), _("Support"), _("Funded"),
+            _("Why"))
 
 
 def csv_stream(parts: list[PartResult], round_: BudgetRound | None = None) -> Iterator[bytes]:
@@ -74,7 +76,7 @@ def csv_stream(parts: list[PartResult], round_: BudgetRound | None = None) -> It
             hashes = approval["ballot_list_sha256"]
             stamp = (approval["approved_by"], approval["approved_at"], hashes[index] if index < len(hashes) else "")
         rows += [row + stamp for row in result_rows([part], titles_of(parts))]
-    return iter_csv(RESULT_HEADER + CSV_APPROVAL_HEADER, rows)
+    return iter_csv(result_header() + (_("Approved by"), _("Approved on"), _("SHA-256 of the ballot list")), rows)
 
 
 def titles_of(parts: list[PartResult]) -> dict[str, str]:
@@ -95,24 +97,42 @@ def published_counts(parts: list[PartResult], turnout):
 
 def xlsx(round_: BudgetRound, parts: list[PartResult], turnout) -> bytes:
     ballots, by_channel, per_part_ballots = published_counts(parts, turnout)
+    channels = {"phone": _("By phone"), "online": _("Online"), "council": _("At the council"), "paper": _("On paper")}
     summary = [
-        ("round", round_.name), ("rule", round_.rule), ("ballot_type", round_.ballot_type),
-        ("budget_cents", round_.budget_cents), ("spent_cents", sum(p.spent_cents for p in parts)),
-        ("ballots", ballots), *[(f"ballots_{channel}", n) for channel, n in by_channel.items()],
+        (_("Round"), round_.name), (_("Counting rule"), str(dict(rule_choices()).get(round_.rule, round_.rule))),
+        (_("Ballot type"), str(dict(ballot_type_choices()).get(round_.ballot_type, round_.ballot_type))),
+        (_("Budget (€)"), Euros(round_.budget_cents)), (_("Spent (€)"), Euros(sum(p.spent_cents for p in parts))),
+        (_("Ballots"), ballots),
+        *[(_("Ballots: %(channel)s", channel=channels.get(channel, channel)), n) for channel, n in by_channel.items()],
         *approval_rows(round_),
     ]
-    per_part = [(part_label(p), p.budget_cents, p.spent_cents, n, len(p.funded)) for p, n in zip(parts, per_part_ballots)]
+    per_part = [(part_label(p), Euros(p.budget_cents), Euros(p.spent_cents), n, len(p.funded))
+                for p, n in zip(parts, per_part_ballots)]
     return xlsx_bytes([
-        ("summary", ("key", "value"), summary),
-        ("projects", RESULT_HEADER, result_rows(parts)),
-        ("per buurt", ("part", "budget_cents", "spent_cents", "ballots", "funded"), per_part),
+        (_("Summary"), (_("What"), _("Value")), summary),
+        (_("Plans"), result_header(), result_rows(parts)),
+        (_("Per buurt"), (_("Part"), _("Budget (€)"), _("Spent (€)"), _("Ballots"), _("Funded plans")), per_part),
     ])
+
+
+#: What the fields of results.json mean; money is always whole euro cents.
+JSON_FIELDS = {
+    "units": {"money": "EUR cents (integer; 179950 is EUR 1,799.50)", "support": "votes (approval, knapsack), "
+              "points (cumulative) or Borda points (ranking)"},
+    "round": "id, name, status, rule (greedy | mes), ballot_type, budget_cents",
+    "turnout": "ballots: confirmed ballots; by_channel: online, council, paper",
+    "parts": "one per sub-budget (buurt: null for the whole round): budget_cents, spent_cents, ballots, "
+             "selected (funded option ids), projects",
+    "projects": "option_id (ballot option), proposal_id (the plan), title, cost_cents, support, funded, "
+                "reason (counting step), why (plain text)",
+}
 
 
 def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
     titles = {str(p.option.id): p.option.proposal.title for part in parts for p in part.projects}
     ballots, by_channel, per_part_ballots = published_counts(parts, turnout)
     return {
+        "fields": JSON_FIELDS,
         "round": {"id": round_.id, "name": round_.name, "status": round_.status.value, "rule": round_.rule,
                   "ballot_type": round_.ballot_type, "budget_cents": round_.budget_cents},
         # Counts of people: a number, "<5" (fewer than 5) or "hidden" (it would give a "<5" away).
@@ -221,7 +241,11 @@ def json_bytes(data: dict) -> bytes:
 
 
 def pdf(round_: BudgetRound, parts: list[PartResult], turnout, rule_text: str) -> bytes:
-    return render_report(round_, parts, turnout, rule_text)
+    """The board report: the approver, the date and the ballot-list hashes recorded at approval."""
+    approver = round_.results_approved_by
+    return render_report(round_, parts, turnout, rule_text, hashes=round_.results_hashes or ballot_list_hashes(round_, parts),
+                         approver=approver.name if approver else None,
+                         approved_on=local_date(round_.results_approved_at, "long") if round_.results_approved_at else None)
 
 
 def with_receipts(round_: BudgetRound) -> bool:

@@ -30,23 +30,28 @@ def test_treasurer_flow_from_claim_to_exported_batch_at_phone_size(page, live_ap
 
     with live_app.app_context():
         if db.session.scalar(select(User).where(User.email == SECOND_TREASURER)) is None:
-            create_user(SECOND_TREASURER, "Theo Tweede", DEMO_PASSWORD, [Role.treasurer])
+            from app.auth import two_step
+            from app.demo import DEMO_TOTP_SECRET
+
+            theo = create_user(SECOND_TREASURER, "Theo Tweede", DEMO_PASSWORD, [Role.treasurer])
+            two_step.enrol_with_known_secret(theo, DEMO_TOTP_SECRET)  # treasurers sign in with two steps
             db.session.commit()
         fatima = db.session.scalar(select(Volunteer).where(Volunteer.name == "Fatima El Amrani"))
         fatima_id, fatima_iban = fatima.id, fatima.iban
 
-    # The demo treasurer records two hours by hand (2025 has limits; Fatima has no claims then).
+    # The demo treasurer records two hours by hand (2025 has limits; Fatima started on 1 September
+    # 2025 and has no claims then).
     sign_in(page, "penningmeester@wijkstem.example")
     page.click("a[href$='/staff/allowances/claims/new']")
     page.wait_for_url("**/staff/allowances/claims/new")
     check_page(page)
     page.select_option("#volunteer_id", str(fatima_id))
-    page.fill("#worked_on", "2025-06-10")
+    page.fill("#worked_on", "2025-09-16")
     page.click("main form button[type=submit]")
     # Bad input: the message sits beside the field and the choices made so far stay.
     assert page.locator("#minutes-error").is_visible()
     assert page.input_value("#volunteer_id") == str(fatima_id)
-    assert page.input_value("#worked_on") == "2025-06-10"
+    assert page.input_value("#worked_on") == "2025-09-16"
     check_page(page)
     page.fill("#minutes", "120")
     page.fill("#note", "Voorbereiding buurtfeest")

@@ -22,7 +22,20 @@ from app.types import utcnow
 
 SCHEMA = Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
-PAY_ON = (date.today() + timedelta(days=3)).isoformat()
+#: TARGET2 closing days besides weekends, written out by hand for the years these tests may run in.
+BANK_HOLIDAYS = {date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1), date(2027, 3, 26), date(2027, 3, 29),
+                 date(2027, 12, 25), date(2027, 12, 26), date(2028, 1, 1), date(2028, 4, 14),
+                 date(2028, 4, 17), date(2028, 5, 1)}
+
+
+def _a_business_day_after(days: int) -> date:
+    day = date.today() + timedelta(days=days)
+    while day.weekday() >= 5 or day in BANK_HOLIDAYS:
+        day += timedelta(days=1)
+    return day
+
+
+PAY_ON = _a_business_day_after(3).isoformat()
 
 
 @pytest.fixture
@@ -92,9 +105,10 @@ def test_the_csv_lists_every_claim_and_neutralises_formulas(english, login_as, m
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1
     row = rows[0]
-    assert row["volunteer"] == "'=HYPERLINK(\"http://x\")" and row["activity"] == "'@SUM(A1)"
-    assert (row["amount_cents"], row["amount_eur"], row["minutes"], row["iban"]) == ("560", "5.60", "60", volunteer.iban)
-    assert row["transfer_id"] == f"WS-B{batch_id}-V{volunteer.id}"
+    assert row["Volunteer"] == "'=HYPERLINK(\"http://x\")" and row["Activity"] == "'@SUM(A1)"
+    # Euros with a decimal comma: what Dutch Excel reads as a number (17.25 would become text or a date).
+    assert (row["Amount (€)"], row["Rate per hour (€)"], row["Minutes"], row["IBAN"]) == ("5,60", "5,60", "60", volunteer.iban)
+    assert row["Transfer"] == f"WS-B{batch_id}-V{volunteer.id}"
 
 
 def test_an_exported_batch_is_immutable(english, login_as, approved, make_claim, treasurers, db):

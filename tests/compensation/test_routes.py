@@ -130,11 +130,13 @@ def test_a_rate_above_the_hourly_maximum_is_refused(english, login_as, make_volu
 
 def test_without_limits_for_the_year_nothing_can_be_recorded(english, login_as, make_volunteer, db):
     volunteer = make_volunteer()
+    volunteer.started_on = date(2020, 1, 1)
+    db.session.commit()
     login_as(Role.treasurer)
     for extra in ({}, {"confirm_reduce": "y"}):
-        response = english.post(NEW_CLAIM, data=by_hand(volunteer, worked_on="2031-03-11", **extra))
+        response = english.post(NEW_CLAIM, data=by_hand(volunteer, worked_on="2021-03-11", **extra))
         html = response.get_data(as_text=True)
-        assert response.status_code == 409 and "no fiscal limits for 2031" in html
+        assert response.status_code == 409 and "no fiscal limits for 2021" in html
         assert 'name="confirm_reduce"' not in html
     assert claims_of(db, volunteer) == []
 

@@ -46,6 +46,14 @@ def closed_council(council, db):
     return council
 
 
+def own_facilitator(login_as, council, db):
+    """Only the council's own facilitators publish and resend its outcomes (issue 13)."""
+    user = login_as(Role.facilitator)
+    council.facilitators.append(user)
+    db.session.commit()
+    return user
+
+
 def mail_states(db, council):
     rows = db.session.execute(select(OutcomeSubscriber.email, OutcomeSubscriber.mail_status, OutcomeSubscriber.sent_at)
                               .where(OutcomeSubscriber.council_id == council.id)).all()
@@ -56,7 +64,7 @@ def test_a_refused_recipient_is_marked_failed_and_can_be_sent_again(client, logi
     council = closed_council
     client.set_cookie("lang", "en")
     smtp.refuse = lambda address: address == "jan@example.org"
-    facilitator = login_as(Role.facilitator)
+    facilitator = own_facilitator(login_as, council, db)
     page = client.post(f"/staff/councils/{council.id}/outcomes", data=PUBLISH, follow_redirects=True).get_data(as_text=True)
     db.session.refresh(council)
     assert council.status == CouncilStatus.outcomes_published  # the publication stands
@@ -85,7 +93,7 @@ def test_an_unreachable_mail_server_fails_every_mail_but_not_the_publication(app
     council = closed_council
     client.set_cookie("lang", "en")
     _point_mail_at(app, monkeypatch, free_port())  # nothing listens there
-    login_as(Role.facilitator)
+    own_facilitator(login_as, council, db)
     page = client.post(f"/staff/councils/{council.id}/outcomes", data=PUBLISH, follow_redirects=True).get_data(as_text=True)
     db.session.refresh(council)
     assert council.status == CouncilStatus.outcomes_published
@@ -107,7 +115,7 @@ def test_only_council_managers_send_again(client, login_as, closed_council, db, 
 
 
 def test_sending_again_before_publication_is_refused(client, login_as, closed_council, db, smtp):
-    login_as(Role.facilitator)
+    own_facilitator(login_as, closed_council, db)
     assert client.post(f"/staff/councils/{closed_council.id}/outcomes/resend").status_code == 409
     assert smtp.messages == []
 

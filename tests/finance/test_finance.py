@@ -53,13 +53,16 @@ def test_public_finance_page_shows_sources_allocations_and_spending(client, fund
     client.set_cookie("lang", "en")
     page = client.get("/finance").get_data(as_text=True)
     assert "Vliegwielmiddelen" in page and "€12,000.00" in page and "€4,000.00" in page
-    assert "<svg" in page and "<table>" in page
+    assert "<svg" in page and "<table class=\"stack-on-phone\">" in page
     assert "Focus buurten received 100% of the money allocated so far." in page
 
 
 def test_finance_downloads(client, funded_plan):
+    client.set_cookie("lang", "en")
     rows = list(csv.reader(io.StringIO(client.get("/finance.csv").get_data().decode("utf-8-sig")), delimiter=";"))
-    assert ["buurt", "Wildeman", "0", "1200000", "400000", "1"] in rows
+    assert rows[0] == ["Group", "Name", "Total (€)", "Allocated (€)", "Spent (€)", "Plans"]
+    assert ["Buurt", "Wildeman", "0,00", "12000,00", "4000,00", "1"] in rows  # euros, as Dutch Excel reads them
+    assert ["Domain", "Opportunities for young people", "0,00", "12000,00", "4000,00", "1"] in rows
     data = json.loads(client.get("/finance.json").get_data())
     assert {"group": "domain", "name": "youth", "total_cents": 0, "allocated_cents": 1200000, "spent_cents": 400000, "plans": 1} in data
 
@@ -69,3 +72,20 @@ def test_board_records_a_funding_source(client, login_as, db):
     response = client.post("/staff/finance/sources/new", data={"name": "Energiefixers", "amount": "3.900.000", "period": "verwacht", "note": ""})
     assert response.status_code == 303
     assert db.session.query(FundingSource).one().amount_cents == 3_900_000_00
+
+
+def test_every_funding_stream_has_a_plain_line_and_money_has_one_format(client, db):
+    from app.finance.services import seed_funding_sources
+
+    seed_funding_sources()
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    page = client.get("/finance").get_data(as_text=True)
+    glossary = page.split('<dl class="glossary">', 1)[1].split("</dl>", 1)[0]
+    for name in ("Vliegwielmiddelen", "SPUK Kansrijke wijk", "Preventie met gezag", "Volkshuisvestingsfonds",
+                 "Energiefixers", "Europese subsidie"):
+        assert name in glossary
+    assert "special purpose grant" in glossary and "flywheel" in glossary
+    client.set_cookie("lang", "pl")
+    page = client.get("/finance").get_data(as_text=True)
+    assert "60\xa0000\xa0000,00\xa0€" in page and "€\xa0" not in page  # one Polish format, the sign after

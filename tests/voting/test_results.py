@@ -95,14 +95,16 @@ def test_exports_round_trip(app, client, login_as, counted_round):
     expected = tally.count(round_.budget_cents, projects, engine_ballots, "approval", "mes")
     assert selected == set(expected.selected)
 
+    client.set_cookie("lang", "en")  # the spreadsheets are for people: headers in the reader's language
     rows = list(csv.DictReader(io.StringIO(client.get(f"/rounds/{round_.id}/results.csv").get_data().decode("utf-8-sig")), delimiter=";"))
-    assert {r["option_id"] for r in rows if r["funded"] == "yes"} == selected
-    assert {int(r["support"]) for r in rows} == {4, 2, 3}
+    assert {r["Ballot option"] for r in rows if r["Funded"] == "yes"} == selected
+    assert {int(r["Support"]) for r in rows} == {4, 2, 3}
 
     book = load_workbook(io.BytesIO(client.get(f"/rounds/{round_.id}/results.xlsx").get_data()))
-    assert {"summary", "projects", "per buurt"} <= set(book.sheetnames)
-    funded = {str(row[1]) for row in book["projects"].iter_rows(min_row=2, values_only=True) if row[6] == "yes"}
+    assert {"Summary", "Plans", "Per buurt"} <= set(book.sheetnames)
+    funded = {str(row[1]) for row in book["Plans"].iter_rows(min_row=2, values_only=True) if row[6] == "yes"}
     assert funded == selected
+    client.delete_cookie("lang")
 
     exported = pabulib.loads(client.get(f"/rounds/{round_.id}/results.pb").get_data(as_text=True))
     assert len(exported.votes) == len(VOTES) and all(v.voter_id.isdigit() for v in exported.votes)

@@ -30,7 +30,11 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
 
+import pyotp
+
+from app.auth import two_step
 from app.auth.services import create_user
+from app.demo import DEMO_TOTP_SECRET
 from app.councils import services as council_services
 from app.councils.models import Council, CouncilStatus
 from app.extensions import db
@@ -80,6 +84,7 @@ def _setup(app) -> tuple[int, int, list[tuple[int, str]], list[int], list[int]]:
         board = create_user("board-forensic@wijkstem.example", "Board", "x" * 12, [Role.board, Role.facilitator])
         # Every paper ballot is confirmed by a second facilitator of the council (issue 13).
         second = create_user("second-forensic@wijkstem.example", "Second", "x" * 12, [Role.facilitator])
+        two_step.enrol_with_known_secret(board, DEMO_TOTP_SECRET)  # the board signs in with two steps (issue 16)
         buurten = [Neighbourhood(name=f"Buurt {i}") for i in range(10)]
         db.session.add_all(buurten)
         start = utcnow() - timedelta(minutes=5)
@@ -142,6 +147,7 @@ def evening(database_factory, tmp_path_factory):
     facilitator = app.test_client()
     facilitator.set_cookie("lang", "en")
     facilitator.post("/login", data={"email": "board-forensic@wijkstem.example", "password": "x" * 12})
+    facilitator.post("/login/code", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
     for index, (ticket_id, code) in enumerate(tickets):
         choices = [str(o) for o in chooser.sample(option_ids, chooser.randint(1, 3))]
         profile = (chooser.choice(buurt_ids), chooser.choice(AGE_BANDS))

@@ -47,9 +47,10 @@ def test_no_hidden_count_comes_back_by_subtraction(app, client, login_as, login_
     data = json.loads(visitor.get(f"/rounds/{round_.id}/results.json").get_data())
     assert data["turnout"] == {"ballots": 7, "by_channel": {"phone": "hidden", "paper": "<5"}}
     workbook = load_workbook(__import__("io").BytesIO(visitor.get(f"/rounds/{round_.id}/results.xlsx").get_data()))
-    summary = {row[0]: row[1] for row in workbook["summary"].iter_rows(values_only=True)}
-    assert summary["ballots"] == 7 and summary["ballots_phone"] == "hidden" and summary["ballots_paper"] == "<5"
-    assert not any(key.startswith("ballots_") and isinstance(value, int) for key, value in summary.items())
+    # The spreadsheet is for people (issue 16): sheet and row names in the reader's language.
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
+    assert summary["Ballots"] == 7 and summary["Ballots: By phone"] == "hidden" and summary["Ballots: On paper"] == "<5"
+    assert not any(key.startswith("Ballots: ") and isinstance(value, int) for key, value in summary.items())
     csv_text = visitor.get(f"/rounds/{round_.id}/results.csv").get_data(as_text=True)
     assert "paper" not in csv_text and "phone" not in csv_text  # the CSV has no channel counts at all
     pdf_text = subprocess.run(["pdftotext", "-", "-"], input=visitor.get(f"/rounds/{round_.id}/results.pdf").get_data(),

@@ -19,7 +19,11 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import text
 
+import pyotp
+
+from app.auth import two_step
 from app.auth.services import create_user
+from app.demo import DEMO_TOTP_SECRET
 from app.councils import services as council_services
 from app.councils.models import Council, CouncilStatus
 from app.extensions import db
@@ -72,6 +76,7 @@ def two_servers(database_factory, tmp_path_factory):
     app = make_app(url, BALLOT_MIX_SIZE=10)
     with app.test_request_context():
         board = create_user("board-two@wijkstem.example", "Board", "x" * 12, [Role.board, Role.facilitator])
+        two_step.enrol_with_known_secret(board, DEMO_TOTP_SECRET)  # the board signs in with two steps (issue 16)
         start = utcnow() - timedelta(minutes=5)
         council = Council(title="Twee", venue="Hal", starts_at=start, ends_at=start + timedelta(hours=3), languages=["nl"], domains=["youth"],
                           status=CouncilStatus.open, facilitators=[board])
@@ -187,6 +192,9 @@ def test_thirty_residents_through_two_servers_are_mixed_and_all_counted(two_serv
     board = Browser()
     html = board.call(ports[1], "GET", "/login")[2]
     board.call(ports[1], "POST", "/login", {"csrf_token": _hidden(html, "csrf_token"), "email": "board-two@wijkstem.example", "password": "x" * 12})
+    code_page = board.call(ports[1], "GET", "/login/code")[2]
+    board.call(ports[1], "POST", "/login/code", {"csrf_token": _hidden(code_page, "csrf_token"),
+                                                 "code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
     manage = board.call(ports[1], "GET", f"/staff/rounds/{info['round_id']}")[2]
     assert board.call(ports[1], "POST", f"/staff/rounds/{info['round_id']}/status/closed",
                       {"csrf_token": _hidden(manage, "csrf_token"), "confirm": "y", "confirming": "1"})[0] == 303
