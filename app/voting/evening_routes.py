@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,6 +10,8 @@ from sqlalchemy import select
 
 from app.councils import services as council_services
 from app.councils.models import Council
+from app.councils.permissions import load_council
+from app.councils.permissions import may as council_may
 from app.extensions import db
 from app.proposals.models import Proposal
 from app.proposals.services import approved_proposals
@@ -17,20 +20,23 @@ from app.security import roles_required
 from app.views import get_or_404
 from app.voting import bp, services
 from app.voting import evening as flow
-from app.voting.ballot_forms import ballot_error_message, ballot_problems
+from app import ballot_box
+from app.formatting import money
+from app.i18n import language
+from app.views import download
+from app.voting.ballot_forms import ballot_error_message, ballot_instruction, ballot_problems
+from app.voting.paper_ballot import PaperPlan, PaperVersion, render_paper_ballot
+from app.voting.staff_routes import PAPER_REFUSALS, paper_form_for
 from app.voting.forms import AddOptionForm, ConfirmForm, EnvelopeForm, ReleaseForm
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus
 from app.voting.rules import BallotError, deserialize
 
-MANAGERS = (Role.facilitator, Role.admin)
+MANAGERS = (Role.facilitator,)  # the evening is run by the council's own facilitators (README: who may do what)
 DESK_REFUSALS = {"not_at_desk": _l("This ticket was signed in on a phone. The resident votes there.")}
 
 
 def _load_council(council_id: int) -> Council:
-    council = get_or_404(Council, council_id)
-    if not council.can_manage(current_user):
-        abort(403)
-    return council
+    return load_council(council_id, "run")
 
 
 def _load_round(round_id: int) -> BudgetRound:
@@ -38,7 +44,7 @@ def _load_round(round_id: int) -> BudgetRound:
     round_ = get_or_404(BudgetRound, round_id)
     if round_.council is None:
         abort(404)
-    if not round_.council.can_manage(current_user):
+    if not council_may(current_user, "run", round_.council):
         abort(403)
     return round_
 
@@ -154,8 +160,6 @@ def evening_close(round_id: int):
 @roles_required(Role.facilitator)
 def desk(round_id: int):
     """Sign a paper voter in and enter their ballot in one step; live counts; the four-eyes check."""
-    from app.voting.staff_routes import PAPER_REFUSALS, _current_batch, paper_form_for
-
     round_ = _load_round(round_id)
     form = paper_form_for(round_)
     code_form = form.code_form
@@ -171,7 +175,7 @@ def desk(round_id: int):
             sub_budget = round_.sub_budget_for(ticket.neighbourhood_id) if round_.sub_budgets else None
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
             cast = services.cast_ballot(round_, ticket.id, sub_budget, "paper", stored, form.token.data or "",
-                                        paper_batch=_current_batch(round_))
+                                        paper_batch=services.current_paper_batch(round_, current_user))
         except BallotError as found:
             db.session.rollback()
             problem, error = found, ballot_error_message(found, round_)
@@ -214,7 +218,6 @@ def _pending(round_: BudgetRound) -> list[dict]:
     compare with the paper. The ballots wait sealed in the ballot box, held back by their
     batch; they are listed by receipt (written on each paper ballot at entry), not in the
     order they were entered: that order is not stored anywhere."""
-    from app import ballot_box
 
     by_id = {o.id: o for o in round_.options}
     batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))
@@ -238,16 +241,10 @@ def _pending(round_: BudgetRound) -> list[dict]:
 
 
 @bp.route("/staff/rounds/<int:round_id>/paper-ballot.pdf")
-@roles_required(*MANAGERS, Role.board)
+@roles_required(Role.facilitator, Role.board)
 def paper_ballot_pdf(round_id: int):
     """The paper ballot to print, one page per language of the evening."""
-    from flask_babel import force_locale
 
-    from app.formatting import money
-    from app.i18n import language
-    from app.views import download
-    from app.voting.ballot_forms import ballot_instruction
-    from app.voting.paper_ballot import PaperPlan, PaperVersion, render_paper_ballot
 
     round_ = get_or_404(BudgetRound, round_id)
     if round_.council is not None and not (current_user.has_role(Role.board) or round_.council.can_manage(current_user)):

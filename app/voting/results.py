@@ -10,7 +10,6 @@ from app.extensions import db
 from counting import tally
 from app.voting.models import Ballot, BudgetRound, RoundOption, SubBudget
 from app.voting.rules import deserialize
-from app.voting.services import ballots_for_count
 
 CENTS_PER_EURO = 100
 
@@ -102,3 +101,10 @@ def _rebind(round_: BudgetRound, cached: list) -> list[PartResult]:
                    [ProjectResult(options[option_id], support, funded, step) for option_id, support, funded, step in projects])
         for sub_id, budget, spent, ballots, projects in cached
     ]
+
+
+def ballots_for_count(round_: BudgetRound, sub_budget: SubBudget | None = None):
+    query = select(Ballot.choices).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
+    if sub_budget is not None:
+        query = query.where(Ballot.sub_budget_id == sub_budget.id)
+    return db.session.scalars(query.order_by(Ballot.receipt))

@@ -24,6 +24,7 @@ from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
 from app.types import add_months, utcnow
 from app.voting.budget_split import check_explicit_split, split_budget
+from app.voting.exports import ballot_list_hashes
 from app.voting.models import (
     Ballot, BudgetRound, PaperBatch, ResultFrozen, RoundOption, RoundStateError, RoundStatus, SecondPersonNeeded, SubBudget,
     Submission,
@@ -530,13 +531,6 @@ def issue_voter_codes(round_: BudgetRound, counts: dict[int | None, int], actor:
     return issued
 
 
-def ballots_for_count(round_: BudgetRound, sub_budget: SubBudget | None = None):
-    query = select(Ballot.choices).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
-    if sub_budget is not None:
-        query = query.where(Ballot.sub_budget_id == sub_budget.id)
-    return db.session.scalars(query.order_by(Ballot.receipt))
-
-
 def approve_results(round_: BudgetRound, parts, actor: User) -> None:
     """The board approves the outcome: plans become funded or not funded (on their
     timelines) and the results are published. The outcome, the SHA-256 of each part's
@@ -545,8 +539,6 @@ def approve_results(round_: BudgetRound, parts, actor: User) -> None:
         raise ResultFrozen("approved")
     if pending_paper(round_):
         raise RoundStateError(round_.status, RoundStatus.results_published, "paper_pending")
-    from app.voting.exports import ballot_list_hashes
-
     hashes = ballot_list_hashes(round_, parts)
     round_.move_to(RoundStatus.results_published)
     round_.results_approved_by_id = actor.id
