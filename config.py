@@ -1,4 +1,5 @@
 """Settings classes. Every value can be overridden from the environment."""
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,9 @@ def _database_url() -> str:
     if url:
         # Heroku-style URLs name the old driver; we use psycopg 3.
         if url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url[len("postgres://"):]
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
         elif url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'wijkstem.db'}"

@@ -1,5 +1,6 @@
 """gunicorn settings. The app is created in each worker after the fork (no preload), so
 every process has its own database engine and connection pool."""
+
 import os
 
 preload_app = False

@@ -1,4 +1,5 @@
 """Wijkstem: participatory budgeting and voting for Nieuw-West."""
+
 from __future__ import annotations
 
 import logging
@@ -149,8 +150,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.voting import staff_routes as _voting_staff_routes  # noqa: F401
     from app.voting import templating as _voting_templating  # noqa: F401
 
-    for blueprint in (public_bp, auth_bp, places_bp, proposals_bp, councils_bp, voting_bp, finance_bp, compensation_bp,
-                      reach_bp):
+    for blueprint in (
+        public_bp,
+        auth_bp,
+        places_bp,
+        proposals_bp,
+        councils_bp,
+        voting_bp,
+        finance_bp,
+        compensation_bp,
+        reach_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -177,7 +187,13 @@ def _connect_domains(app: Flask) -> None:
     signals.ticket_next_step.connect(voting.ticket_next_step)
     # The staff dashboard, in this order.
     app.extensions["wijkstem.panels"] = (
-        ADMIN_PANEL, *PLAN_PANELS, *COUNCIL_PANELS, *MONEY_PANELS, *VOTE_PANELS, *ALLOWANCE_PANELS, *reach.PANELS,
+        ADMIN_PANEL,
+        *PLAN_PANELS,
+        *COUNCIL_PANELS,
+        *MONEY_PANELS,
+        *VOTE_PANELS,
+        *ALLOWANCE_PANELS,
+        *reach.PANELS,
     )
 
 
@@ -235,8 +251,9 @@ def _register_error_pages(app: Flask) -> None:
         committed, and a resubmitted ballot form gets one ballot (its form token)."""
         if not is_transient_database_error(error):
             return unexpected_error(error)
-        logging.getLogger("wijkstem").warning("Database busy or unreachable on %s %s: %s",
-                                              request.method, request.path, error.__class__.__name__)
+        logging.getLogger("wijkstem").warning(
+            "Database busy or unreachable on %s %s: %s", request.method, request.path, error.__class__.__name__
+        )
         if "_login_user" not in g:
             # Loading the staff user is what failed: show the page as to a visitor rather
             # than asking the busy database again (the locale and the menu need the user).
@@ -246,7 +263,9 @@ def _register_error_pages(app: Flask) -> None:
         except SQLAlchemyError:
             # Still busy while rendering (something on the page needed the database): plain text.
             db.session.remove()
-            response = make_response(_("Your choices are not lost. Please wait a few seconds and send them again."), 503)
+            response = make_response(
+                _("Your choices are not lost. Please wait a few seconds and send them again."), 503
+            )
             response.mimetype = "text/plain"
             response.headers["Retry-After"] = RETRY_AFTER_SECONDS[503]
             return response
@@ -275,7 +294,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["language_name"] = lambda code: language(code).native_name
     app.jinja_env.globals["council_links"] = lambda council: collect_lists(council_page, council)
     app.jinja_env.globals["public_council_links"] = lambda council, absolute=False: collect_lists(
-        council_public_page, council, absolute=absolute)
+        council_public_page, council, absolute=absolute
+    )
     app.jinja_env.globals["origin_label"] = lambda code: ORIGIN_LABELS.get(code, code)
     app.jinja_env.globals["amount_example"] = formatting.amount_example
     app.jinja_env.filters["nl2p"] = formatting.paragraphs

@@ -15,6 +15,7 @@ Restore: `createdb NEW && pg_restore --no-owner --dbname NEW DEST`, then point
 DATABASE_URL at NEW. Connection settings go to pg_dump through PG* environment variables,
 so the password never appears on a command line.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,7 +60,12 @@ def pg_dump_command(url: URL | str, destination: str | Path) -> tuple[list[str],
     """The pg_dump command line and the environment (PGHOST, PGPASSWORD, ...) it needs."""
     url = make_url(url)
     env = {"PGDATABASE": url.database or ""}
-    for name, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username), ("PGPASSWORD", url.password)):
+    for name, value in (
+        ("PGHOST", url.host),
+        ("PGPORT", url.port),
+        ("PGUSER", url.username),
+        ("PGPASSWORD", url.password),
+    ):
         if value:
             env[name] = str(value)
     command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={destination}"]
@@ -92,8 +98,10 @@ def backup_command(destination: str, force: bool) -> None:
     command, env = pg_dump_command(url, destination)
     restore = f"createdb NEWDB && pg_restore --no-owner --no-privileges --dbname=NEWDB {destination}"
     if shutil.which("pg_dump") is None:
-        click.echo("pg_dump is not on PATH. Install the PostgreSQL client of the server's major version "
-                   "(Debian: apt-get install postgresql-client) and run:")
+        click.echo(
+            "pg_dump is not on PATH. Install the PostgreSQL client of the server's major version "
+            "(Debian: apt-get install postgresql-client) and run:"
+        )
         click.echo(f"  {_shown(command, env)}")
         click.echo(f"Restore with: {restore}")
         raise SystemExit(2)

@@ -18,6 +18,7 @@ IMMEDIATE; a PostgreSQL advisory lock per kind and scope).
 This module knows nothing of ballots or profiles: callers pass the kind, the scope (a
 round or council id) and a writer for the plaintext rows.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,8 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Callable, Iterable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -112,12 +113,26 @@ def _purpose(kind: str, scope_id: int) -> str:
 
 
 # --- putting in and looking up --------------------------------------------------------------
-def put(kind: str, scope_id: int, payload: dict, *, lookup: str | None = None, label: str | None = None,
-        held_by_batch_id: int | None = None) -> None:
-    db.session.add(BoxEntry(
-        id=secrets.token_hex(16), kind=kind, scope_id=scope_id, label=label, held_by_batch_id=held_by_batch_id,
-        lookup=keyed_hash(kind, lookup) if lookup is not None else None, sealed=seal(_purpose(kind, scope_id), payload),
-    ))
+def put(
+    kind: str,
+    scope_id: int,
+    payload: dict,
+    *,
+    lookup: str | None = None,
+    label: str | None = None,
+    held_by_batch_id: int | None = None,
+) -> None:
+    db.session.add(
+        BoxEntry(
+            id=secrets.token_hex(16),
+            kind=kind,
+            scope_id=scope_id,
+            label=label,
+            held_by_batch_id=held_by_batch_id,
+            lookup=keyed_hash(kind, lookup) if lookup is not None else None,
+            sealed=seal(_purpose(kind, scope_id), payload),
+        )
+    )
 
 
 def waiting_payloads(kind: str, scope_ids: Iterable[int]) -> list[tuple[int, dict]]:
@@ -126,12 +141,18 @@ def waiting_payloads(kind: str, scope_ids: Iterable[int]) -> list[tuple[int, dic
     ids = list(scope_ids)
     if not ids:
         return []
-    rows = db.session.execute(select(BoxEntry.scope_id, BoxEntry.sealed).where(BoxEntry.kind == kind, BoxEntry.scope_id.in_(ids))).all()
-    return [(scope, payload) for scope, sealed in rows if (payload := unseal(_purpose(kind, scope), sealed)) is not None]
+    rows = db.session.execute(
+        select(BoxEntry.scope_id, BoxEntry.sealed).where(BoxEntry.kind == kind, BoxEntry.scope_id.in_(ids))
+    ).all()
+    return [
+        (scope, payload) for scope, sealed in rows if (payload := unseal(_purpose(kind, scope), sealed)) is not None
+    ]
 
 
 def find(kind: str, lookup: str) -> tuple[BoxEntry, dict] | None:
-    entry = db.session.scalar(select(BoxEntry).where(BoxEntry.kind == kind, BoxEntry.lookup == keyed_hash(kind, lookup)))
+    entry = db.session.scalar(
+        select(BoxEntry).where(BoxEntry.kind == kind, BoxEntry.lookup == keyed_hash(kind, lookup))
+    )
     if entry is None:
         return None
     payload = unseal(_purpose(kind, entry.scope_id), entry.sealed)
@@ -152,8 +173,14 @@ def counts(kind: str, scope_id: int) -> dict[tuple[str | None, bool], int]:
 
 
 def waiting(kind: str, scope_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(BoxEntry).where(
-        BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(BoxEntry)
+            .where(BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id.is_(None))
+        )
+        or 0
+    )
 
 
 #: The setting that gives each kind's batch size.
@@ -194,8 +221,11 @@ def mix(kind: str, scope_id: int, writer: Callable[[int, list[dict]], None], *, 
     the one that put the entries in)."""
     if not _lock(kind, scope_id, wait=everything):
         return 0  # another process is mixing this box right now; the next cast mixes again
-    rows = db.session.execute(select(BoxEntry.id, BoxEntry.sealed).where(
-        BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id.is_(None))).all()
+    rows = db.session.execute(
+        select(BoxEntry.id, BoxEntry.sealed).where(
+            BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id.is_(None)
+        )
+    ).all()
     size = batch_size(kind)
     if not everything and size > 1:
         if len(rows) < 2 * size:
@@ -246,14 +276,17 @@ def compact(vacuum: bool = True, tables: Iterable[str] = ("ballot_box", "ballot_
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 for table in tables:
                     connection.exec_driver_sql(f"VACUUM {table}")
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.warning("compacting the database after closing a round was postponed", exc_info=True)
 
 
 def held_payloads(kind: str, scope_id: int, batch_id: int) -> list[dict]:
     """The entries a paper batch holds back, opened for its second check (the paper ballots
     of that batch, which the second facilitator compares with the papers)."""
-    entries = db.session.scalars(select(BoxEntry).where(
-        BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id == batch_id)).all()
+    entries = db.session.scalars(
+        select(BoxEntry).where(
+            BoxEntry.kind == kind, BoxEntry.scope_id == scope_id, BoxEntry.held_by_batch_id == batch_id
+        )
+    ).all()
     opened = (unseal(_purpose(kind, scope_id), entry.sealed) for entry in entries)
     return [payload for payload in opened if payload is not None]

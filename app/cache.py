@@ -4,6 +4,7 @@ Each gunicorn worker keeps its own; they only spare the database repeated work (
 evening's 300 phones asking the same thing). A key that comes from a URL can never make one
 grow past its limit: the least recently used entry goes first.
 """
+
 from __future__ import annotations
 
 import time

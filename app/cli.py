@@ -1,4 +1,5 @@
 """Command-line tasks: `flask --app wsgi <command>`."""
+
 from __future__ import annotations
 
 import click
@@ -20,8 +21,15 @@ from app.voting.cli import tally_command
 
 def register_cli(app: Flask) -> None:
     """Every `flask` command, the domains' ones included."""
-    for command in (seed_demo_command, create_admin_command, backup_command, purge_contacts_command,
-                    purge_volunteer_contacts_command, tally_command, bench_setup_command):
+    for command in (
+        seed_demo_command,
+        create_admin_command,
+        backup_command,
+        purge_contacts_command,
+        purge_volunteer_contacts_command,
+        tally_command,
+        bench_setup_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -38,8 +46,10 @@ def seed_demo_command(if_empty: bool) -> None:
     seed_demo()
     db.session.commit()
     click.echo(f"Demo data loaded. Demo staff password: {DEMO_PASSWORD}")
-    click.echo(f"Two-step sign-in key of the demo board, treasurer and administrator (add it to an authenticator "
-               f"app): {DEMO_TOTP_SECRET}")
+    click.echo(
+        f"Two-step sign-in key of the demo board, treasurer and administrator (add it to an authenticator "
+        f"app): {DEMO_TOTP_SECRET}"
+    )
     _print_demo_tickets()
 
 
@@ -50,8 +60,13 @@ def _print_demo_tickets() -> None:
     if not DEMO_TICKET_CODES:
         return
     path = current_app.instance_path + "/demo-tickets.txt"
-    with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"):
-        lines = [f"{format_code(code)}  {url_for('councils.public_ticket', code=code, _external=True)}" for code in DEMO_TICKET_CODES]
+    with current_app.test_request_context(
+        base_url=current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
+    ):
+        lines = [
+            f"{format_code(code)}  {url_for('councils.public_ticket', code=code, _external=True)}"
+            for code in DEMO_TICKET_CODES
+        ]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     click.echo("Demo ticket codes (also in instance/demo-tickets.txt):")
@@ -72,10 +87,14 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
     reason = problem(password, known_words=(name, email))
     if reason is not None:
-        raise click.ClickException({"too_short": "Use a password of at least 12 characters.",
-                                    "too_long": "Use a password of at most 128 characters.",
-                                    "common": "This password is on a list of common passwords.",
-                                    "guessable": "This password is too easy to guess."}[reason])
+        raise click.ClickException(
+            {
+                "too_short": "Use a password of at least 12 characters.",
+                "too_long": "Use a password of at most 128 characters.",
+                "common": "This password is on a list of common passwords.",
+                "guessable": "This password is too easy to guess.",
+            }[reason]
+        )
     create_user(email, name, password, [Role.admin])
     db.session.commit()
     click.echo(f"Administrator {email} created.")

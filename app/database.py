@@ -6,6 +6,7 @@ once with "database is locked" when another writer got there first, whatever the
 timeout; taking the write lock up front makes writers queue behind the busy timeout
 instead. pysqlite's own transaction handling is switched off so that we emit BEGIN.
 """
+
 from __future__ import annotations
 
 from functools import wraps

@@ -1,13 +1,14 @@
 """A realistic demo: places, the ten alliances, one staff user per role, and what the
 domain packages add (proposals, councils, rounds). Idempotent: running it twice changes nothing."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.auth.models import Role, User
 from app.auth import two_step
+from app.auth.models import Role, User
 from app.auth.services import create_user
 from app.compensation.demo import seed_allowances
 from app.councils.demo import seed_councils
@@ -52,6 +53,7 @@ DEMO_USERS = (
     ("aanjager@wijkstem.example", "Youssef Aanjager", [Role.aanjager]),
     ("penningmeester@wijkstem.example", "Tamara Penningmeester", [Role.treasurer]),
 )
+
 
 def read_names(filename: str) -> list[str]:
     lines = (DATA_DIR / filename).read_text(encoding="utf-8").splitlines()

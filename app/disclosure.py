@@ -11,6 +11,7 @@ hidden too. A zero is shown: it says nothing about anyone.
 Sums over several tables (the same figure over a half-year) are shown only when every part
 is shown (`combine`), so no hidden cell of one council comes back by subtracting the others.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping

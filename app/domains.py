@@ -1,4 +1,5 @@
 """The five domains every proposal belongs to. Codes are ours; names are translated."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

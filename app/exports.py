@@ -3,6 +3,7 @@
 Money goes in as :class:`Euros` (integer cents): the CSV writes it the way Dutch Excel reads a
 number (`1799,50`: decimal comma, no thousands separator), the XLSX writes a number with a euro
 format, so nobody has to divide by a hundred."""
+
 from __future__ import annotations
 
 import csv
@@ -35,6 +36,7 @@ class Euros:
 
 def euros(cents: int | None) -> Euros | None:
     return None if cents is None else Euros(cents)
+
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

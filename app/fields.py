@@ -1,4 +1,5 @@
 """Form fields shared by several domains."""
+
 from __future__ import annotations
 
 from flask_babel import get_locale

@@ -1,5 +1,6 @@
 """The fonts the PDFs use: DejaVu Sans ships with the app (Latin, Turkish, Polish and Arabic
 glyphs), so no PDF depends on the fonts of the machine it runs on."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Showing money and times in the visitor's language and Amsterdam's time zone."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

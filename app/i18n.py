@@ -1,4 +1,5 @@
 """Locale selection and the language switcher."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Translated names for codes that the pure modules use (statuses, origins, errors)."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -61,4 +62,6 @@ def describe_domain_error(error: DomainError) -> str:
             target=status_label(error.target),
         )
     describe = getattr(error, "describe", None)
-    return describe() if callable(describe) else _("Someone may have changed it just now. Reload the page and look again.")
+    return (
+        describe() if callable(describe) else _("Someone may have changed it just now. Reload the page and look again.")
+    )

@@ -2,6 +2,7 @@
 
 `1.250,50` in Dutch and `1,250.50` in English are both 125050 cents. Amounts are
 stored as integer cents everywhere."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation

@@ -6,6 +6,7 @@ that succeeds is never refused because of someone else's failures, so an attacke
 the same address as a council's residents cannot lock them out. Windows are a minute
 long: the refusal lasts seconds, never a day. The counters live in the limiter's storage
 (Redis when configured), so several workers share them."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Staff roles. A person may hold several."""
+
 import enum
 
 

@@ -1,4 +1,5 @@
 """Access checks in one place, security headers, and small helpers."""
+
 from __future__ import annotations
 
 from functools import wraps

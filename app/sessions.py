@@ -6,6 +6,7 @@ on the server, so no guarantee rests on one process's memory) but seals its cont
 AES-GCM under a key derived from BALLOT_BOX_KEY (or SECRET_KEY); the issue time is inside
 the sealed part and checked against the session lifetime. A tampered, foreign or expired
 cookie opens as an empty session."""
+
 from __future__ import annotations
 
 import base64

@@ -4,6 +4,7 @@ A domain never changes another by being imported. Where one domain shows somethi
 another's page, the page sends a signal declared here and ``create_app`` connects the
 receivers (``app/__init__.py``, ``_connect_domains``): that function is the whole list.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

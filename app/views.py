@@ -1,4 +1,5 @@
 """Helpers shared by the views of every blueprint."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

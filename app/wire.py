@@ -1,6 +1,7 @@
 """Light on the wire: static files under content-hashed names with a year-long immutable
 cache, answered before Flask (no session, no cookie, no `Vary: Cookie`), compressed once at
 start; pages compressed with Flask-Compress where that cannot leak a secret (see below)."""
+
 from __future__ import annotations
 
 import gzip
@@ -52,15 +53,19 @@ class HashedStatic:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        found = self.files.get(path[len(self.prefix):]) if path.startswith(self.prefix) else None
+        found = self.files.get(path[len(self.prefix) :]) if path.startswith(self.prefix) else None
         if found is None or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.app(environ, start_response)
         kind, bodies = found
         accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
         encoding = next((e for e in ("br", "gzip") if e in bodies and e in accepted), "identity")
         body = bodies[encoding]
-        headers = [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", IMMUTABLE),
-                   *self.headers.items()]
+        headers = [
+            ("Content-Type", kind),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", IMMUTABLE),
+            *self.headers.items(),
+        ]
         if len(bodies) > 1:
             headers.append(("Vary", "Accept-Encoding"))
         if encoding != "identity":
@@ -72,8 +77,12 @@ class HashedStatic:
 def init_app(app: Flask) -> None:
     from app.security import CONTENT_SECURITY_POLICY
 
-    static = HashedStatic(app.wsgi_app, app.static_folder, app.static_url_path,
-                          {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CONTENT_SECURITY_POLICY})
+    static = HashedStatic(
+        app.wsgi_app,
+        app.static_folder,
+        app.static_url_path,
+        {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CONTENT_SECURITY_POLICY},
+    )
     app.wsgi_app = static
 
     @app.url_defaults
@@ -83,8 +92,18 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("COMPRESS_REGISTER", False)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/plain", "text/csv", "application/json",
-                                                 "application/javascript", "image/svg+xml"])
+    app.config.setdefault(
+        "COMPRESS_MIMETYPES",
+        [
+            "text/html",
+            "text/css",
+            "text/plain",
+            "text/csv",
+            "application/json",
+            "application/javascript",
+            "image/svg+xml",
+        ],
+    )
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
     compress.init_app(app)

@@ -41,9 +41,15 @@ def pabutools_fixed_run(instance, profile, sat_class, voter_budget):
     from pabutools.tiebreaking import lexico_tie_breaking
 
     outcome = method_of_equal_shares_scheme(
-        instance, profile, profile.as_sat_profile(sat_class=sat_class),
-        frac(voter_budget.numerator, voter_budget.denominator), BudgetAllocation(), lexico_tie_breaking,
-        resoluteness=True, voter_budget_increment=None, binary_sat=True,
+        instance,
+        profile,
+        profile.as_sat_profile(sat_class=sat_class),
+        frac(voter_budget.numerator, voter_budget.denominator),
+        BudgetAllocation(),
+        lexico_tie_breaking,
+        resoluteness=True,
+        voter_budget_increment=None,
+        binary_sat=True,
     )
     return outcome
 
@@ -58,9 +64,12 @@ def check(path: Path) -> bool:
     certificate = result.certificate
     scale = election.scale
     voter_budget = certificate.voter_budget / scale  # in the file's currency units
-    print(f"{path.stem}: {election.meta.get('currency', '?')}, {certificate.voters} voters; add1 stopped after "
-          f"{certificate.steps} steps of 1 at {float(voter_budget):.4f} per voter ({certificate.reason}); "
-          f"counted in {ours:.3f} s", flush=True)
+    print(
+        f"{path.stem}: {election.meta.get('currency', '?')}, {certificate.voters} voters; add1 stopped after "
+        f"{certificate.steps} steps of 1 at {float(voter_budget):.4f} per voter ({certificate.reason}); "
+        f"counted in {ours:.3f} s",
+        flush=True,
+    )
     instance, profile = parse_pabulib(str(path))
     profile = profile.as_multiprofile()
     by_name = {p.name: p for p in instance}
@@ -71,7 +80,9 @@ def check(path: Path) -> bool:
     first = time.perf_counter() - started
     names = [p.name for p in outcome]
     same = names == list(certificate.funded)
-    print(f"  pabutools MES at that budget ({first:.1f} s): {'same projects, same order' if same else 'DIFFERENT: ' + str(names)}")
+    print(
+        f"  pabutools MES at that budget ({first:.1f} s): {'same projects, same order' if same else 'DIFFERENT: ' + str(names)}"
+    )
     ok = same and instance.is_feasible(outcome)
     if certificate.reason == "exhaustive":
         exhaustive = instance.is_exhaustive(outcome, available_projects=available)
@@ -83,8 +94,10 @@ def check(path: Path) -> bool:
         following = pabutools_fixed_run(instance, profile, Cost_Sat, voter_budget + 1)
         second = time.perf_counter() - started
         overspends = not instance.is_feasible(following)
-        print(f"  not exhaustive: {not_exhaustive}; pabutools MES one step further ({second:.1f} s) "
-              f"spends more than the budget: {overspends}")
+        print(
+            f"  not exhaustive: {not_exhaustive}; pabutools MES one step further ({second:.1f} s) "
+            f"spends more than the budget: {overspends}"
+        )
         ok = ok and not_exhaustive and overspends
     print(f"  certificate {'CONFIRMED' if ok else 'NOT CONFIRMED'}", flush=True)
     return ok

@@ -33,6 +33,7 @@ must be cheap; it prints its own CPU so that this can be checked).
 --quick compresses the evening into 10 s of sign-in and 10 s of voting and runs the
 throughput and hello-world phases for 15 s each.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,16 @@ TARGETS = {"evening_p99_ms": 250, "ballots_per_second": 500, "ratio": 0.4}
 
 
 # --- 1. the council evening -------------------------------------------------------------
-async def council_evening(port: int, round_info: dict, residents: int, sign_in_seconds: float, vote_seconds: float,
-                          poll_seconds: float, stats: Stats, acknowledged: set[str]) -> dict:
+async def council_evening(
+    port: int,
+    round_info: dict,
+    residents: int,
+    sign_in_seconds: float,
+    vote_seconds: float,
+    poll_seconds: float,
+    stats: Stats,
+    acknowledged: set[str],
+) -> dict:
     loop = asyncio.get_running_loop()
     start = loop.time()
     rid = round_info["round_id"]
@@ -79,13 +88,19 @@ async def council_evening(port: int, round_info: dict, residents: int, sign_in_s
         await asyncio.sleep(random.uniform(0, poll_seconds))
         while not stop_polling.is_set():
             headers = {"If-None-Match": etag} if etag else {}
-            response = await phone.call("poll", "GET", f"/rounds/{rid}/status.json", expect=(200, 304),
-                                        headers=headers, connection=phone.poll_connection)
+            response = await phone.call(
+                "poll",
+                "GET",
+                f"/rounds/{rid}/status.json",
+                expect=(200, 304),
+                headers=headers,
+                connection=phone.poll_connection,
+            )
             if response is not None and response.status == 200:
                 etag = response.headers.get("etag")
             try:
                 await asyncio.wait_for(stop_polling.wait(), poll_seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def resident(code: str) -> asyncio.Task | None:
@@ -105,8 +120,11 @@ async def council_evening(port: int, round_info: dict, residents: int, sign_in_s
         vote_at = start + sign_in_seconds + random.uniform(0, vote_seconds)
         await asyncio.sleep(max(0.0, vote_at - loop.time()))
         choices = random.sample(round_info["options"], random.randint(1, round_info["max_choices"]))
-        form = {"csrf_token": hidden_value(page.text, "csrf_token"), "token": hidden_value(page.text, "token"),
-                "choice": [str(c) for c in choices]}
+        form = {
+            "csrf_token": hidden_value(page.text, "csrf_token"),
+            "token": hidden_value(page.text, "token"),
+            "choice": [str(c) for c in choices],
+        }
         voted = await phone.call("vote", "POST", "/vote", form=form, expect=(303,))
         if voted is not None and voted.headers.get("location") == "/vote/done":
             acknowledged.add(phone.session_value("receipt"))
@@ -121,9 +139,17 @@ async def council_evening(port: int, round_info: dict, residents: int, sign_in_s
     # The board closes the round and approves the results from its laptop.
     board = Phone(HOST, port, stats)
     login = await board.call("board", "GET", "/login", expect=(200,))
-    await board.call("board", "POST", "/login", expect=(303,), form={
-        "csrf_token": hidden_value(login.text, "csrf_token"), "email": round_info["board_email"],
-        "password": round_info["board_password"]})
+    await board.call(
+        "board",
+        "POST",
+        "/login",
+        expect=(303,),
+        form={
+            "csrf_token": hidden_value(login.text, "csrf_token"),
+            "email": round_info["board_email"],
+            "password": round_info["board_password"],
+        },
+    )
     manage = await board.call("board", "GET", f"/staff/rounds/{rid}", expect=(200,))
     token = {"csrf_token": hidden_value(manage.text, "csrf_token"), "confirm": "y", "confirming": "1"}  # ticked
     await board.call("board", "POST", f"/staff/rounds/{rid}/status/closed", expect=(303,), form=token)
@@ -143,8 +169,9 @@ async def council_evening(port: int, round_info: dict, residents: int, sign_in_s
 
 
 # --- 2. throughput ----------------------------------------------------------------------
-async def throughput(port: int, round_info: dict, clients: int, seconds: float, stats: Stats,
-                     acknowledged: set[str]) -> dict:
+async def throughput(
+    port: int, round_info: dict, clients: int, seconds: float, stats: Stats, acknowledged: set[str]
+) -> dict:
     loop = asyncio.get_running_loop()
     codes = iter(round_info["codes"])
     counted = {"ballots": 0, "requests": 0, "ran_out": False}
@@ -165,8 +192,11 @@ async def throughput(port: int, round_info: dict, clients: int, seconds: float, 
             if page is None:
                 continue
             choices = random.sample(round_info["options"], random.randint(1, round_info["max_choices"]))
-            form = {"csrf_token": hidden_value(page.text, "csrf_token"), "token": hidden_value(page.text, "token"),
-                    "choice": [str(c) for c in choices]}
+            form = {
+                "csrf_token": hidden_value(page.text, "csrf_token"),
+                "token": hidden_value(page.text, "token"),
+                "choice": [str(c) for c in choices],
+            }
             voted = await phone.call("vote", "POST", "/vote", form=form, expect=(303,))
             if voted is not None and voted.headers.get("location") == "/vote/done":
                 acknowledged.add(phone.session_value("receipt"))
@@ -211,10 +241,25 @@ def start_profiler(server: Server, workdir: Path, seconds: float, mode: str):
         return None
     out = workdir / "profile.txt"
     worker = server.worker_pids()[0]
-    process = subprocess.Popen([py_spy, "record", "--pid", str(worker), "--duration", str(int(seconds)),
-                                *(["--idle"] if mode == "wall" else []),
-                                "--rate", "200", "--format", "raw", "--output", str(out)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(worker),
+            "--duration",
+            str(int(seconds)),
+            *(["--idle"] if mode == "wall" else []),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return process, out
 
 
@@ -225,8 +270,11 @@ def print_profile(process, out: Path, top: int = 25) -> None:
     total = 0
     for line in out.read_text().splitlines():
         stack, _sep, count = line.rpartition(" ")
-        frames = [f.split(" (")[0] + " " + f.rsplit("/", 1)[-1].rstrip(")") for f in stack.split(";") if "gunicorn" not in f
-                  or "handle_request" in f]
+        frames = [
+            f.split(" (")[0] + " " + f.rsplit("/", 1)[-1].rstrip(")")
+            for f in stack.split(";")
+            if "gunicorn" not in f or "handle_request" in f
+        ]
         if not frames:
             continue
         n = int(count)
@@ -246,9 +294,11 @@ def print_profile(process, out: Path, top: int = 25) -> None:
 # --- reporting --------------------------------------------------------------------------
 def machine_line() -> str:
     load = os.getloadavg()
-    return (f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; {platform.node()}; {platform.processor() or platform.machine()}; "
-            f"{os.cpu_count()} cores; Linux {platform.release()}; Python {platform.python_version()}; "
-            f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return (
+        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; {platform.node()}; {platform.processor() or platform.machine()}; "
+        f"{os.cpu_count()} cores; Linux {platform.release()}; Python {platform.python_version()}; "
+        f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
 
 
 def print_kinds(stats: Stats, kinds) -> None:
@@ -266,10 +316,15 @@ def print_kinds(stats: Stats, kinds) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="compress the evening to 10+10 s; 15 s throughput and hello")
+    parser.add_argument(
+        "--quick", action="store_true", help="compress the evening to 10+10 s; 15 s throughput and hello"
+    )
     parser.add_argument("--postgres", action="store_true", help="use a fresh PostgreSQL database instead of SQLite")
-    parser.add_argument("--pg-url", default=os.environ.get("WIJKSTEM_BENCH_PG_URL", "postgresql://127.0.0.1:5432/test"),
-                        help="an existing database on the server, used to create and drop the benchmark database")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("WIJKSTEM_BENCH_PG_URL", "postgresql://127.0.0.1:5432/test"),
+        help="an existing database on the server, used to create and drop the benchmark database",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (threads come from gunicorn.conf.py)")
     parser.add_argument("--residents", type=int, default=300)
     parser.add_argument("--clients", type=int, default=100, help="concurrent clients for throughput and hello-world")
@@ -278,15 +333,20 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, logs)")
     parser.add_argument("--wsgi", default="wsgi:app", help="the app to serve, MODULE:APP (to try a change)")
     parser.add_argument("--pythonpath", default="", help="extra import path for --wsgi")
-    parser.add_argument("--profile", choices=["cpu", "wall"],
-                        help="py-spy one worker during the throughput phase and print where its time goes "
-                             "(cpu: on-CPU samples only; wall: waiting threads too, e.g. for SQLite's lock)")
+    parser.add_argument(
+        "--profile",
+        choices=["cpu", "wall"],
+        help="py-spy one worker during the throughput phase and print where its time goes "
+        "(cpu: on-CPU samples only; wall: waiting threads too, e.g. for SQLite's lock)",
+    )
     args = parser.parse_args()
     sign_in_seconds, vote_seconds = (10.0, 10.0) if args.quick else (60.0, 60.0)
     seconds = args.seconds or (15.0 if args.quick else 60.0)
     threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-    print(f"Wijkstem council-evening benchmark ({'quick' if args.quick else 'full'}, "
-          f"{'PostgreSQL' if args.postgres else 'SQLite'}), gunicorn {args.workers} workers x {threads} threads (gthread)")
+    print(
+        f"Wijkstem council-evening benchmark ({'quick' if args.quick else 'full'}, "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}), gunicorn {args.workers} workers x {threads} threads (gthread)"
+    )
     print(f"  machine: {machine_line()}")
     results: dict = {}
     problems: list[str] = []
@@ -309,48 +369,81 @@ def main() -> int:
                 extra = ("--pythonpath", args.pythonpath) if args.pythonpath else ()
                 with Server(env, workdir, args.workers, app=args.wsgi, extra=extra) as server:
                     if "evening" not in args.skip:
-                        print(f"\n1. Council evening: {args.residents} residents sign in over {sign_in_seconds:.0f} s, "
-                              f"vote within {vote_seconds:.0f} s, poll every 3 s, then the reveal")
+                        print(
+                            f"\n1. Council evening: {args.residents} residents sign in over {sign_in_seconds:.0f} s, "
+                            f"vote within {vote_seconds:.0f} s, poll every 3 s, then the reveal"
+                        )
                         stats = Stats()
                         with CpuMeter(server) as cpu:
-                            info = asyncio.run(council_evening(server.port, rounds[0], args.residents, sign_in_seconds,
-                                                               vote_seconds, 3.0, stats, acknowledged))
+                            info = asyncio.run(
+                                council_evening(
+                                    server.port,
+                                    rounds[0],
+                                    args.residents,
+                                    sign_in_seconds,
+                                    vote_seconds,
+                                    3.0,
+                                    stats,
+                                    acknowledged,
+                                )
+                            )
                         print_kinds(stats, RESIDENT_KINDS + ("board",))
                         resident = stats.all_latencies(RESIDENT_KINDS)
                         without_reveal = stats.all_latencies(tuple(k for k in RESIDENT_KINDS if k != "reveal"))
                         errors = stats.error_count()
                         print(f"    all resident requests {summary(resident)}")
                         print(f"    without the reveal    {summary(without_reveal)}")
-                        print(f"    reveal: {args.residents} results pages in {info['reveal_seconds']:.2f} s; errors {errors}")
+                        print(
+                            f"    reveal: {args.residents} results pages in {info['reveal_seconds']:.2f} s; errors {errors}"
+                        )
                         print(f"    {cpu.report()}")
-                        results["evening"] = {"p99_ms": percentile(resident, 0.99) * 1000, "errors": errors,
-                                              "p99_without_reveal_ms": percentile(without_reveal, 0.99) * 1000}
+                        results["evening"] = {
+                            "p99_ms": percentile(resident, 0.99) * 1000,
+                            "errors": errors,
+                            "p99_without_reveal_ms": percentile(without_reveal, 0.99) * 1000,
+                        }
                         problems += check_invariants(database, rounds[:1], acknowledged, env["SECRET_KEY"])
                     if "throughput" not in args.skip:
                         round_info = rounds[-1]
-                        print(f"\n2. Throughput: {args.clients} concurrent clients for {seconds:.0f} s "
-                              f"(sign in, GET /vote, POST the ballot; {len(round_info['codes'])} tickets)")
+                        print(
+                            f"\n2. Throughput: {args.clients} concurrent clients for {seconds:.0f} s "
+                            f"(sign in, GET /vote, POST the ballot; {len(round_info['codes'])} tickets)"
+                        )
                         stats = Stats()
                         profiler = start_profiler(server, workdir, seconds, args.profile) if args.profile else None
                         with CpuMeter(server) as cpu:
-                            counted = asyncio.run(throughput(server.port, round_info, args.clients, seconds, stats,
-                                                             acknowledged))
+                            counted = asyncio.run(
+                                throughput(server.port, round_info, args.clients, seconds, stats, acknowledged)
+                            )
                         if profiler is not None:
                             print_profile(*profiler)
                         rate = counted["ballots"] / seconds
                         print_kinds(stats, ("sign-in", "ballot page", "vote"))
-                        print(f"    ballots/s {rate:7.1f}   (all requests/s {counted['requests'] / seconds:7.1f}; "
-                              f"errors {stats.error_count()}{'; RAN OUT OF TICKETS' if counted['ran_out'] else ''})")
+                        print(
+                            f"    ballots/s {rate:7.1f}   (all requests/s {counted['requests'] / seconds:7.1f}; "
+                            f"errors {stats.error_count()}{'; RAN OUT OF TICKETS' if counted['ran_out'] else ''})"
+                        )
                         print(f"    {cpu.report()}")
-                        results["throughput"] = {"ballots_per_second": rate, "errors": stats.error_count(),
-                                                 "vote_p99_ms": percentile(stats.latencies["vote"], 0.99) * 1000}
+                        results["throughput"] = {
+                            "ballots_per_second": rate,
+                            "errors": stats.error_count(),
+                            "vote_p99_ms": percentile(stats.latencies["vote"], 0.99) * 1000,
+                        }
                         problems += check_invariants(database, rounds, acknowledged, env["SECRET_KEY"])
         if "hello" not in args.skip:
-            print(f"\n3. Ceiling: bare Flask hello-world, same gunicorn settings, {args.clients} clients for {seconds:.0f} s")
+            print(
+                f"\n3. Ceiling: bare Flask hello-world, same gunicorn settings, {args.clients} clients for {seconds:.0f} s"
+            )
             hello_env = {k: v for k, v in os.environ.items() if k != "WIJKSTEM_CONFIG"}
             stats = Stats()
-            with Server(hello_env, workdir, args.workers, app="hello_app:app",
-                        extra=("--pythonpath", str(ROOT / "bench")), label="hello") as server:
+            with Server(
+                hello_env,
+                workdir,
+                args.workers,
+                app="hello_app:app",
+                extra=("--pythonpath", str(ROOT / "bench")),
+                label="hello",
+            ) as server:
                 with CpuMeter(server) as cpu:
                     done = asyncio.run(hello_world(server.port, args.clients, seconds, stats))
             rate = done["requests"] / seconds
@@ -365,18 +458,24 @@ def main() -> int:
     if "evening" in results:
         e = results["evening"]
         ok = e["errors"] == 0 and e["p99_ms"] < TARGETS["evening_p99_ms"]
-        print(f"  evening: {e['errors']} errors, p99 {e['p99_ms']:.0f} ms (without the reveal {e['p99_without_reveal_ms']:.0f} ms)"
-              f"  -> {'met' if ok else 'NOT met'}")
+        print(
+            f"  evening: {e['errors']} errors, p99 {e['p99_ms']:.0f} ms (without the reveal {e['p99_without_reveal_ms']:.0f} ms)"
+            f"  -> {'met' if ok else 'NOT met'}"
+        )
     if "throughput" in results:
         t = results["throughput"]
-        print(f"  throughput: {t['ballots_per_second']:.1f} ballots/s, POST p99 {t['vote_p99_ms']:.0f} ms, {t['errors']} errors"
-              f"  -> {'met' if t['ballots_per_second'] >= TARGETS['ballots_per_second'] else 'NOT met'}")
+        print(
+            f"  throughput: {t['ballots_per_second']:.1f} ballots/s, POST p99 {t['vote_p99_ms']:.0f} ms, {t['errors']} errors"
+            f"  -> {'met' if t['ballots_per_second'] >= TARGETS['ballots_per_second'] else 'NOT met'}"
+        )
     if "hello" in results:
         h = results["hello"]
         print(f"  hello-world: {h['requests_per_second']:.1f} requests/s")
         if "throughput" in results:
             ratio = results["throughput"]["ballots_per_second"] / h["requests_per_second"]
-            print(f"  ratio ballots/s / hello req/s: {ratio:.3f}  -> {'met' if ratio >= TARGETS['ratio'] else 'NOT met'}")
+            print(
+                f"  ratio ballots/s / hello req/s: {ratio:.3f}  -> {'met' if ratio >= TARGETS['ratio'] else 'NOT met'}"
+            )
     print(f"  invariants: {'all hold' if not problems else 'BROKEN: ' + '; '.join(problems)}")
     return 1 if problems else 0
 

@@ -9,6 +9,7 @@ the voting path would have stored them), closes the round and approves the resul
 export is read through the full Flask stack with the test client, chunk by chunk, as a
 browser would download it; tracemalloc reports the peak while streaming.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,9 +61,19 @@ def main() -> None:
         rows = []
         for _ in range(args.ballots):
             chosen = sorted(rng.sample(option_ids, rng.randint(1, 3)))
-            rows.append({"id": secrets.token_hex(16), "round_id": round_id, "sub_budget_id": None, "channel": "online",
-                         "choices": json.dumps(chosen, separators=(",", ":")), "receipt": secrets.token_hex(5).upper(),
-                         "cast_on": date.today(), "paper_batch_id": None, "confirmed": True})
+            rows.append(
+                {
+                    "id": secrets.token_hex(16),
+                    "round_id": round_id,
+                    "sub_budget_id": None,
+                    "channel": "online",
+                    "choices": json.dumps(chosen, separators=(",", ":")),
+                    "receipt": secrets.token_hex(5).upper(),
+                    "cast_on": date.today(),
+                    "paper_batch_id": None,
+                    "confirmed": True,
+                }
+            )
         db.session.execute(insert(Ballot), rows)
         round_.status = RoundStatus.closed
         db.session.commit()
@@ -89,7 +100,9 @@ def main() -> None:
         _download(client, url)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"{path:14} {elapsed:6.2f} s  {size / 1e6:7.2f} MB  peak Python memory while streaming {peak / 1e6:6.1f} MB")
+        print(
+            f"{path:14} {elapsed:6.2f} s  {size / 1e6:7.2f} MB  peak Python memory while streaming {peak / 1e6:6.1f} MB"
+        )
 
 
 def _download(client, url: str) -> tuple[float, int]:
@@ -98,6 +111,7 @@ def _download(client, url: str) -> tuple[float, int]:
     size = sum(len(chunk) for chunk in response.response)
     response.close()
     return time.perf_counter() - started, size
+
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,7 @@
 """Starting and stopping the real app under gunicorn on 127.0.0.1, a fresh database per run
 (SQLite file in a temp dir, or a PostgreSQL database that is created and dropped), the
 CLI steps, server CPU from /proc, and the invariants checked after every run."""
+
 from __future__ import annotations
 
 import json
@@ -63,11 +64,16 @@ def fresh_database(workdir: Path, postgres: bool, pg_url: str = DEFAULT_PG_URL):
 # --- the app and its CLI ---------------------------------------------------------------
 def app_environment(workdir: Path, database: Database, config: str = "production") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIJKSTEM_", "DATABASE_URL", "RATELIMIT_"))}
-    env.update({
-        "WIJKSTEM_CONFIG": config, "WIJKSTEM_INSTANCE_DIR": str(workdir / "instance"),
-        "DATABASE_URL": database.url, "SECRET_KEY": (workdir / "secret").read_text(),
-        "RATELIMIT_STORAGE_URI": "memory://", "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            "WIJKSTEM_CONFIG": config,
+            "WIJKSTEM_INSTANCE_DIR": str(workdir / "instance"),
+            "DATABASE_URL": database.url,
+            "SECRET_KEY": (workdir / "secret").read_text(),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     return env
 
 
@@ -81,8 +87,9 @@ def new_workdir() -> Path:
 def flask_cli(env: dict[str, str], *args: str) -> str:
     # bench-setup refuses production (like seed-demo); the server itself runs as production.
     cli_env = {**env, "WIJKSTEM_CONFIG": "development"}
-    finished = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=cli_env,
-                              capture_output=True, text=True, timeout=600)
+    finished = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=cli_env, capture_output=True, text=True, timeout=600
+    )
     if finished.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{finished.stdout}\n{finished.stderr}")
     return finished.stdout
@@ -97,19 +104,46 @@ def setup_round(env: dict[str, str], workdir: Path, tickets: int, label: str) ->
 class Server:
     """gunicorn with the project's gunicorn.conf.py, on 127.0.0.1 and a free port."""
 
-    def __init__(self, env: dict[str, str], workdir: Path, workers: int, app: str = "wsgi:app",
-                 extra: tuple[str, ...] = (), label: str = "app"):
-        self.env, self.workdir, self.workers, self.app, self.extra, self.label = env, workdir, workers, app, extra, label
+    def __init__(
+        self,
+        env: dict[str, str],
+        workdir: Path,
+        workers: int,
+        app: str = "wsgi:app",
+        extra: tuple[str, ...] = (),
+        label: str = "app",
+    ):
+        self.env, self.workdir, self.workers, self.app, self.extra, self.label = (
+            env,
+            workdir,
+            workers,
+            app,
+            extra,
+            label,
+        )
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.log_path = workdir / f"gunicorn-{label}.log"
 
-    def start(self, timeout: float = 30) -> "Server":
+    def start(self, timeout: float = 30) -> Server:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), *self.extra, self.app],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(BIN / "gunicorn"),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                *self.extra,
+                self.app,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -179,7 +213,7 @@ class Server:
         except OSError:
             return ""
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -192,7 +226,7 @@ class CpuMeter:
     def __init__(self, server: Server):
         self.server = server
 
-    def __enter__(self) -> "CpuMeter":
+    def __enter__(self) -> CpuMeter:
         self.wall0, self.server0, self.client0 = time.monotonic(), self.server.cpu_seconds(), time.process_time()
         return self
 
@@ -202,9 +236,11 @@ class CpuMeter:
         self.client_seconds = time.process_time() - self.client0
 
     def report(self) -> str:
-        return (f"server CPU {self.server_seconds:6.1f} s = {100 * self.server_seconds / self.wall:5.0f}% of one core; "
-                f"client CPU {self.client_seconds:5.1f} s = {100 * self.client_seconds / self.wall:4.0f}%; "
-                f"wall {self.wall:5.1f} s")
+        return (
+            f"server CPU {self.server_seconds:6.1f} s = {100 * self.server_seconds / self.wall:5.0f}% of one core; "
+            f"client CPU {self.client_seconds:5.1f} s = {100 * self.client_seconds / self.wall:4.0f}%; "
+            f"wall {self.wall:5.1f} s"
+        )
 
 
 # --- invariants ------------------------------------------------------------------------
@@ -234,24 +270,33 @@ def _box_lookup(secret: str):
 def cast_ballots(database: Database, round_id: int) -> int:
     """Ballots in the ballot table plus those still sealed in the ballot box."""
     [(ballots,)] = _query(database, "SELECT count(*) FROM ballot WHERE round_id = %s", (round_id,))
-    [(boxed,)] = _query(database, "SELECT count(*) FROM ballot_box WHERE kind = 'ballot' AND scope_id = %s", (round_id,))
+    [(boxed,)] = _query(
+        database, "SELECT count(*) FROM ballot_box WHERE kind = 'ballot' AND scope_id = %s", (round_id,)
+    )
     return ballots + boxed
 
 
-def check_invariants(database: Database, rounds: list[dict], acknowledged: set[str], secret: str | None = None) -> list[str]:
+def check_invariants(
+    database: Database, rounds: list[dict], acknowledged: set[str], secret: str | None = None
+) -> list[str]:
     """Return the broken invariants (empty when all hold) and print what was checked.
     A ballot is cast when it is in the ballot table or sealed in the ballot box."""
     problems = []
     for round_ in rounds:
         ballots = cast_ballots(database, round_["round_id"])
-        [(used,)] = _query(database, "SELECT count(*) FROM ticket WHERE council_id = %s AND voted = %s",
-                           (round_["council_id"], True))
+        [(used,)] = _query(
+            database, "SELECT count(*) FROM ticket WHERE council_id = %s AND voted = %s", (round_["council_id"], True)
+        )
         if ballots != used:
             problems.append(f"round {round_['round_id']}: {ballots} ballots but {used} used tickets")
         [(status,)] = _query(database, "SELECT status FROM budget_round WHERE id = %s", (round_["round_id"],))
-        [(forms,)] = _query(database, "SELECT count(*) FROM ballot_submission WHERE round_id = %s", (round_["round_id"],))
+        [(forms,)] = _query(
+            database, "SELECT count(*) FROM ballot_submission WHERE round_id = %s", (round_["round_id"],)
+        )
         if status == "open" and forms != used:
-            problems.append(f"round {round_['round_id']}: {forms} form submissions for {used} cast ballots (half-written)")
+            problems.append(
+                f"round {round_['round_id']}: {forms} form submissions for {used} cast ballots (half-written)"
+            )
     duplicates = _query(database, "SELECT receipt FROM ballot GROUP BY receipt HAVING count(*) > 1")
     if duplicates:
         problems.append(f"{len(duplicates)} duplicate receipts")
@@ -266,10 +311,12 @@ def check_invariants(database: Database, rounds: list[dict], acknowledged: set[s
         if check != "ok":
             problems.append(f"integrity_check: {check}")
     total = _query(database, "SELECT count(*) FROM ballot")[0][0]
-    print(f"  invariants: {total} ballots (+{len(boxed)} sealed in the box), {len(acknowledged)} acknowledged receipts all present: "
-          f"{'yes' if not missing else 'NO'}; ballots = used tickets, no duplicate receipt, one form submission per open-round ballot"
-          f"{', PRAGMA integrity_check ok' if database.kind == 'sqlite' else ' (PostgreSQL: count checks)'}: "
-          f"{'OK' if not problems else 'BROKEN: ' + '; '.join(problems)}")
+    print(
+        f"  invariants: {total} ballots (+{len(boxed)} sealed in the box), {len(acknowledged)} acknowledged receipts all present: "
+        f"{'yes' if not missing else 'NO'}; ballots = used tickets, no duplicate receipt, one form submission per open-round ballot"
+        f"{', PRAGMA integrity_check ok' if database.kind == 'sqlite' else ' (PostgreSQL: count checks)'}: "
+        f"{'OK' if not problems else 'BROKEN: ' + '; '.join(problems)}"
+    )
     return problems
 
 

@@ -14,6 +14,7 @@ the response with readuntil/readexactly: measured here at about 0.08 ms of clien
 request (345,000 hello-world requests for 28 s of CPU); the benchmark prints the client's
 CPU next to the server's for every phase so that this stays visible.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -64,16 +65,27 @@ class Connection:
         self.reader = self.writer = None
 
     async def _ensure(self) -> None:
-        stale = self.reader is None or self.reader.at_eof() or time.monotonic() - self.last_used > IDLE_RECONNECT_SECONDS
+        stale = (
+            self.reader is None or self.reader.at_eof() or time.monotonic() - self.last_used > IDLE_RECONNECT_SECONDS
+        )
         if stale:
             await self.close()
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
-    async def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
-                      body: bytes = b"", cookies: dict[str, str] | None = None) -> Response:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        cookies: dict[str, str] | None = None,
+    ) -> Response:
         try:
-            return await asyncio.wait_for(self._request(method, path, headers or {}, body, cookies or {}), REQUEST_TIMEOUT_SECONDS)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError, OSError) as error:
+            return await asyncio.wait_for(
+                self._request(method, path, headers or {}, body, cookies or {}), REQUEST_TIMEOUT_SECONDS
+            )
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, OSError) as error:
             await self.close()
             raise HttpError(f"{method} {path}: {error.__class__.__name__}") from error
 
@@ -129,21 +141,32 @@ class Connection:
 class Phone:
     """A resident's browser: its own cookies, a connection for pages and one for polling."""
 
-    def __init__(self, host: str, port: int, stats: "Stats"):
+    def __init__(self, host: str, port: int, stats: Stats):
         self.page = Connection(host, port)
         self.poll_connection = Connection(host, port)
         self.cookies: dict[str, str] = {}
         self.stats = stats
 
-    async def call(self, kind: str, method: str, path: str, *, expect: tuple[int, ...], form: dict | None = None,
-                   headers: dict[str, str] | None = None, connection: Connection | None = None) -> Response | None:
+    async def call(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        *,
+        expect: tuple[int, ...],
+        form: dict | None = None,
+        headers: dict[str, str] | None = None,
+        connection: Connection | None = None,
+    ) -> Response | None:
         body = urlencode(form, doseq=True).encode() if form is not None else b""
         extra = dict(headers or {})
         if form is not None:
             extra["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
         try:
-            response = await (connection or self.page).request(method, path, headers=extra, body=body, cookies=self.cookies)
+            response = await (connection or self.page).request(
+                method, path, headers=extra, body=body, cookies=self.cookies
+            )
         except HttpError as error:
             self.stats.fail(kind, str(error), time.perf_counter() - started)
             return None
@@ -201,7 +224,9 @@ def hidden_value(html: str, name: str) -> str | None:
 
 
 def input_values(html: str, name: str) -> list[str]:
-    return [a.get("value", "") for tag in _INPUT.findall(html) if (a := dict(_ATTRIBUTE.findall(tag))).get("name") == name]
+    return [
+        a.get("value", "") for tag in _INPUT.findall(html) if (a := dict(_ATTRIBUTE.findall(tag))).get("name") == name
+    ]
 
 
 @dataclass

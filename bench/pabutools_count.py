@@ -4,6 +4,7 @@ one of our rules as tests/voting/reference/pabutools_oracle.py asks pabutools, p
 
     .venv/bin/python bench/pabutools_count.py FILE.pb greedy|mes|mes-add1
 """
+
 import importlib.util
 import json
 import sys

@@ -80,9 +80,15 @@ def in_process(path: Path, rule: str) -> tuple[float, list[str]]:
     length = election.meta.get("max_length")
 
     def run():
-        return tally.count(int(election.budget * scale), projects, ballots, kind, rule,
-                           ranking_length=int(length) if kind == "ranking" and length else None,
-                           budget_increment=scale)
+        return tally.count(
+            int(election.budget * scale),
+            projects,
+            ballots,
+            kind,
+            rule,
+            ranking_length=int(length) if kind == "ranking" and length else None,
+            budget_increment=scale,
+        )
 
     seconds, result = best_of(run)
     return seconds, result.selected  # type: ignore[union-attr]
@@ -98,8 +104,9 @@ def process(args: list[str], timeout: float | None = None) -> tuple[float | None
     stopped it (the CPU it had used until then is still counted: subprocess reaps it)."""
     cpu, started = children_cpu(), time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
-                              timeout=timeout, check=True)
+        done = subprocess.run(
+            [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=True
+        )
         out = done.stdout
     except subprocess.TimeoutExpired:
         out = None
@@ -119,10 +126,29 @@ def ours_whole(path: Path, rule: str, repeat: int = 3) -> tuple[float, float, li
 def tiny_file(folder: Path) -> Path:
     """14 voters, 5 projects (approval)."""
     votes = ["1,2", "1", "2,3", "3", "1,3", "1", "4", "4,5", "5", "1,4", "2", "2,5", "3,4", "1,2,3"]
-    lines = ["META", "key;value", "description;start-up", "country;Netherlands", "unit;Amsterdam",
-             "instance;2026", "num_projects;5", f"num_votes;{len(votes)}", "budget;100", "vote_type;approval",
-             "rule;greedy", "PROJECTS", "project_id;cost", "1;40", "2;30", "3;20", "4;25", "5;15",
-             "VOTES", "voter_id;vote", *[f"{i};{v}" for i, v in enumerate(votes, start=1)]]
+    lines = [
+        "META",
+        "key;value",
+        "description;start-up",
+        "country;Netherlands",
+        "unit;Amsterdam",
+        "instance;2026",
+        "num_projects;5",
+        f"num_votes;{len(votes)}",
+        "budget;100",
+        "vote_type;approval",
+        "rule;greedy",
+        "PROJECTS",
+        "project_id;cost",
+        "1;40",
+        "2;30",
+        "3;20",
+        "4;25",
+        "5;15",
+        "VOTES",
+        "voter_id;vote",
+        *[f"{i};{v}" for i, v in enumerate(votes, start=1)],
+    ]
     path = folder / "tiny.pb"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -134,16 +160,22 @@ def verdict(ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Counting speed against the issue's targets.")
-    parser.add_argument("--pabutools-timeout", type=float, default=120, metavar="SECONDS",
-                        help="stop a pabutools process after this many seconds (default 120)")
+    parser.add_argument(
+        "--pabutools-timeout",
+        type=float,
+        default=120,
+        metavar="SECONDS",
+        help="stop a pabutools process after this many seconds (default 120)",
+    )
     parser.add_argument("--skip-pabutools", action="store_true", help="no whole-process comparison")
     parser.add_argument("--only", help="section 1: only files whose name contains this text")
     args = parser.parse_args(argv)
     compileall.compile_dir(str(ROOT / "counting"), quiet=1)
     summary: list[tuple[str, str, bool]] = []
 
-    print(f"== 1. in-process counting (parsed beforehand; CPU s, least of up to 5), files in {DATA}; "
-          f"load {load_text()}")
+    print(
+        f"== 1. in-process counting (parsed beforehand; CPU s, least of up to 5), files in {DATA}; load {load_text()}"
+    )
     print(f"{'instance':38} {'voters':>7} {'greedy s':>9} {'mes s':>8}  target mes <= {MES_TARGET:g} s  outcome")
     for path in sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size):
         if args.only and args.only.lower() not in path.name.lower():
@@ -158,20 +190,27 @@ def main(argv: list[str] | None = None) -> int:
         else:
             outcome = "no stored pabutools outcome (see bench/certificate.py)"
         voters = len(pabulib.load(path).votes)
-        print(f"{path.stem:38} {voters:7} {greedy_s:9.3f} {mes_s:8.3f}  {verdict(mes_s <= MES_TARGET):20}  {outcome}",
-              flush=True)
+        print(
+            f"{path.stem:38} {voters:7} {greedy_s:9.3f} {mes_s:8.3f}  {verdict(mes_s <= MES_TARGET):20}  {outcome}",
+            flush=True,
+        )
         summary.append((f"MES in-process {path.stem}", f"{mes_s:.3f} s", mes_s <= MES_TARGET))
 
     if not args.skip_pabutools:
-        print(f"\n== 2. whole process: python -m counting against pabutools (CPU s of each process; "
-              f"timeout {args.pabutools_timeout:g} s wall); load {load_text()}")
-        print(f"{'instance':38} {'rule':6} {'ours s':>7} {'pabutools s':>12} {'ratio':>8} {'target':>7}  "
-              f"{'wall: ours, pabutools':22}  outcome")
+        print(
+            f"\n== 2. whole process: python -m counting against pabutools (CPU s of each process; "
+            f"timeout {args.pabutools_timeout:g} s wall); load {load_text()}"
+        )
+        print(
+            f"{'instance':38} {'rule':6} {'ours s':>7} {'pabutools s':>12} {'ratio':>8} {'target':>7}  "
+            f"{'wall: ours, pabutools':22}  outcome"
+        )
         for stem, rule, target in WHOLE_PROCESS:
             path = DATA / f"{stem}.pb"
             ours, ours_wall, selected = ours_whole(path, rule)
-            theirs, theirs_wall, out = process(["bench/pabutools_count.py", str(path), rule],
-                                               timeout=args.pabutools_timeout)
+            theirs, theirs_wall, out = process(
+                ["bench/pabutools_count.py", str(path), rule], timeout=args.pabutools_timeout
+            )
             ratio = theirs / ours
             if out is None:  # stopped: it would have needed more CPU than it had used
                 theirs_text, ratio_text, outcome = f"> {theirs:.2f}", f"> {ratio:.0f}x", "pabutools stopped"
@@ -179,8 +218,11 @@ def main(argv: list[str] | None = None) -> int:
                 theirs_text, ratio_text = f"{theirs:.2f}", f"{ratio:.0f}x"
                 outcome = "same" if json.loads(out)["selected"] == selected else "DIFFERENT"
             walls = f"{ours_wall:.2f}, {theirs_wall:.2f} ({theirs_wall / ours_wall:.0f}x)"
-            print(f"{stem:38} {rule:6} {ours:7.3f} {theirs_text:>12} {ratio_text:>8} {'>= ' + str(target) + 'x':>7}  "
-                  f"{walls:22}  {outcome}; {verdict(ratio >= target)}", flush=True)
+            print(
+                f"{stem:38} {rule:6} {ours:7.3f} {theirs_text:>12} {ratio_text:>8} {'>= ' + str(target) + 'x':>7}  "
+                f"{walls:22}  {outcome}; {verdict(ratio >= target)}",
+                flush=True,
+            )
             summary.append((f"whole process {rule} {stem} vs pabutools (CPU)", ratio_text, ratio >= target))
 
     print(f"\n== 3. start-up: python -m counting, greedy, 14 voters (CPU s, least of 5); load {load_text()}")
@@ -190,16 +232,20 @@ def main(argv: list[str] | None = None) -> int:
         startup = min(cpu for cpu, _, _ in runs)
         startup_wall = min(wall for _, wall, _ in runs)
         flask, flask_wall, _ = process(["-m", "flask", "--app", "wsgi", "tally", str(path), "--rule", "greedy"])
-    print(f"python -m counting: {startup:.3f} s CPU, {startup_wall:.3f} s wall "
-          f"(target <= {STARTUP_TARGET:g} s: {verdict(startup <= STARTUP_TARGET)}); "
-          f"flask --app wsgi tally, for comparison: {flask:.3f} s CPU, {flask_wall:.3f} s wall")
+    print(
+        f"python -m counting: {startup:.3f} s CPU, {startup_wall:.3f} s wall "
+        f"(target <= {STARTUP_TARGET:g} s: {verdict(startup <= STARTUP_TARGET)}); "
+        f"flask --app wsgi tally, for comparison: {flask:.3f} s CPU, {flask_wall:.3f} s wall"
+    )
     summary.append(("CLI start-up, greedy, 14 voters (CPU)", f"{startup:.3f} s", startup <= STARTUP_TARGET))
 
     print("\n== targets")
     for name, value, ok in summary:
         print(f"{verdict(ok):6} {name}: {value}")
-    print(f"machine load (1, 5, 15 min) at the end: {load_text()} on {os.cpu_count()} cores; "
-          "times are CPU seconds (see the top of bench/tally.py)")
+    print(
+        f"machine load (1, 5, 15 min) at the end: {load_text()} on {os.cpu_count()} cores; "
+        "times are CPU seconds (see the top of bench/tally.py)"
+    )
     return 0
 
 

@@ -21,12 +21,18 @@ from counting import pabulib
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m counting", description="Count a Pabulib file.")
     parser.add_argument("path", help="a Pabulib .pb file")
-    parser.add_argument("--rule", choices=("greedy", "mes", "mes-add1"), required=True,
-                        help="greedy, or mes: Equal Shares with add1, then the greedy fill")
-    parser.add_argument("--json", action="store_true", dest="as_json",
-                        help='print {"rule", "selected", "spent", "budget"} as JSON')
-    parser.add_argument("--certificate", action="store_true",
-                        help="MES: also print where add1 stopped (JSON: a certificate key)")
+    parser.add_argument(
+        "--rule",
+        choices=("greedy", "mes", "mes-add1"),
+        required=True,
+        help="greedy, or mes: Equal Shares with add1, then the greedy fill",
+    )
+    parser.add_argument(
+        "--json", action="store_true", dest="as_json", help='print {"rule", "selected", "spent", "budget"} as JSON'
+    )
+    parser.add_argument(
+        "--certificate", action="store_true", help="MES: also print where add1 stopped (JSON: a certificate key)"
+    )
     args = parser.parse_args(argv)
     try:
         election, result = pabulib.count_file(args.path, args.rule)
@@ -47,10 +53,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def certificate_json(certificate, scale: int) -> dict:
     budget = certificate.voter_budget / scale
-    return {"voter_budget": f"{budget.numerator}/{budget.denominator}",
-            "voter_budget_approx": float(budget), "steps": certificate.steps,
-            "voters": certificate.voters, "reason": certificate.reason,
-            "funded": list(certificate.funded)}
+    return {
+        "voter_budget": f"{budget.numerator}/{budget.denominator}",
+        "voter_budget_approx": float(budget),
+        "steps": certificate.steps,
+        "voters": certificate.voters,
+        "reason": certificate.reason,
+        "funded": list(certificate.funded),
+    }
 
 
 if __name__ == "__main__":

@@ -33,17 +33,25 @@ def N_(message: str) -> str:
 
 
 MESSAGES = {
-    "equal_shares": N_("Funded by equal shares: its %(supporters)d supporters paid %(cost)s together "
-                       "from their equal shares of the budget."),
+    "equal_shares": N_(
+        "Funded by equal shares: its %(supporters)d supporters paid %(cost)s together "
+        "from their equal shares of the budget."
+    ),
     "greedy": N_("Funded: it had the most support of the plans that still fitted."),
-    "greedy_fill": N_("Funded with the money that equal shares left: %(left)s was left, and it had the "
-                      "most support of the plans that still fitted (%(needed)s)."),
+    "greedy_fill": N_(
+        "Funded with the money that equal shares left: %(left)s was left, and it had the "
+        "most support of the plans that still fitted (%(needed)s)."
+    ),
     "out_of_money": N_("Not funded, out of money: %(left)s was left, it needed %(needed)s."),
-    "spent_elsewhere": N_("Not funded, not enough support: its supporters had spent their equal shares on "
-                          "%(projects)s, and the %(left)s left was not enough for %(needed)s."),
-    "not_enough_support": N_("Not funded, not enough support: its %(supporters)d supporters had only "
-                             "%(available)s of their shares left, and the %(left)s left was not enough for "
-                             "%(needed)s."),
+    "spent_elsewhere": N_(
+        "Not funded, not enough support: its supporters had spent their equal shares on "
+        "%(projects)s, and the %(left)s left was not enough for %(needed)s."
+    ),
+    "not_enough_support": N_(
+        "Not funded, not enough support: its %(supporters)d supporters had only "
+        "%(available)s of their shares left, and the %(left)s left was not enough for "
+        "%(needed)s."
+    ),
     "no_support": N_("Not funded: nobody chose it."),
 }
 
@@ -60,24 +68,26 @@ def explain(step: Step, cost: int | None = None) -> Explanation:
     data = step.data
     if step.reason == "funded" and "round" in data:  # MES (round 0: free, before MES starts)
         paid = cost if cost is not None else data.get("needed", 0)
-        return Explanation("equal_shares", MESSAGES["equal_shares"],
-                           {"supporters": data.get("supporters", step.support), "cost": paid})
+        return Explanation(
+            "equal_shares", MESSAGES["equal_shares"], {"supporters": data.get("supporters", step.support), "cost": paid}
+        )
     if step.reason == "funded":
         return Explanation("greedy", MESSAGES["greedy"])
     if step.reason == "completion_funded":
-        return Explanation("greedy_fill", MESSAGES["greedy_fill"],
-                           {"left": data["left"], "needed": data["needed"]})
+        return Explanation("greedy_fill", MESSAGES["greedy_fill"], {"left": data["left"], "needed": data["needed"]})
     if step.reason == "over_budget":
-        return Explanation("out_of_money", MESSAGES["out_of_money"],
-                           {"left": data["left"], "needed": data["needed"]})
+        return Explanation("out_of_money", MESSAGES["out_of_money"], {"left": data["left"], "needed": data["needed"]})
     if step.reason == "supporters_spent":
         money = {"left": data["left"], "needed": data["needed"]}
         if data.get("spent_on"):
-            return Explanation("not_enough_support", MESSAGES["spent_elsewhere"],
-                               {**money, "projects": list(data["spent_on"][:2])})
-        return Explanation("not_enough_support", MESSAGES["not_enough_support"],
-                           {**money, "supporters": data.get("supporters", 0),
-                            "available": data.get("available", 0)})
+            return Explanation(
+                "not_enough_support", MESSAGES["spent_elsewhere"], {**money, "projects": list(data["spent_on"][:2])}
+            )
+        return Explanation(
+            "not_enough_support",
+            MESSAGES["not_enough_support"],
+            {**money, "supporters": data.get("supporters", 0), "available": data.get("available", 0)},
+        )
     if step.reason == "no_support":
         return Explanation("no_support", MESSAGES["no_support"])
     raise ValueError(f"unknown step reason {step.reason!r}")

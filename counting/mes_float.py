@@ -90,9 +90,16 @@ class FloatElectorate:
             self.lowest[p] = float(rho) * (1 - 4 * EPS)
             self.eligible[p] = True
             # what _price reads, in one tuple (weight: an integer, exact as a float)
-            self.info[p] = (self.index[p], self.voters[p], self.scaled[p],
-                            None if sup.uniform else self.weights[p], float(electorate.costs[p]),
-                            float(sup.weight_total), sup.unit, rho)
+            self.info[p] = (
+                self.index[p],
+                self.voters[p],
+                self.scaled[p],
+                None if sup.uniform else self.weights[p],
+                float(electorate.costs[p]),
+                float(sup.weight_total),
+                sup.unit,
+                rho,
+            )
 
     def funded(self, voter_budget: Fraction, guide: FloatRun | None = None) -> FloatRun | None:
         """MES with ``voter_budget`` per voter: a finished :class:`FloatRun` (read ``funded``),

@@ -318,8 +318,7 @@ class Run:
         if sup.uniform:
             numerator.extend([numerator[c] * factor[made[c]] - q for c in rich_classes])
         else:
-            numerator.extend([numerator[c] * factor[made[c]] - w * q
-                              for c, w in zip(rich_classes, rich_weights)])
+            numerator.extend([numerator[c] * factor[made[c]] - w * q for c, w in zip(rich_classes, rich_weights)])
         made.extend(repeat(t, len(rich)))
         old = map(self.approx.__getitem__, rich_classes)
         if sup.uniform:  # (may dip a rounding error below 0; ``self.error`` covers that)

@@ -278,13 +278,17 @@ def iter_dump(
 def dumps(election: PabulibElection) -> str:
     """The ``.pb`` text of ``election``, with ``num_projects`` and ``num_votes`` set to the real
     counts (added at the end if missing)."""
-    meta = {**election.meta, "num_projects": str(len(election.projects)),
-            "num_votes": str(len(election.votes))}
-    return "".join(iter_dump(
-        meta, election.projects, election.votes,
-        project_columns=election.project_columns, vote_columns=election.vote_columns,
-        points=any(v.points is not None for v in election.votes),
-    ))
+    meta = {**election.meta, "num_projects": str(len(election.projects)), "num_votes": str(len(election.votes))}
+    return "".join(
+        iter_dump(
+            meta,
+            election.projects,
+            election.votes,
+            project_columns=election.project_columns,
+            vote_columns=election.vote_columns,
+            points=any(v.points is not None for v in election.votes),
+        )
+    )
 
 
 def dump(election: PabulibElection, path: str | Path) -> None:
@@ -433,7 +437,7 @@ def _votes_start(text: str) -> int | None:
             return None
         line_start = text.rfind("\n", 0, found) + 1
         line_end = text.find("\n", found)
-        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
         if line.strip().strip(";").strip().lower() == "votes":
             return line_start
         position = found + 5
@@ -470,5 +474,9 @@ def result_summary(election: PabulibElection, result: tally.Result) -> dict[str,
         exact = Decimal(value) / scale
         return int(exact) if exact == exact.to_integral_value() else float(exact)
 
-    return {"rule": result.rule, "selected": result.selected,
-            "spent": units(result.spent), "budget": units(result.budget)}
+    return {
+        "rule": result.rule,
+        "selected": result.selected,
+        "spent": units(result.spent),
+        "budget": units(result.budget),
+    }

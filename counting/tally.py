@@ -155,8 +155,13 @@ def count(
         else:
             grouped = Counter(_ballot_key(ballot, ballot_type) for ballot in ballots)
         return count_grouped(
-            budget, projects, grouped.items(), ballot_type, rule,
-            ranking_length=ranking_length, budget_increment=budget_increment,
+            budget,
+            projects,
+            grouped.items(),
+            ballot_type,
+            rule,
+            ranking_length=ranking_length,
+            budget_increment=budget_increment,
         )
 
 
@@ -335,8 +340,7 @@ class _Election:
         run = electorate.add1(self.budget, increment) if self.voters else None
         funded = run.funded if run else []
         selected = free + [f.project for f in funded]
-        trace = [self._step(p, True, "funded", {"round": 0, "supporters": self.supporters[p]})
-                 for p in free]
+        trace = [self._step(p, True, "funded", {"round": 0, "supporters": self.supporters[p]}) for p in free]
         trace += self._mes_funded_steps(run)
         if completion:
             selected, fill = self._greedy_fill(selected, "completion_funded")
@@ -351,8 +355,11 @@ class _Election:
         certificate = None
         if run is not None:
             certificate = Certificate(
-                voter_budget=run.exact_voter_budget, increment=increment, steps=run.add1_step,
-                voters=self.voters, reason=run.stop_reason,
+                voter_budget=run.exact_voter_budget,
+                increment=increment,
+                steps=run.add1_step,
+                voters=self.voters,
+                reason=run.stop_reason,
                 funded=tuple(self.ids[f.project] for f in funded),
             )
         return self._result("mes" if completion else "mes-add1", selected, trace, certificate)
@@ -375,12 +382,17 @@ class _Election:
                     spent[q] += m * amount
         # rounded before ranking, so that summing in another order cannot swap equal amounts
         top = sorted((q for q in spent if spent[q] > 0), key=lambda q: (-round(spent[q], 4), self.ids[q]))[:3]
-        return self._step(p, False, "supporters_spent", {
-            **data,
-            "supporters": self.supporters[p],
-            "available": _money(max(0.0, available)),
-            "spent_on": [self.ids[q] for q in top],
-        })
+        return self._step(
+            p,
+            False,
+            "supporters_spent",
+            {
+                **data,
+                "supporters": self.supporters[p],
+                "available": _money(max(0.0, available)),
+                "spent_on": [self.ids[q] for q in top],
+            },
+        )
 
     def _mes_funded_steps(self, run: Run | None) -> list[Step]:
         steps: list[Step] = []
@@ -388,12 +400,19 @@ class _Election:
             return steps
         for round_number, funded in enumerate(run.funded, start=1):
             p = funded.project
-            steps.append(self._step(p, True, "funded", {
-                "round": round_number,
-                "supporters": self.supporters[p],
-                "voter_budget": _money(run.voter_budget),
-                "max_share": _money(max((funded.payments or {0: 0.0}).values())),
-            }))
+            steps.append(
+                self._step(
+                    p,
+                    True,
+                    "funded",
+                    {
+                        "round": round_number,
+                        "supporters": self.supporters[p],
+                        "voter_budget": _money(run.voter_budget),
+                        "max_share": _money(max((funded.payments or {0: 0.0}).values())),
+                    },
+                )
+            )
         return steps
 
     def _money_spent_on(self, run: Run | None) -> dict[int, dict[int, float]]:
@@ -409,8 +428,9 @@ class _Election:
     def _step(self, p: int, funded: bool, reason: str, data: dict[str, Any]) -> Step:
         return Step(self.ids[p], funded, reason, self.support[p], data)
 
-    def _result(self, rule: str, selected: list[int], trace: list[Step],
-                certificate: Certificate | None = None) -> Result:
+    def _result(
+        self, rule: str, selected: list[int], trace: list[Step], certificate: Certificate | None = None
+    ) -> Result:
         return Result(
             rule=rule,
             budget=self.budget,
@@ -462,4 +482,3 @@ def result_as_json(result: Result) -> dict[str, Any]:
         "spent": result.spent,
         "budget": result.budget,
     }
-

@@ -1,5 +1,6 @@
 """The source strings are English, so the `en` catalog translates each message to itself.
 Run by `make translations` after the catalogs are updated."""
+
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po

@@ -1,4 +1,5 @@
 """Exit 0 when the PostgreSQL server in the URL accepts connections, 1 otherwise."""
+
 import sys
 
 import psycopg

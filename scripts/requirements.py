@@ -1,6 +1,7 @@
 """Print the pinned requirements from pyproject.toml (runtime, or an extra such as `test`).
 
 Keeps pyproject.toml the single place where versions are pinned, without building the project."""
+
 import sys
 import tomllib
 from pathlib import Path

@@ -1,27 +1,26 @@
 """Shared fixtures: the app on the database chosen by WIJKSTEM_TEST_DATABASE (sqlite or
 postgresql), a database rolled back after every test, factories and `login_as(role)`."""
+
 from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from contextlib import contextmanager
-
 from flask import g, has_app_context
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db as _db
 from app.extensions import limiter
 from app.roles import Role
 from config import TestingConfig
-
 from tests.support.databases import create_postgres_database, drop_postgres_database
 
 BACKEND = os.environ.get("WIJKSTEM_TEST_DATABASE", "sqlite")
@@ -168,9 +167,13 @@ def make_user(db):
 
     counter = iter(range(1, 10_000))
 
-    def make(*roles: Role | str, name: str | None = None, email: str | None = None, password: str = "correct horse battery"):
+    def make(
+        *roles: Role | str, name: str | None = None, email: str | None = None, password: str = "correct horse battery"
+    ):
         n = next(counter)
-        user = create_user(email or f"user{n}-{secrets.token_hex(3)}@wijkstem.example", name or f"Test User {n}", password, roles)
+        user = create_user(
+            email or f"user{n}-{secrets.token_hex(3)}@wijkstem.example", name or f"Test User {n}", password, roles
+        )
         db.session.commit()
         return user
 

@@ -9,6 +9,7 @@ Covered elsewhere, not repeated here:
 - script in every proposal field: tests/proposals/test_xss.py
 - rate-limit storage shared by workers (Redis) or not (memory): tests/test_ratelimit_redis.py
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,6 @@ from app.places.models import Neighbourhood
 from app.roles import Role
 from app.types import utcnow
 from app.voting.models import RoundStatus
-
 from tests.conftest import make_app
 from tests.support.xss import PAYLOADS, assert_inert
 from tests.voting.conftest import make_round, ticket_for  # noqa: F401  (fixtures of the voting tests)
@@ -52,13 +52,22 @@ def _guess_cheaply(app, environ: dict, code: str):
         return app.finalize_request(result)
 
 
-def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_early(app, client, db, test_context, monkeypatch):
+def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_early(
+    app, client, db, test_context, monkeypatch
+):
     from app.councils import services
 
     # Real tickets exist (a council with 300, open), so a lucky guess could really sign in.
     start = utcnow() + timedelta(minutes=30)
-    council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=2),
-                      languages=["nl"], domains=["youth"], status=CouncilStatus.open)
+    council = Council(
+        title="Avond",
+        venue="Tagerijn",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        languages=["nl"],
+        domains=["youth"],
+        status=CouncilStatus.open,
+    )
     db.session.add(council)
     db.session.commit()
     with test_context():
@@ -70,7 +79,9 @@ def test_ten_thousand_guesses_from_one_address_hit_nothing_and_are_throttled_ear
 
     guesses = [new_ticket_code() for _ in range(GUESSES)]
     assert not real & set(guesses)  # 45-bit codes: a collision here would be a broken generator
-    statuses = [client.get(f"/t/{code}", environ_base={"REMOTE_ADDR": ATTACKER}) for code in guesses[:FULL_STACK_GUESSES]]
+    statuses = [
+        client.get(f"/t/{code}", environ_base={"REMOTE_ADDR": ATTACKER}) for code in guesses[:FULL_STACK_GUESSES]
+    ]
     codes = [r.status_code for r in statuses]
     assert all(r.headers.get("Location") != "/t/welcome" for r in statuses), "a guess signed in"
     first_refusal = codes.index(429)
@@ -103,12 +114,15 @@ def _csrf_token(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
-@pytest.mark.parametrize("url, data", [
-    ("/t", {"code": "K7F93QP2M"}),
-    ("/login", {"email": "board@wijkstem.example", "password": "x"}),
-    ("/vote", {"token": "t", "choice": ["1"]}),
-    ("/receipt", {"receipt": "ABCDE12345"}),
-])
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/t", {"code": "K7F93QP2M"}),
+        ("/login", {"email": "board@wijkstem.example", "password": "x"}),
+        ("/vote", {"token": "t", "choice": ["1"]}),
+        ("/receipt", {"receipt": "ABCDE12345"}),
+    ],
+)
 def test_forms_without_a_csrf_token_are_refused(csrf_app, url, data):
     response = csrf_app.test_client().post(url, data=data)
     assert response.status_code == 400
@@ -126,10 +140,14 @@ def test_a_token_from_another_session_or_a_foreign_origin_is_refused(csrf_app):
     https = csrf_app.test_client()
     token = _csrf_token(https.get("/t", base_url="https://wijkstem.example").get_data(as_text=True))
     form = {"code": "K7F93QP2M", "csrf_token": token}
-    foreign = https.post("/t", data=form, base_url="https://wijkstem.example", headers={"Referer": "https://evil.example/x"})
+    foreign = https.post(
+        "/t", data=form, base_url="https://wijkstem.example", headers={"Referer": "https://evil.example/x"}
+    )
     assert foreign.status_code == 400
     assert https.post("/t", data=form, base_url="https://wijkstem.example").status_code == 400  # no Referer at all
-    own = https.post("/t", data=form, base_url="https://wijkstem.example", headers={"Referer": "https://wijkstem.example/t"})
+    own = https.post(
+        "/t", data=form, base_url="https://wijkstem.example", headers={"Referer": "https://wijkstem.example/t"}
+    )
     assert own.status_code == 303  # accepted (an unknown code: back to the code page)
 
 
@@ -181,9 +199,18 @@ def _assert_cells_neutralised(cells: list[str]) -> None:
 def test_payloads_in_council_fields_render_inert(client, login_as, db, payload):
     buurt = Neighbourhood(name=payload[:100], is_focus=True)
     start = utcnow() + timedelta(days=2)
-    council = Council(title=payload[:160], venue=payload[:160], address=payload[:200], description=payload,
-                      starts_at=start, ends_at=start + timedelta(hours=2), languages=["nl", "ar"], domains=["youth"],
-                      outcome_summary=payload, outcome_decisions={"youth": payload, "safety": payload})
+    council = Council(
+        title=payload[:160],
+        venue=payload[:160],
+        address=payload[:200],
+        description=payload,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        languages=["nl", "ar"],
+        domains=["youth"],
+        outcome_summary=payload,
+        outcome_decisions={"youth": payload, "safety": payload},
+    )
     db.session.add_all([buurt, council])
     db.session.commit()
     council.status = CouncilStatus.outcomes_published  # its outcomes are public (and the council still upcoming)
@@ -196,13 +223,19 @@ def test_payloads_in_council_fields_render_inert(client, login_as, db, payload):
     facilitator = login_as(Role.facilitator, Role.admin)
     council.facilitators.append(facilitator)  # the council's own facilitator
     db.session.commit()
-    for url in ("/staff/councils", f"/staff/councils/{council.id}", f"/staff/councils/{council.id}/edit",
-                f"/staff/councils/{council.id}/outcomes", "/staff/audit"):
+    for url in (
+        "/staff/councils",
+        f"/staff/councils/{council.id}",
+        f"/staff/councils/{council.id}/edit",
+        f"/staff/councils/{council.id}/outcomes",
+        "/staff/audit",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_inert(response.get_data(as_text=True), payload)
-    tickets = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "3", "neighbourhood_id": str(buurt.id),
-                                                                           "output": "csv"})
+    tickets = client.post(
+        f"/staff/councils/{council.id}/tickets", data={"count": "3", "neighbourhood_id": str(buurt.id), "output": "csv"}
+    )
     assert tickets.status_code == 200 and tickets.mimetype == "text/csv"
     cells = _csv_cells(tickets.get_data())
     _assert_cells_neutralised(cells)
@@ -211,7 +244,9 @@ def test_payloads_in_council_fields_render_inert(client, login_as, db, payload):
 
 # --- script in round fields -----------------------------------------------------------------
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_payloads_in_round_fields_render_inert(app, client, login_as, make_round, ticket_for, db, test_context, payload):  # noqa: F811
+def test_payloads_in_round_fields_render_inert(
+    app, client, login_as, make_round, ticket_for, db, test_context, payload
+):
     from app.voting import services
     from app.voting.results import round_results
 
@@ -228,8 +263,14 @@ def test_payloads_in_round_fields_render_inert(app, client, login_as, make_round
         services.approve_results(round_, round_results(round_), board)
         db.session.commit()
     assert round_.status == RoundStatus.results_published
-    for url in (f"/rounds/{round_.id}", f"/rounds/{round_.id}/results", "/staff/rounds", f"/staff/rounds/{round_.id}",
-                f"/staff/rounds/{round_.id}/live", f"/staff/rounds/{round_.id}/present"):
+    for url in (
+        f"/rounds/{round_.id}",
+        f"/rounds/{round_.id}/results",
+        "/staff/rounds",
+        f"/staff/rounds/{round_.id}",
+        f"/staff/rounds/{round_.id}/live",
+        f"/staff/rounds/{round_.id}/present",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_inert(response.get_data(as_text=True), payload)

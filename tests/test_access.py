@@ -11,6 +11,7 @@ Two tables:
   even see it) or 409 (a second person is needed), on real objects: councils with their own
   facilitators, a council's round and a district-wide round, plans of two alliances, a bank
   change and a payout."""
+
 from __future__ import annotations
 
 import re
@@ -37,64 +38,145 @@ A, B, R, F, J, T = Role.admin, Role.board, Role.reviewer, Role.facilitator, Role
 ROUTES: dict[str, object] = {
     "static": PUBLIC,
     # public pages, the resident's ticket and ballot
-    "public.home": PUBLIC, "public.set_language": PUBLIC, "public.privacy": PUBLIC, "public.health": PUBLIC,
+    "public.home": PUBLIC,
+    "public.set_language": PUBLIC,
+    "public.privacy": PUBLIC,
+    "public.health": PUBLIC,
     "public.dashboard": STAFF,
-    "councils.public_list": PUBLIC, "councils.public_show": PUBLIC, "councils.public_outcomes": PUBLIC,
-    "councils.public_ticket": PUBLIC, "councils.public_enter_code": PUBLIC, "councils.public_welcome": PUBLIC,
-    "proposals.public_list": PUBLIC, "proposals.public_list_json": PUBLIC, "proposals.public_show": PUBLIC,
-    "proposals.public_show_json": PUBLIC, "proposals.public_image": PUBLIC,
-    "voting.public_ballot": PUBLIC, "voting.public_choose_buurt": PUBLIC, "voting.public_voted": PUBLIC,
-    "voting.public_status": PUBLIC, "voting.public_receipt": PUBLIC, "voting.public_round": PUBLIC,
-    "voting.public_results": PUBLIC, "voting.public_export": PUBLIC, "voting.public_ballot_list": PUBLIC,
-    "finance.public_page": PUBLIC, "finance.public_download": PUBLIC,
+    "councils.public_list": PUBLIC,
+    "councils.public_show": PUBLIC,
+    "councils.public_outcomes": PUBLIC,
+    "councils.public_ticket": PUBLIC,
+    "councils.public_enter_code": PUBLIC,
+    "councils.public_welcome": PUBLIC,
+    "proposals.public_list": PUBLIC,
+    "proposals.public_list_json": PUBLIC,
+    "proposals.public_show": PUBLIC,
+    "proposals.public_show_json": PUBLIC,
+    "proposals.public_image": PUBLIC,
+    "voting.public_ballot": PUBLIC,
+    "voting.public_choose_buurt": PUBLIC,
+    "voting.public_voted": PUBLIC,
+    "voting.public_status": PUBLIC,
+    "voting.public_receipt": PUBLIC,
+    "voting.public_round": PUBLIC,
+    "voting.public_results": PUBLIC,
+    "voting.public_export": PUBLIC,
+    "voting.public_ballot_list": PUBLIC,
+    "finance.public_page": PUBLIC,
+    "finance.public_download": PUBLIC,
     # accounts: the administrator; the audit log also the board
-    "auth.login": PUBLIC, "auth.accept_invitation": PUBLIC, "auth.logout": STAFF, "auth.preferences": STAFF,
-    "auth.users": {A}, "auth.invite": {A}, "auth.user_detail": {A}, "auth.toggle_active": {A},
-    "auth.audit_log": {A, B}, "auth.audit_log_csv": {A, B}, "auth.invitation_action": {A},
-    "auth.two_step_code": PUBLIC, "auth.two_step_setup": STAFF,  # the second step comes before the session
+    "auth.login": PUBLIC,
+    "auth.accept_invitation": PUBLIC,
+    "auth.logout": STAFF,
+    "auth.preferences": STAFF,
+    "auth.users": {A},
+    "auth.invite": {A},
+    "auth.user_detail": {A},
+    "auth.toggle_active": {A},
+    "auth.audit_log": {A, B},
+    "auth.audit_log_csv": {A, B},
+    "auth.invitation_action": {A},
+    "auth.two_step_code": PUBLIC,
+    "auth.two_step_setup": STAFF,  # the second step comes before the session
     "public.accessibility": PUBLIC,
-    "places.index": {A}, "places.new_area": {A}, "places.edit_buurt": {A}, "places.edit_alliance": {A},
+    "places.index": {A},
+    "places.new_area": {A},
+    "places.edit_buurt": {A},
+    "places.edit_alliance": {A},
     # plans: aanjagers write; reviewers review; the board follows up; drafts readable by those four
-    "proposals.create": {J}, "proposals.edit": {J}, "proposals.submit": {J}, "proposals.withdraw": {J},
+    "proposals.create": {J},
+    "proposals.edit": {J},
+    "proposals.submit": {J},
+    "proposals.withdraw": {J},
     "proposals.mine": {J},
-    "proposals.staff_show": {J, R, B, A}, "proposals.staff_image": {J, R, B, A},
-    "proposals.queue": {R}, "proposals.review": {R},
-    "proposals.add_progress": {J, B}, "proposals.complete": {J, B},
-    "proposals.export_csv": {R, B, A}, "proposals.export_xlsx": {R, B, A},
+    "proposals.staff_show": {J, R, B, A},
+    "proposals.staff_image": {J, R, B, A},
+    "proposals.queue": {R},
+    "proposals.review": {R},
+    "proposals.add_progress": {J, B},
+    "proposals.complete": {J, B},
+    "proposals.export_csv": {R, B, A},
+    "proposals.export_xlsx": {R, B, A},
     # councils: planned and edited by facilitators, the board, an admin; the evening only by its facilitators
-    "councils.staff_list": {F, B, A}, "councils.create": {F, B, A}, "councils.manage": {F, B, A},
-    "councils.plan_next": {F, B, A}, "councils.poster": {F, B, A},
-    "councils.tickets": {F}, "councils.desk": {F}, "councils.void": {F}, "councils.set_status": {F},
-    "councils.outcomes": {F}, "councils.resend_outcomes": {F},
+    "councils.staff_list": {F, B, A},
+    "councils.create": {F, B, A},
+    "councils.manage": {F, B, A},
+    "councils.plan_next": {F, B, A},
+    "councils.poster": {F, B, A},
+    "councils.tickets": {F},
+    "councils.desk": {F},
+    "councils.void": {F},
+    "councils.set_status": {F},
+    "councils.outcomes": {F},
+    "councils.resend_outcomes": {F},
     # the evening page, the desk and the paper ballot: the council's own facilitators (the board may print it)
-    "voting.evening": {F}, "voting.evening_attach": {F}, "voting.evening_add_plan": {F}, "voting.evening_remove_plan": {F},
-    "voting.evening_start": {F}, "voting.evening_close": {F}, "voting.desk": {F}, "voting.desk_release": {F},
+    "voting.evening": {F},
+    "voting.evening_attach": {F},
+    "voting.evening_add_plan": {F},
+    "voting.evening_remove_plan": {F},
+    "voting.evening_start": {F},
+    "voting.evening_close": {F},
+    "voting.desk": {F},
+    "voting.desk_release": {F},
     "voting.paper_ballot_pdf": {F, B},
     # who a council reached: its facilitators, the board, an admin; the overview and the reference table
     # for the board (an admin reads the reference; only the board replaces it)
-    "reach.council_report": {F, B, A}, "reach.council_report_csv": {F, B, A},
-    "reach.overview": {B, A}, "reach.overview_csv": {B, A}, "reach.reference": {B, A},
+    "reach.council_report": {F, B, A},
+    "reach.council_report_csv": {F, B, A},
+    "reach.overview": {B, A},
+    "reach.overview_csv": {B, A},
+    "reach.reference": {B, A},
     # rounds: set up, approved, reopened by the board; run by facilitators (their own, see below)
     "voting.staff_list": {B, F, A},
-    "voting.create": {B}, "voting.manage": {B}, "voting.add_option": {B}, "voting.remove_option": {B},
-    "voting.split": {B}, "voting.voter_codes": {B}, "voting.approve": {B}, "voting.reopen": {B},
+    "voting.create": {B},
+    "voting.manage": {B},
+    "voting.add_option": {B},
+    "voting.remove_option": {B},
+    "voting.split": {B},
+    "voting.voter_codes": {B},
+    "voting.approve": {B},
+    "voting.reopen": {B},
     "voting.discard_paper": {B},
-    "voting.set_status": {F, B}, "voting.live": {F, B}, "voting.present": {F, B},
-    "voting.paper": {F}, "voting.confirm_paper": {F},
+    "voting.set_status": {F, B},
+    "voting.live": {F, B},
+    "voting.present": {F, B},
+    "voting.paper": {F},
+    "voting.confirm_paper": {F},
     # money: funding streams by the board; allowances by the treasurer (an admin confirms bank changes
     # and keeps the fiscal limits); the board may look at volunteers, teams and limits
-    "finance.sources": {B, A}, "finance.edit_source": {B},
-    "compensation.volunteers": {T, A, B}, "compensation.volunteer": {T, A, B},
-    "compensation.teams": {T, A, B}, "compensation.team": {T, A, B}, "compensation.activity": {T, A, B},
-    "compensation.limits": {T, A, B}, "compensation.limit_form": {A},
-    "compensation.volunteer_form": {T, A}, "compensation.volunteer_leave": {T, A}, "compensation.bank_change": {T, A},
-    "compensation.expense_new": {T, A}, "compensation.team_create": {T, A}, "compensation.activity_create": {T, A},
-    "compensation.record_attendance": {T, A}, "compensation.claims": {T, A}, "compensation.claim_new": {T, A},
-    "compensation.claim_approve": {T, A}, "compensation.claim_reject": {T, A}, "compensation.claims_approve": {T, A},
-    "compensation.expense_approve": {T, A}, "compensation.expense_reject": {T, A},
-    "compensation.batches": {T, A}, "compensation.batch_create": {T, A}, "compensation.batch": {T, A},
-    "compensation.batch_export": {T, A}, "compensation.batch_sepa": {T, A}, "compensation.batch_csv": {T, A},
-    "compensation.batch_remove_claim": {T, A}, "compensation.batch_discard": {T, A}, "compensation.batch_paid": {T, A},
+    "finance.sources": {B, A},
+    "finance.edit_source": {B},
+    "compensation.volunteers": {T, A, B},
+    "compensation.volunteer": {T, A, B},
+    "compensation.teams": {T, A, B},
+    "compensation.team": {T, A, B},
+    "compensation.activity": {T, A, B},
+    "compensation.limits": {T, A, B},
+    "compensation.limit_form": {A},
+    "compensation.volunteer_form": {T, A},
+    "compensation.volunteer_leave": {T, A},
+    "compensation.bank_change": {T, A},
+    "compensation.expense_new": {T, A},
+    "compensation.team_create": {T, A},
+    "compensation.activity_create": {T, A},
+    "compensation.record_attendance": {T, A},
+    "compensation.claims": {T, A},
+    "compensation.claim_new": {T, A},
+    "compensation.claim_approve": {T, A},
+    "compensation.claim_reject": {T, A},
+    "compensation.claims_approve": {T, A},
+    "compensation.expense_approve": {T, A},
+    "compensation.expense_reject": {T, A},
+    "compensation.batches": {T, A},
+    "compensation.batch_create": {T, A},
+    "compensation.batch": {T, A},
+    "compensation.batch_export": {T, A},
+    "compensation.batch_sepa": {T, A},
+    "compensation.batch_csv": {T, A},
+    "compensation.batch_remove_claim": {T, A},
+    "compensation.batch_discard": {T, A},
+    "compensation.batch_paid": {T, A},
     "compensation.statement": {T, A},
 }
 
@@ -156,41 +238,75 @@ def world(db, make_user, test_context):
     """Two open councils with their own facilitators, a council's round and a district-wide
     round, plans of two alliances, a bank change waiting and a payout paying a changed account."""
     people = {
-        "facilitator of A": make_user(F), "second facilitator of A": make_user(F), "facilitator of B": make_user(F),
-        "board": make_user(B), "admin": make_user(A), "reviewer": make_user(R),
-        "aanjager of X": make_user(J), "aanjager of Y": make_user(J), "author who reviews": make_user(J, R),
-        "treasurer who changed": make_user(T), "other treasurer": make_user(T),
+        "facilitator of A": make_user(F),
+        "second facilitator of A": make_user(F),
+        "facilitator of B": make_user(F),
+        "board": make_user(B),
+        "admin": make_user(A),
+        "reviewer": make_user(R),
+        "aanjager of X": make_user(J),
+        "aanjager of Y": make_user(J),
+        "author who reviews": make_user(J, R),
+        "treasurer who changed": make_user(T),
+        "other treasurer": make_user(T),
     }
     start = utcnow() - timedelta(minutes=10)
     councils = {}
     for name, facilitators in (("A", ["facilitator of A", "second facilitator of A"]), ("B", ["facilitator of B"])):
-        councils[name] = Council(title=f"Council {name}", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3),
-                                 languages=["nl"], domains=["youth"], status=CouncilStatus.open,
-                                 facilitators=[people[f] for f in facilitators])
-    alliances = {name: Alliance(neighbourhood=Neighbourhood(name=f"Buurt {name}", is_focus=True), name=f"Alliance {name}")
-                 for name in "XY"}
+        councils[name] = Council(
+            title=f"Council {name}",
+            venue="Tagerijn",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            languages=["nl"],
+            domains=["youth"],
+            status=CouncilStatus.open,
+            facilitators=[people[f] for f in facilitators],
+        )
+    alliances = {
+        name: Alliance(neighbourhood=Neighbourhood(name=f"Buurt {name}", is_focus=True), name=f"Alliance {name}")
+        for name in "XY"
+    }
     alliances["X"].aanjagers += [people["aanjager of X"], people["author who reviews"]]
     alliances["Y"].aanjagers.append(people["aanjager of Y"])
     db.session.add_all([*councils.values(), *alliances.values()])
     db.session.flush()
 
     def plan(title, status, author):
-        proposal = Proposal(title=title, summary=title, domain="youth", alliance=alliances["X"], author=people[author],
-                            cost_lines=[CostLine(position=0, description="x", amount_cents=100_00)])
+        proposal = Proposal(
+            title=title,
+            summary=title,
+            domain="youth",
+            alliance=alliances["X"],
+            author=people[author],
+            cost_lines=[CostLine(position=0, description="x", amount_cents=100_00)],
+        )
         db.session.add(proposal)
         path = [Status.submitted, Status.in_review, Status.approved, Status.on_ballot, Status.funded]
-        for target in path[:{"draft": 0, "in_review": 2, "approved": 3, "funded": 5}[status]]:
+        for target in path[: {"draft": 0, "in_review": 2, "approved": 3, "funded": 5}[status]]:
             proposal.move_to(target, None, "ok")
         return proposal
 
-    plans = {"draft of X": plan("Draft", "draft", "aanjager of X"), "in review of X": plan("Own", "in_review", "author who reviews"),
-             "funded of X": plan("Funded", "funded", "aanjager of X")}
+    plans = {
+        "draft of X": plan("Draft", "draft", "aanjager of X"),
+        "in review of X": plan("Own", "in_review", "author who reviews"),
+        "funded of X": plan("Funded", "funded", "aanjager of X"),
+    }
     with test_context():
         rounds = {}
         for name, council in (("round of A", councils["A"]), ("district-wide round", None)):
-            round_ = voting_services.save_round(None, {
-                "name": name, "budget_cents": 1_000_00, "ballot_type": "approval", "rule": "greedy",
-                "eligibility": "council" if council else "codes", "council_id": council.id if council else None}, people["board"])
+            round_ = voting_services.save_round(
+                None,
+                {
+                    "name": name,
+                    "budget_cents": 1_000_00,
+                    "ballot_type": "approval",
+                    "rule": "greedy",
+                    "eligibility": "council" if council else "codes",
+                    "council_id": council.id if council else None,
+                },
+                people["board"],
+            )
             db.session.flush()
             voting_services.add_option(round_, plan(f"Option {name}", "approved", "aanjager of X"), people["board"])
             voting_services.open_round(round_, people["board"])
@@ -202,16 +318,43 @@ def world(db, make_user, test_context):
         stored = voting_services.check_choices(rounds["round of A"], None, [rounds["round of A"].options[0].id])
         voting_services.cast_ballot(rounds["round of A"], ticket.id, None, "paper", stored, "t", paper_batch=batch)
         # A bank change waiting; an account changed earlier, paid in an open payout.
-        waiting = Volunteer(name="Wachtend", account_holder_name="Wachtend", birth_year=1980, birth_month=5, iban="NL91ABNA0417164300",
-                            started_on=date(2024, 1, 1), consent_text="ok", consent_accepted_at=utcnow(),
-                            pending_iban="NL20INGB0001234567", bank_change_requested_by_id=people["treasurer who changed"].id)
-        changed = Volunteer(name="Veranderd", account_holder_name="Veranderd", birth_year=1980, birth_month=5, iban="NL44RABO0123456789",
-                            started_on=date(2024, 1, 1), consent_text="ok", consent_accepted_at=utcnow(),
-                            bank_changed_by_id=people["treasurer who changed"].id)
+        waiting = Volunteer(
+            name="Wachtend",
+            account_holder_name="Wachtend",
+            birth_year=1980,
+            birth_month=5,
+            iban="NL91ABNA0417164300",
+            started_on=date(2024, 1, 1),
+            consent_text="ok",
+            consent_accepted_at=utcnow(),
+            pending_iban="NL20INGB0001234567",
+            bank_change_requested_by_id=people["treasurer who changed"].id,
+        )
+        changed = Volunteer(
+            name="Veranderd",
+            account_holder_name="Veranderd",
+            birth_year=1980,
+            birth_month=5,
+            iban="NL44RABO0123456789",
+            started_on=date(2024, 1, 1),
+            consent_text="ok",
+            consent_accepted_at=utcnow(),
+            bank_changed_by_id=people["treasurer who changed"].id,
+        )
         db.session.add_all([waiting, changed])
         db.session.flush()
-        db.session.add(Claim(volunteer=changed, worked_on=date(2025, 3, 11), minutes=60, rate_cents_per_hour=560, amount_cents=560,
-                             requested_cents=560, status=ClaimStatus.approved, approved_by_id=people["other treasurer"].id))
+        db.session.add(
+            Claim(
+                volunteer=changed,
+                worked_on=date(2025, 3, 11),
+                minutes=60,
+                rate_cents_per_hour=560,
+                amount_cents=560,
+                requested_cents=560,
+                status=ClaimStatus.approved,
+                approved_by_id=people["other treasurer"].id,
+            )
+        )
         db.session.flush()
         payout = PayoutBatch(created_by_id=people["other treasurer"].id)
         db.session.add(payout)
@@ -219,9 +362,16 @@ def world(db, make_user, test_context):
         for claim in db.session.scalars(select(Claim)):
             claim.batch_id = payout.id
         db.session.commit()
-    ids = {"council A": councils["A"].id, "round of A": rounds["round of A"].id, "district-wide round": rounds["district-wide round"].id,
-           "batch of A": batch.id, "waiting volunteer": waiting.id, "payout": payout.id,
-           **{name: p.id for name, p in plans.items()}, **{name: u.id for name, u in people.items()}}
+    ids = {
+        "council A": councils["A"].id,
+        "round of A": rounds["round of A"].id,
+        "district-wide round": rounds["district-wide round"].id,
+        "batch of A": batch.id,
+        "waiting volunteer": waiting.id,
+        "payout": payout.id,
+        **{name: p.id for name, p in plans.items()},
+        **{name: u.id for name, u in people.items()},
+    }
     return people, ids
 
 
@@ -235,8 +385,22 @@ OBJECT_CASES = [
     ("see a council's desk page", "board", "GET", "/staff/councils/{council A}", None, OK),
     ("edit a council", "facilitator of B", "GET", "/staff/councils/{council A}/edit", None, 403),
     ("edit a council", "admin", "GET", "/staff/councils/{council A}/edit", None, OK),
-    ("print tickets", "facilitator of A", "POST", "/staff/councils/{council A}/tickets", {"count": "1", "neighbourhood_id": "0", "output": "csv"}, OK),
-    ("print tickets", "facilitator of B", "POST", "/staff/councils/{council A}/tickets", {"count": "1", "neighbourhood_id": "0", "output": "csv"}, 403),
+    (
+        "print tickets",
+        "facilitator of A",
+        "POST",
+        "/staff/councils/{council A}/tickets",
+        {"count": "1", "neighbourhood_id": "0", "output": "csv"},
+        OK,
+    ),
+    (
+        "print tickets",
+        "facilitator of B",
+        "POST",
+        "/staff/councils/{council A}/tickets",
+        {"count": "1", "neighbourhood_id": "0", "output": "csv"},
+        403,
+    ),
     ("desk sign-in", "facilitator of B", "POST", "/staff/councils/{council A}/desk", {"code": "x"}, 403),
     ("void a ticket", "facilitator of B", "POST", "/staff/councils/{council A}/void", {"code": "x"}, 403),
     ("close a council", "facilitator of B", "POST", "/staff/councils/{council A}/status/closed", None, 403),
@@ -248,16 +412,72 @@ OBJECT_CASES = [
     ("follow the vote", "facilitator of B", "GET", "/staff/rounds/{round of A}/live", None, 403),
     ("enter paper ballots", "facilitator of A", "GET", "/staff/rounds/{round of A}/paper", None, OK),
     ("enter paper ballots", "facilitator of B", "GET", "/staff/rounds/{round of A}/paper", None, 403),
-    ("confirm paper ballots", "facilitator of A", "POST", "/staff/rounds/{round of A}/paper/{batch of A}/confirm", None, 409),
-    ("confirm paper ballots", "facilitator of B", "POST", "/staff/rounds/{round of A}/paper/{batch of A}/confirm", None, 403),
-    ("confirm paper ballots", "second facilitator of A", "POST", "/staff/rounds/{round of A}/paper/{batch of A}/confirm", None, OK),
+    (
+        "confirm paper ballots",
+        "facilitator of A",
+        "POST",
+        "/staff/rounds/{round of A}/paper/{batch of A}/confirm",
+        None,
+        409,
+    ),
+    (
+        "confirm paper ballots",
+        "facilitator of B",
+        "POST",
+        "/staff/rounds/{round of A}/paper/{batch of A}/confirm",
+        None,
+        403,
+    ),
+    (
+        "confirm paper ballots",
+        "second facilitator of A",
+        "POST",
+        "/staff/rounds/{round of A}/paper/{batch of A}/confirm",
+        None,
+        OK,
+    ),
     ("close the council's vote", "facilitator of B", "POST", "/staff/rounds/{round of A}/status/closed", CONFIRM, 403),
-    ("close the council's vote", "facilitator of A", "POST", "/staff/rounds/{round of A}/status/closed", CONFIRM, 409),  # paper waits
-    ("close the council's vote (asks first)", "facilitator of A", "POST", "/staff/rounds/{round of A}/status/closed", None, OK),
-    ("discard waiting paper", "facilitator of A", "POST", "/staff/rounds/{round of A}/paper/discard", CONFIRM | {"reason": "x"}, 403),
-    ("discard waiting paper", "board", "POST", "/staff/rounds/{round of A}/paper/discard", CONFIRM | {"reason": "x"}, OK),
+    (
+        "close the council's vote",
+        "facilitator of A",
+        "POST",
+        "/staff/rounds/{round of A}/status/closed",
+        CONFIRM,
+        409,
+    ),  # paper waits
+    (
+        "close the council's vote (asks first)",
+        "facilitator of A",
+        "POST",
+        "/staff/rounds/{round of A}/status/closed",
+        None,
+        OK,
+    ),
+    (
+        "discard waiting paper",
+        "facilitator of A",
+        "POST",
+        "/staff/rounds/{round of A}/paper/discard",
+        CONFIRM | {"reason": "x"},
+        403,
+    ),
+    (
+        "discard waiting paper",
+        "board",
+        "POST",
+        "/staff/rounds/{round of A}/paper/discard",
+        CONFIRM | {"reason": "x"},
+        OK,
+    ),
     # district-wide rounds: only the board opens and closes them
-    ("close a district-wide round", "facilitator of A", "POST", "/staff/rounds/{district-wide round}/status/closed", CONFIRM, 403),
+    (
+        "close a district-wide round",
+        "facilitator of A",
+        "POST",
+        "/staff/rounds/{district-wide round}/status/closed",
+        CONFIRM,
+        403,
+    ),
     ("close a district-wide round", "board", "POST", "/staff/rounds/{district-wide round}/status/closed", CONFIRM, OK),
     ("follow a district-wide round", "facilitator of A", "GET", "/staff/rounds/{district-wide round}/live", None, 403),
     ("approve results", "facilitator of A", "POST", "/staff/rounds/{round of A}/approve", CONFIRM, 403),
@@ -275,25 +495,91 @@ OBJECT_CASES = [
     ("withdraw a draft", "aanjager of Y", "POST", "/staff/proposals/{draft of X}/withdraw", None, 404),
     ("review", "author who reviews", "GET", "/staff/proposals/{in review of X}/review", None, 403),
     ("review", "reviewer", "GET", "/staff/proposals/{in review of X}/review", None, OK),
-    ("post progress", "aanjager of Y", "POST", "/staff/proposals/{funded of X}/progress", {"happened_on": "2026-11-20", "text": "x", "spent": "1"}, 403),
-    ("post progress", "aanjager of X", "POST", "/staff/proposals/{funded of X}/progress", {"happened_on": "2026-11-20", "text": "x", "spent": "1"}, OK),
-    ("post progress", "board", "POST", "/staff/proposals/{funded of X}/progress", {"happened_on": "2026-11-20", "text": "x", "spent": "1"}, OK),
+    (
+        "post progress",
+        "aanjager of Y",
+        "POST",
+        "/staff/proposals/{funded of X}/progress",
+        {"happened_on": "2026-11-20", "text": "x", "spent": "1"},
+        403,
+    ),
+    (
+        "post progress",
+        "aanjager of X",
+        "POST",
+        "/staff/proposals/{funded of X}/progress",
+        {"happened_on": "2026-11-20", "text": "x", "spent": "1"},
+        OK,
+    ),
+    (
+        "post progress",
+        "board",
+        "POST",
+        "/staff/proposals/{funded of X}/progress",
+        {"happened_on": "2026-11-20", "text": "x", "spent": "1"},
+        OK,
+    ),
     ("mark completed", "aanjager of Y", "POST", "/staff/proposals/{funded of X}/complete", None, 403),
     # money: a bank change needs a second person; who changed an account does not pay it
-    ("confirm a bank change", "treasurer who changed", "POST", "/staff/allowances/volunteers/{waiting volunteer}/bank-change/confirm", None, 409),
-    ("confirm a bank change", "other treasurer", "POST", "/staff/allowances/volunteers/{waiting volunteer}/bank-change/confirm", None, OK),
-    ("confirm a bank change", "admin", "POST", "/staff/allowances/volunteers/{waiting volunteer}/bank-change/confirm", None, OK),
-    ("confirm a bank change", "board", "POST", "/staff/allowances/volunteers/{waiting volunteer}/bank-change/confirm", None, 403),
-    ("export a payout", "treasurer who changed", "POST", "/staff/allowances/batches/{payout}/export", {"execution_on": PAY_ON}, 409),
-    ("export a payout", "other treasurer", "POST", "/staff/allowances/batches/{payout}/export", {"execution_on": PAY_ON}, OK),
+    (
+        "confirm a bank change",
+        "treasurer who changed",
+        "POST",
+        "/staff/allowances/volunteers/{waiting volunteer}/bank-change/confirm",
+        None,
+        409,
+    ),
+    (
+        "confirm a bank change",
+        "other treasurer",
+        "POST",
+        "/staff/allowances/volunteers/{waiting volunteer}/bank-change/confirm",
+        None,
+        OK,
+    ),
+    (
+        "confirm a bank change",
+        "admin",
+        "POST",
+        "/staff/allowances/volunteers/{waiting volunteer}/bank-change/confirm",
+        None,
+        OK,
+    ),
+    (
+        "confirm a bank change",
+        "board",
+        "POST",
+        "/staff/allowances/volunteers/{waiting volunteer}/bank-change/confirm",
+        None,
+        403,
+    ),
+    (
+        "export a payout",
+        "treasurer who changed",
+        "POST",
+        "/staff/allowances/batches/{payout}/export",
+        {"execution_on": PAY_ON},
+        409,
+    ),
+    (
+        "export a payout",
+        "other treasurer",
+        "POST",
+        "/staff/allowances/batches/{payout}/export",
+        {"execution_on": PAY_ON},
+        OK,
+    ),
     # accounts: an administrator does not grant roles to themselves
     ("grant roles", "admin", "POST", "/staff/users/{admin}", {"roles": ["admin", "board"]}, 403),
     ("grant roles", "admin", "POST", "/staff/users/{reviewer}", {"roles": ["reviewer"]}, OK),
 ]
 
 
-@pytest.mark.parametrize(("action", "who", "method", "url", "data", "expected"), OBJECT_CASES,
-                         ids=[f"{c[0]} by {c[1]}" for c in OBJECT_CASES])
+@pytest.mark.parametrize(
+    ("action", "who", "method", "url", "data", "expected"),
+    OBJECT_CASES,
+    ids=[f"{c[0]} by {c[1]}" for c in OBJECT_CASES],
+)
 def test_object_level_access(app, client, login_as, world, action, who, method, url, data, expected):
     people, ids = world
     login_as(user=people[who])
@@ -341,7 +627,11 @@ README_TO_CASES = {
     "enter paper ballots": {"enter paper ballots", "confirm paper ballots"},
     "start, follow and close a council's vote": {"follow the vote", "close the council's vote"},
     "open and close a district-wide round": {"close a district-wide round", "follow a district-wide round"},
-    "approve results; reopen a closed round; discard waiting paper": {"approve results", "reopen a round", "discard waiting paper"},
+    "approve results; reopen a closed round; discard waiting paper": {
+        "approve results",
+        "reopen a round",
+        "discard waiting paper",
+    },
     "change a volunteer's IBAN or account holder": {"confirm a bank change"},
     "export a payout, mark it paid": {"export a payout"},
     "accounts and roles": {"grant roles"},
@@ -352,8 +642,11 @@ def test_the_readme_table_is_the_spec_table(app):
     with open(app.root_path + "/../README.md", encoding="utf-8") as readme:
         text = readme.read()
     section = text.split("### Who may do what", 1)[1].split("\n## ", 1)[0]
-    rows = [line.split("|")[1:3] for line in section.splitlines()
-            if line.startswith("| ") and not line.startswith("| action") and not line.startswith("|---")]
+    rows = [
+        line.split("|")[1:3]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| action") and not line.startswith("|---")
+    ]
     assert [(action.strip(), who.strip()) for action, who in rows] == README_SPEC
     tried = {case[0].split(" (")[0] for case in OBJECT_CASES}
     assert {row: cases - tried for row, cases in README_TO_CASES.items() if cases - tried} == {}

@@ -1,5 +1,6 @@
 """gunicorn's access log (ACCESS_LOG=1) writes the route that matched, never a path that holds
 a ticket code: the real app under the project's gunicorn.conf.py on 127.0.0.1."""
+
 from __future__ import annotations
 
 import os
@@ -47,20 +48,46 @@ def test_the_access_log_writes_the_route_and_never_a_ticket_code(tmp_path):
     app = make_app(url)
     with app.app_context():
         start = utcnow()
-        council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=2), languages=["nl"], domains=["youth"])
+        council = Council(
+            title="Avond",
+            venue="Tagerijn",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            languages=["nl"],
+            domains=["youth"],
+        )
         db.session.add(council)
         db.session.flush()
         [(_ticket, code)] = council_services.generate_tickets(council, 1, None)
         db.session.commit()
     port = _free_port()
     log = tmp_path / "gunicorn.log"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WIJKSTEM_")}, "WIJKSTEM_CONFIG": "development",
-           "DATABASE_URL": url, "SECRET_KEY": TestingConfig.SECRET_KEY, "WIJKSTEM_INSTANCE_DIR": str(tmp_path),
-           "ACCESS_LOG": "1", "RATELIMIT_STORAGE_URI": "memory://"}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("WIJKSTEM_")},
+        "WIJKSTEM_CONFIG": "development",
+        "DATABASE_URL": url,
+        "SECRET_KEY": TestingConfig.SECRET_KEY,
+        "WIJKSTEM_INSTANCE_DIR": str(tmp_path),
+        "ACCESS_LOG": "1",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
     with open(log, "wb") as out:
-        server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
-                                   "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
-                                  cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

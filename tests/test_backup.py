@@ -3,6 +3,7 @@ app and holds every ballot acknowledged before the backup began, each with its t
 
 SQLite always (the test makes its own file); PostgreSQL with pg_dump/pg_restore when the
 suite runs on PostgreSQL and the client tools are installed."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,6 @@ from app.councils import services as council_services
 from app.councils.models import Council, Ticket
 from app.extensions import db
 from app.voting.models import Ballot, BudgetRound
-
 from tests.conftest import BACKEND, PG_URL, make_app
 from tests.support.databases import create_postgres_database, drop_postgres_database
 from tests.voting.test_concurrency import _open_round_with_ticket
@@ -44,7 +44,9 @@ def _vote(app, code: str, option_id: int) -> str:
     """Sign in, open the ballot, vote; return the receipt the resident was shown."""
     client = app.test_client()
     assert client.get(f"/t/{code}").status_code == 303
-    token = re.search(r'name="token" type="hidden" value="([^"]+)"', client.get("/vote").get_data(as_text=True)).group(1)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', client.get("/vote").get_data(as_text=True)).group(
+        1
+    )
     assert client.post("/vote", data={"token": token, "choice": [str(option_id)]}).headers["Location"] == "/vote/done"
     page = client.get("/vote/done").get_data(as_text=True)
     return re.search(r'class="receipt" dir="ltr">([^<]+)<', page).group(1).replace("-", "")
@@ -96,14 +98,24 @@ def test_sqlite_online_backup_restores_every_ballot(tmp_path):
 def test_pg_dump_command_keeps_the_password_off_the_command_line():
     command, env = pg_dump_command("postgresql+psycopg://wijk:s3cret@db.example:5433/wijkstem", "/backups/w.dump")
     assert command[0] == "pg_dump" and "--format=custom" in command and "--file=/backups/w.dump" in command
-    assert env == {"PGDATABASE": "wijkstem", "PGHOST": "db.example", "PGPORT": "5433", "PGUSER": "wijk", "PGPASSWORD": "s3cret"}
+    assert env == {
+        "PGDATABASE": "wijkstem",
+        "PGHOST": "db.example",
+        "PGPORT": "5433",
+        "PGUSER": "wijk",
+        "PGPASSWORD": "s3cret",
+    }
     assert "s3cret" not in " ".join(command) and "s3cret" not in _shown(command, env)
 
 
-@pytest.mark.skipif(BACKEND != "postgresql", reason="the pg_dump backup needs the PostgreSQL test pass "
-                                                   "(WIJKSTEM_TEST_DATABASE=postgresql)")
-@pytest.mark.skipif(shutil.which("pg_dump") is None or shutil.which("pg_restore") is None,
-                    reason="pg_dump/pg_restore not installed (Debian: postgresql-client)")
+@pytest.mark.skipif(
+    BACKEND != "postgresql",
+    reason="the pg_dump backup needs the PostgreSQL test pass (WIJKSTEM_TEST_DATABASE=postgresql)",
+)
+@pytest.mark.skipif(
+    shutil.which("pg_dump") is None or shutil.which("pg_restore") is None,
+    reason="pg_dump/pg_restore not installed (Debian: postgresql-client)",
+)
 def test_postgres_backup_with_pg_dump_restores_every_ballot(database_factory, tmp_path):
     app = make_app(database_factory("backup"))
     dump = tmp_path / "wijkstem.dump"

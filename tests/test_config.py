@@ -4,7 +4,6 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from config import ProductionConfig
-
 from tests.conftest import BACKEND
 
 

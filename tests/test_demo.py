@@ -1,4 +1,5 @@
 """`flask --app wsgi seed-demo` on a fresh database: realistic, complete and idempotent."""
+
 from datetime import date
 
 from sqlalchemy import func, select
@@ -9,7 +10,6 @@ from app.finance.models import FundingSource
 from app.places.models import Alliance, Neighbourhood
 from app.proposals.models import Proposal
 from app.voting.models import BudgetRound, RoundStatus
-
 from tests.conftest import make_app
 
 
@@ -30,12 +30,21 @@ def test_seed_demo_twice_gives_the_full_demo_once(database_factory):
         assert count(Neighbourhood, Neighbourhood.is_focus.is_(True)) == 10
         assert count(Alliance) == 10
         assert count(Proposal) >= 15
-        assert {p.domain for p in db.session.scalars(select(Proposal))} == {"youth", "democracy", "safety", "work", "housing"}
+        assert {p.domain for p in db.session.scalars(select(Proposal))} == {
+            "youth",
+            "democracy",
+            "safety",
+            "work",
+            "housing",
+        }
         assert len({p.status for p in db.session.scalars(select(Proposal))}) >= 6
         first_evening = [c for c in db.session.scalars(select(Council)) if c.starts_at.date() == date(2023, 10, 4)]
         assert len(first_evening) == 5 and all(c.status == CouncilStatus.outcomes_published for c in first_evening)
         attended = count(Ticket, Ticket.council_id.in_([c.id for c in first_evening]), Ticket.signed_in_at.is_not(None))
         assert attended == 228
         assert count(FundingSource) == 7
-        assert db.session.scalar(select(FundingSource.amount_cents).where(FundingSource.name.like("Vliegwiel%"))) == 6_000_000_000
+        assert (
+            db.session.scalar(select(FundingSource.amount_cents).where(FundingSource.name.like("Vliegwiel%")))
+            == 6_000_000_000
+        )
         assert count(BudgetRound, BudgetRound.status == RoundStatus.open) == 1

@@ -3,6 +3,7 @@
 Expectations from the design (STYLE.md 11, DESIGN.md 4): domains talk through services and
 the signals of app/signals.py, connected in create_app; each package imports alone.
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
+
 
 def module_name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
@@ -50,8 +52,13 @@ def import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        typing_only = {id(node) for block in ast.walk(tree) if _is_type_checking_block(block)
-                       for statement in block.body for node in ast.walk(statement)}
+        typing_only = {
+            id(node)
+            for block in ast.walk(tree)
+            if _is_type_checking_block(block)
+            for statement in block.body
+            for node in ast.walk(statement)
+        }
         nodes = tree.body if name == "app" else [node for node in ast.walk(tree) if id(node) not in typing_only]
         graph[name] = set().union(*(_targets(node, name) for node in nodes)) if nodes else set()
         parent = name.rpartition(".")[0]
@@ -156,8 +163,9 @@ sys.exit(1 if failed else 0)
 
 
 def test_each_module_imports_alone_in_a_fresh_interpreter():
-    done = subprocess.run([sys.executable, "-c", FORK_EACH, *ALONE], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_EACH, *ALONE], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-4000:]
 
 

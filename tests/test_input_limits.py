@@ -1,5 +1,6 @@
 """Input limits (issue 13): images over 40 megapixels are refused before decoding, and ids
 beyond the database's integer range are 404 on every route that takes one."""
+
 from __future__ import annotations
 
 import io
@@ -23,12 +24,15 @@ def png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("width", "height", "accepted"), [
-    (2000, 1500, True),      # 3 MP
-    (8000, 5000, True),      # exactly 40 MP
-    (8000, 5001, False),     # just over
-    (9990, 8000, False),     # the issue's 79.9 MP (under Pillow's own hard limit of twice 40 MP)
-])
+@pytest.mark.parametrize(
+    ("width", "height", "accepted"),
+    [
+        (2000, 1500, True),  # 3 MP
+        (8000, 5000, True),  # exactly 40 MP
+        (8000, 5001, False),  # just over
+        (9990, 8000, False),  # the issue's 79.9 MP (under Pillow's own hard limit of twice 40 MP)
+    ],
+)
 def test_images_over_40_megapixels_are_refused(width, height, accepted):
     raw = png(width, height)
     assert len(raw) < 5 * 1024 * 1024
@@ -49,7 +53,7 @@ def test_the_bomb_is_refused_before_it_is_decoded(monkeypatch):
     assert decoded == []
 
 
-def test_the_form_says_why_and_keeps_the_text(client, login_as, aanjager, db):  # noqa: F811
+def test_the_form_says_why_and_keeps_the_text(client, login_as, aanjager, db):
     client.set_cookie("lang", "en")
     login_as(user=aanjager)
     data = form_data(english=True, image=(io.BytesIO(png(9990, 8000)), "groot.png"))
@@ -71,4 +75,3 @@ def test_ids_beyond_the_integer_range_are_404_on_every_route(app, client, login_
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         assert response.status_code == 404, (rule.rule, response.status_code)
-

@@ -2,6 +2,7 @@
 is named in the notice's source (app/public/templates/public/privacy.html), and every column
 of a table about people is classified here by hand, so a new column fails this test until
 someone decides whether it is personal data and, if so, names it in the notice."""
+
 from __future__ import annotations
 
 import re
@@ -21,15 +22,48 @@ PERSONAL = {
     "ballot_submission": {"sealed_receipt"},
     "attendance_profile": {"neighbourhood_id", "age_band", "first_time", "language"},
     "outcome_subscriber": {"first_name", "email", "locale", "consented_at", "sent_at", "mail_status"},
-    "volunteer": {"name", "account_holder_name", "iban", "birth_year", "birth_month", "email", "phone", "started_on", "ended_on",
-                  "left_at", "consent_text", "consent_accepted_at",
-                  # a bank-account change waiting for a second person, and who asked for it (issue 13)
-                  "pending_iban", "pending_account_holder_name", "bank_change_requested_by_id", "bank_changed_by_id"},
+    "volunteer": {
+        "name",
+        "account_holder_name",
+        "iban",
+        "birth_year",
+        "birth_month",
+        "email",
+        "phone",
+        "started_on",
+        "ended_on",
+        "left_at",
+        "consent_text",
+        "consent_accepted_at",
+        # a bank-account change waiting for a second person, and who asked for it (issue 13)
+        "pending_iban",
+        "pending_account_holder_name",
+        "bank_change_requested_by_id",
+        "bank_changed_by_id",
+    },
     "volunteer_team_member": {"volunteer_id"},
-    "allowance_claim": {"volunteer_id", "worked_on", "minutes", "amount_cents", "requested_cents", "note", "rejection_reason",
-                        "recorded_by_id", "approved_by_id", "rejected_by_id"},
-    "volunteer_expense": {"volunteer_id", "description", "amount_cents", "receipt_reference", "recorded_by_id",
-                          "rejection_reason", "approved_by_id", "rejected_by_id"},
+    "allowance_claim": {
+        "volunteer_id",
+        "worked_on",
+        "minutes",
+        "amount_cents",
+        "requested_cents",
+        "note",
+        "rejection_reason",
+        "recorded_by_id",
+        "approved_by_id",
+        "rejected_by_id",
+    },
+    "volunteer_expense": {
+        "volunteer_id",
+        "description",
+        "amount_cents",
+        "receipt_reference",
+        "recorded_by_id",
+        "rejection_reason",
+        "approved_by_id",
+        "rejected_by_id",
+    },
     "payout_batch": {"sepa_xml", "csv_text", "created_by_id", "exported_by_id", "paid_marked_by_id"},
     "user": {"email", "name", "password_hash", "locale", "totp_secret"},
     "user_recovery_code": {"user_id", "code_hash"},
@@ -56,20 +90,57 @@ NOT_PERSONAL_IN_PEOPLE_TABLES = {
     "outcome_subscriber": {"id", "council_id"},
     "volunteer": {"id", "created_at"},
     "volunteer_team_member": {"team_id"},
-    "allowance_claim": {"id", "activity_id", "rate_cents_per_hour", "status", "recorded_at", "approved_at", "rejected_at", "batch_id"},
-    "volunteer_expense": {"id", "spent_on", "counts_towards_caps", "recorded_at", "status", "approved_at", "rejected_at",
-                          "batch_id"},
-    "payout_batch": {"id", "created_at", "execution_on", "exported_at", "message_id", "total_cents", "transfer_count", "paid_on"},
+    "allowance_claim": {
+        "id",
+        "activity_id",
+        "rate_cents_per_hour",
+        "status",
+        "recorded_at",
+        "approved_at",
+        "rejected_at",
+        "batch_id",
+    },
+    "volunteer_expense": {
+        "id",
+        "spent_on",
+        "counts_towards_caps",
+        "recorded_at",
+        "status",
+        "approved_at",
+        "rejected_at",
+        "batch_id",
+    },
+    "payout_batch": {
+        "id",
+        "created_at",
+        "execution_on",
+        "exported_at",
+        "message_id",
+        "total_cents",
+        "transfer_count",
+        "paid_on",
+    },
     "user": {"id", "active", "session_version", "created_at", "totp_enabled_at", "totp_last_step"},
     "user_recovery_code": {"id", "used_at"},
     "user_role": {"id", "role"},
-    "invitation": {"id", "token_hash", "roles", "created_at", "expires_at", "used_at", "revoked_at", "mailed_at",
-                   "mail_failed_at"},
+    "invitation": {
+        "id",
+        "token_hash",
+        "roles",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "revoked_at",
+        "mailed_at",
+        "mail_failed_at",
+    },
     "audit_event": {"id", "action", "object_type", "object_id", "created_at"},
 }
 #: In every other table, a column whose name looks like personal data must be listed above.
-LOOKS_PERSONAL = re.compile(r"email|phone|iban|birth|first_name|account_holder|address|_by_id$|author_id|actor_id|user_id|"
-                            r"volunteer_id|(^|_)age(_|$)|consent|device|signed_in|ip_|password")
+LOOKS_PERSONAL = re.compile(
+    r"email|phone|iban|birth|first_name|account_holder|address|_by_id$|author_id|actor_id|user_id|"
+    r"volunteer_id|(^|_)age(_|$)|consent|device|signed_in|ip_|password"
+)
 NOT_PERSONAL_LOOKALIKES = {"council.address", "reference_population.age_band"}  # a venue's address; public statistics
 
 
@@ -87,9 +158,14 @@ def test_every_column_of_a_table_about_people_is_classified(schema):
 
 
 def test_columns_that_look_personal_are_classified(schema):
-    missing = [f"{t}.{c}" for t, columns in schema.items() for c in columns
-               if LOOKS_PERSONAL.search(c) and c not in PERSONAL.get(t, set()) | NOT_PERSONAL_IN_PEOPLE_TABLES.get(t, set())
-               and f"{t}.{c}" not in NOT_PERSONAL_LOOKALIKES]
+    missing = [
+        f"{t}.{c}"
+        for t, columns in schema.items()
+        for c in columns
+        if LOOKS_PERSONAL.search(c)
+        and c not in PERSONAL.get(t, set()) | NOT_PERSONAL_IN_PEOPLE_TABLES.get(t, set())
+        and f"{t}.{c}" not in NOT_PERSONAL_LOOKALIKES
+    ]
     assert missing == []
 
 
@@ -97,7 +173,9 @@ def test_the_notice_names_every_personal_data_column(schema):
     source = NOTICE.read_text(encoding="utf-8")
     named = set(re.findall(r"\b([a-z_]+\.[a-z_]+)\b", source))
     listed = {f"{t}.{c}" for t, columns in PERSONAL.items() for c in columns}
-    assert {f"{t}.{c}" for t, cs in PERSONAL.items() for c in cs if c in schema.get(t, set())} == listed  # no stale entry
+    assert {
+        f"{t}.{c}" for t, cs in PERSONAL.items() for c in cs if c in schema.get(t, set())
+    } == listed  # no stale entry
     assert sorted(listed - named) == []
 
 
@@ -105,7 +183,16 @@ def test_the_notice_states_controller_rights_retention_and_the_authority(client)
     # (The test configuration mixes batches of 1; production's default is 10: config.py.)
     client.set_cookie("lang", "en")
     html = client.get("/privacy").get_data(as_text=True)
-    for expected in ("Gemeente Amsterdam, stadsdeel Nieuw-West (demo)", "privacy@wijkstem.example", "fg@wijkstem.example",
-                     "183 days after the outcomes are published", "seven years", "article 6(1)(e)", "your consent",
-                     "to correct it, to have it erased, or object", "Autoriteit Persoonsgegevens", "in a shuffled batch of at least 1 votes"):
+    for expected in (
+        "Gemeente Amsterdam, stadsdeel Nieuw-West (demo)",
+        "privacy@wijkstem.example",
+        "fg@wijkstem.example",
+        "183 days after the outcomes are published",
+        "seven years",
+        "article 6(1)(e)",
+        "your consent",
+        "to correct it, to have it erased, or object",
+        "Autoriteit Persoonsgegevens",
+        "in a shuffled batch of at least 1 votes",
+    ):
         assert expected in html, expected

@@ -11,6 +11,7 @@ Flask-Limiter's `limiter` is one object for the whole process: building an app r
 its storage. The `restore_main_limiter` fixture points it back at the main test app's
 memory storage with limits enabled, so later tests (tests/councils/test_routes.py) see
 what they expect."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,6 @@ import pytest
 
 from app.councils.codes import new_ticket_code
 from app.extensions import limiter
-
 from tests.conftest import make_app
 
 REDIS_URI = "redis://127.0.0.1:6379/15"
@@ -80,7 +80,11 @@ def _worker_a(tmp_path, storage: str):
 def _worker_b(tmp_path, storage: str, address: str, count: int) -> list[int]:
     finished = subprocess.run(
         [sys.executable, "-c", WORKER_B, f"sqlite:///{tmp_path / 'limits.db'}", storage, LIMIT, address, str(count)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert finished.returncode == 0, finished.stderr[-2000:]
     return json.loads(finished.stdout.strip().splitlines()[-1])
@@ -88,7 +92,9 @@ def _worker_b(tmp_path, storage: str, address: str, count: int) -> list[int]:
 
 def _guess(app, address: str, count: int) -> list[int]:
     client = app.test_client()
-    return [client.get(f"/t/{new_ticket_code()}", environ_base={"REMOTE_ADDR": address}).status_code for _ in range(count)]
+    return [
+        client.get(f"/t/{new_ticket_code()}", environ_base={"REMOTE_ADDR": address}).status_code for _ in range(count)
+    ]
 
 
 def test_redis_storage_shares_counts_between_workers(tmp_path, address, restore_main_limiter):

@@ -1,5 +1,6 @@
 """Every UI string ships translated in every locale: no empty, fuzzy or missing entry,
 and the placeholders of each translation match the original."""
+
 from __future__ import annotations
 
 import re

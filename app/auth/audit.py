@@ -1,4 +1,5 @@
 """Recording privileged actions."""
+
 from __future__ import annotations
 
 from flask_login import current_user

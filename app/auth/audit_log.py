@@ -2,11 +2,12 @@
 
 Recording stays in app.auth.audit; this module only reads. Action codes that another domain adds
 later show as their code until they get a name here."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -83,11 +84,23 @@ ACTION_LABELS = {
 }
 
 OBJECT_LABELS = {
-    "alliance": _l("Wijkalliantie"), "allowance_claim": _l("Claim"), "area": _l("Area"), "budget_round": _l("Round"),
-    "council": _l("Council"), "fiscal_limit": _l("Fiscal limits"), "funding_source": _l("Funding source"),
-    "invitation": _l("Invitation"), "neighbourhood": _l("Buurt"), "paper_batch": _l("Paper ballots"),
-    "payout_batch": _l("Payout"), "proposal": _l("Plan"), "ticket": _l("Ticket"), "user": _l("Account"),
-    "volunteer": _l("Volunteer"), "volunteer_activity": _l("Activity"), "volunteer_expense": _l("Expense"),
+    "alliance": _l("Wijkalliantie"),
+    "allowance_claim": _l("Claim"),
+    "area": _l("Area"),
+    "budget_round": _l("Round"),
+    "council": _l("Council"),
+    "fiscal_limit": _l("Fiscal limits"),
+    "funding_source": _l("Funding source"),
+    "invitation": _l("Invitation"),
+    "neighbourhood": _l("Buurt"),
+    "paper_batch": _l("Paper ballots"),
+    "payout_batch": _l("Payout"),
+    "proposal": _l("Plan"),
+    "ticket": _l("Ticket"),
+    "user": _l("Account"),
+    "volunteer": _l("Volunteer"),
+    "volunteer_activity": _l("Activity"),
+    "volunteer_expense": _l("Expense"),
     "volunteer_team": _l("Team"),
 }
 
@@ -115,10 +128,20 @@ def _value_text(key: str, value) -> str:
 
 
 DETAIL_LABELS = {
-    "amount": _l("amount"), "reduced_from": _l("reduced from"), "total": _l("total"), "volunteer": _l("volunteer"),
-    "reason": _l("reason"), "claims": _l("claims"), "claim": _l("claim"), "transfers": _l("transfers"),
-    "execution_on": _l("pay on"), "paid_on": _l("paid on"), "email": _l("e-mail address"), "roles": _l("roles"),
-    "expenses": _l("expenses"), "expense": _l("expense"),
+    "amount": _l("amount"),
+    "reduced_from": _l("reduced from"),
+    "total": _l("total"),
+    "volunteer": _l("volunteer"),
+    "reason": _l("reason"),
+    "claims": _l("claims"),
+    "claim": _l("claim"),
+    "transfers": _l("transfers"),
+    "execution_on": _l("pay on"),
+    "paid_on": _l("paid on"),
+    "email": _l("e-mail address"),
+    "roles": _l("roles"),
+    "expenses": _l("expenses"),
+    "expense": _l("expense"),
 }
 
 
@@ -144,7 +167,7 @@ class AuditFilters:
 
 
 def _utc_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), AMSTERDAM).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), AMSTERDAM).astimezone(UTC)
 
 
 def query(filters: AuditFilters) -> Select:
@@ -187,5 +210,12 @@ def csv_header() -> tuple[str, ...]:
 def csv_rows(filters: AuditFilters) -> Iterator[tuple]:
     for event in db.session.scalars(query(filters).execution_options(yield_per=500)):
         when = event.created_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M:%S")  # Excel reads it as a time
-        yield (when, event.actor.name if event.actor else "", action_label(event.action),
-               object_label(event.object_type), event.object_id or "", describe(event), event.action)
+        yield (
+            when,
+            event.actor.name if event.actor else "",
+            action_label(event.action),
+            object_label(event.object_type),
+            event.object_id or "",
+            describe(event),
+            event.action,
+        )

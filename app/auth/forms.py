@@ -38,7 +38,9 @@ class AtLeastOne:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Fill in your e-mail address.")), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(_l("Fill in your e-mail address.")), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Fill in your password."))])
     submit = SubmitField(_l("Log in"))
 
@@ -47,7 +49,11 @@ class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Fill in a name.")), Length(max=120)])
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Fill in an e-mail address.")), Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Fill in an e-mail address.")),
+            Email(_l("This is not a valid e-mail address.")),
+            Length(max=254),
+        ],
     )
     roles = MultiCheckboxField(_l("Roles"), validators=[AtLeastOne(_l("Choose at least one role."))])
     submit = SubmitField(_l("Create invitation"))
@@ -84,7 +90,10 @@ class AcceptInvitationForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Type the password again"),
-        validators=[DataRequired(_l("Type the password again.")), EqualTo("password", _l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
     )
     submit = SubmitField(_l("Save password"))
 
@@ -119,8 +128,14 @@ class AuditFilterForm(FlaskForm):
     actor = SelectField(_l("Who"), coerce=int, default=0)
     action = SelectField(_l("Action"), default="")
     object_type = SelectField(_l("Object"), default="")
-    object_id = StringField(_l("Number (optional)"), validators=[
-        Optional(), Length(max=40), Regexp(r"^[0-9A-Za-z_-]+$", message=_l("Use only letters and digits."))])
+    object_id = StringField(
+        _l("Number (optional)"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9A-Za-z_-]+$", message=_l("Use only letters and digits.")),
+        ],
+    )
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("Up to and including"), validators=[Optional()])
 

@@ -1,4 +1,5 @@
 """Staff accounts, roles, invitations and the audit log."""
+
 from __future__ import annotations
 
 from datetime import datetime

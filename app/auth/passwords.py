@@ -7,6 +7,7 @@
 - not easy to guess by zxcvbn's estimate (score 3 of 4 or better, with the person's name and
   e-mail address as known words) (2.1.8).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,11 @@ _TRAILING = re.compile(r"[\d\W_]+$")
 
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
-    local = [line.strip() for line in _LOCAL_LIST.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    local = [
+        line.strip()
+        for line in _LOCAL_LIST.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     return frozenset([*FREQUENCY_LISTS["passwords"], *local])
 
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import secrets
 
-from itsdangerous import BadSignature, URLSafeSerializer
-
 from flask import abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.auth import audit_log as audit_log_view
@@ -21,14 +20,13 @@ from app.auth.forms import (
     role_labels,
 )
 from app.auth.models import Invitation, Role, User
+from app.errors import DomainError
+from app.exports import iter_csv
 from app.extensions import client_address, db, limiter
 from app.ratelimits import count_failure, refuse_if_over
 from app.security import roles_required, safe_next_url, staff_required
-from app.errors import DomainError
 from app.types import utcnow
-from app.exports import iter_csv
 from app.views import download, get_or_404, paginate
-
 
 DEVICE_COOKIE = "staff_device"
 DEVICE_COOKIE_DAYS = 180
@@ -54,8 +52,10 @@ def _failure_keys(email: str) -> list[tuple[str, str]]:
     device = _trusted_device(email)
     if device:
         return [("device:" + device, config["LOGIN_FAILURES_PER_DEVICE"])]
-    return [("address:" + client_address(), config["LOGIN_FAILURES_PER_IP"]),
-            ("account:" + email, config["LOGIN_FAILURES_PER_ACCOUNT"])]
+    return [
+        ("address:" + client_address(), config["LOGIN_FAILURES_PER_IP"]),
+        ("account:" + email, config["LOGIN_FAILURES_PER_ACCOUNT"]),
+    ]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -79,9 +79,14 @@ def login():
             login_user(user)
             response = two_step_routes.after_login(user, next_url)
             device = _trusted_device(email) or secrets.token_urlsafe(16)
-            response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps({"email": email, "id": device}),
-                                max_age=DEVICE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-                                secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+            response.set_cookie(
+                DEVICE_COOKIE,
+                _device_serializer().dumps({"email": email, "id": device}),
+                max_age=DEVICE_COOKIE_DAYS * 86400,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
             return response
         count_failure("login-failure", keys)
         form.password.errors.append(_("The e-mail address or the password is not right."))
@@ -118,8 +123,9 @@ def accept_invitation(token: str):
 @roles_required(Role.admin)
 def users():
     people = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("auth/users.html", users=people, invitations=services.invitations(), now=utcnow(),
-                           role_labels=role_labels())
+    return render_template(
+        "auth/users.html", users=people, invitations=services.invitations(), now=utcnow(), role_labels=role_labels()
+    )
 
 
 def _mail_invitation(invitation, token: str) -> None:
@@ -193,13 +199,22 @@ def toggle_active(user_id: int):
 
 
 def _audit_filters():
-    form = AuditFilterForm(request.args, actors=audit_log_view.actor_choices(), actions=audit_log_view.action_choices(),
-                           objects=audit_log_view.object_choices())
+    form = AuditFilterForm(
+        request.args,
+        actors=audit_log_view.actor_choices(),
+        actions=audit_log_view.action_choices(),
+        objects=audit_log_view.object_choices(),
+    )
     if request.args and not form.validate():
         return form, None
     return form, audit_log_view.AuditFilters(
-        actor_id=form.actor.data or None, action=form.action.data or None, object_type=form.object_type.data or None,
-        object_id=(form.object_id.data or "").strip() or None, date_from=form.date_from.data, date_to=form.date_to.data)
+        actor_id=form.actor.data or None,
+        action=form.action.data or None,
+        object_type=form.object_type.data or None,
+        object_id=(form.object_id.data or "").strip() or None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
 
 
 @bp.route("/staff/audit")

@@ -1,4 +1,5 @@
 """Staff accounts: signing in, invitations, roles."""
+
 from __future__ import annotations
 
 import hashlib
@@ -100,9 +101,13 @@ def send_invitation_mail(invitation: Invitation, token: str) -> bool:
     from app.views import public_url
 
     link = public_url("auth.accept_invitation", token=token)
-    message = Message(subject=_("Your invitation for Wijkstem"), recipients=[invitation.email],
-                      body=render_template("auth/invitation_mail.txt", invitation=invitation, link=link,
-                                           hours=current_app.config["INVITATION_HOURS"]))
+    message = Message(
+        subject=_("Your invitation for Wijkstem"),
+        recipients=[invitation.email],
+        body=render_template(
+            "auth/invitation_mail.txt", invitation=invitation, link=link, hours=current_app.config["INVITATION_HOURS"]
+        ),
+    )
     try:
         mail.send(message)
     except (smtplib.SMTPException, OSError):

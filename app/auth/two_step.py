@@ -5,6 +5,7 @@ at their first login after this was introduced (nothing else opens until they ha
 enrol too. The secret is stored encrypted with a key derived from SECRET_KEY (a copy of the
 database alone does not give the codes); recovery codes are stored only as hashes. A code is
 accepted once (no replay within its 30 seconds)."""
+
 from __future__ import annotations
 
 import base64
@@ -92,8 +93,9 @@ def confirm_enrolment(user: User, code: str) -> list[str] | None:
     if user.totp_enabled_at is not None or not _check_totp(user, code):
         return None
     user.totp_enabled_at = utcnow()
-    codes = ["-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3))
-             for _ in range(RECOVERY_CODES)]
+    codes = [
+        "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3)) for _ in range(RECOVERY_CODES)
+    ]
     for old in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         db.session.delete(old)
     for code in codes:
@@ -103,14 +105,16 @@ def confirm_enrolment(user: User, code: str) -> list[str] | None:
 
 
 def verify(user: User, code: str) -> str | None:
-    """"totp" or "recovery" when the code signs the user in, else None. A recovery code works once."""
+    """ "totp" or "recovery" when the code signs the user in, else None. A recovery code works once."""
     if user.totp_enabled_at is None:
         return None
     if _check_totp(user, code):
         return "totp"
-    row = db.session.scalar(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                       RecoveryCode.code_hash == _hash(code or ""),
-                                                       RecoveryCode.used_at.is_(None)))
+    row = db.session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code or ""), RecoveryCode.used_at.is_(None)
+        )
+    )
     if row is not None:
         row.used_at = utcnow()
         return "recovery"
@@ -118,8 +122,13 @@ def verify(user: User, code: str) -> str | None:
 
 
 def recovery_codes_left(user: User) -> int:
-    return len([r for r in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id))
-                if r.used_at is None])
+    return len(
+        [
+            r
+            for r in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id))
+            if r.used_at is None
+        ]
+    )
 
 
 def enrol_with_known_secret(user: User, secret: str) -> None:

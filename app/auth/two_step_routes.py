@@ -1,6 +1,7 @@
 """The second step of signing in (a code from the authenticator app, or a recovery code) and
 enrolling in it. Board, treasurers and administrators cannot open anything else until they have
 enrolled (see enforce_enrolment)."""
+
 from __future__ import annotations
 
 import time
@@ -56,8 +57,12 @@ def _code_failed(response) -> bool:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], key_func=_pending_key, methods=["POST"],
-               deduct_when=_code_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_pending_key,
+    methods=["POST"],
+    deduct_when=_code_failed,
+)
 def two_step_code():
     user = _pending_user()
     if user is None:
@@ -72,7 +77,9 @@ def two_step_code():
             db.session.commit()
             login_user(user)
             if how == "recovery":
-                flash(_("You used a recovery code. %(num)d are left.", num=two_step.recovery_codes_left(user)), "success")
+                flash(
+                    _("You used a recovery code. %(num)d are left.", num=two_step.recovery_codes_left(user)), "success"
+                )
             return redirect(safe_next_url(next_url, url_for("public.dashboard")), code=303)
         audit.record("auth.login_failed", user, actor=None, second_step="code")
         db.session.commit()
@@ -90,8 +97,9 @@ def two_step_setup():
         if codes is not None:
             db.session.commit()
             next_url = session.pop(ENROL, None)
-            return render_template("auth/two_step_codes.html", codes=codes,
-                                   next_url=safe_next_url(next_url, url_for("public.dashboard")))
+            return render_template(
+                "auth/two_step_codes.html", codes=codes, next_url=safe_next_url(next_url, url_for("public.dashboard"))
+            )
         form.code.errors.append(_("This code is not right. Check the time on your phone and type the newest code."))
     if user.totp_enabled_at is not None and request.method == "GET" and request.args.get("again") != "1":
         return render_template("auth/two_step_setup.html", enabled=True, form=form)
@@ -100,8 +108,14 @@ def two_step_setup():
         secret = two_step.start_enrolment(user)
         db.session.commit()
     uri = two_step.provisioning_uri(user, secret)
-    return render_template("auth/two_step_setup.html", enabled=False, form=form, secret=secret, qr_svg=_qr_svg(uri),
-                           required=two_step.required_for(user)), 400 if form.errors else 200
+    return render_template(
+        "auth/two_step_setup.html",
+        enabled=False,
+        form=form,
+        secret=secret,
+        qr_svg=_qr_svg(uri),
+        required=two_step.required_for(user),
+    ), 400 if form.errors else 200
 
 
 def _qr_svg(data: str) -> str:
@@ -110,7 +124,7 @@ def _qr_svg(data: str) -> str:
 
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     svg = image.to_string(encoding="unicode")
-    return svg[svg.index("<svg"):]  # inline in the page: without the XML declaration
+    return svg[svg.index("<svg") :]  # inline in the page: without the XML declaration
 
 
 @bp.before_app_request

@@ -1,5 +1,6 @@
 """The refusals of the allowance domain; each says in a sentence what went wrong (shown on
 the 409 page)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -42,7 +43,9 @@ class BankChangeError(DomainError):
         if self.reason == "same_person":
             return _("You asked for this change yourself. Another treasurer or an administrator must confirm it.")
         if self.reason == "changed_account":
-            return _("You changed a bank account in this payout. Another treasurer or an administrator must export it and mark it paid.")
+            return _(
+                "You changed a bank account in this payout. Another treasurer or an administrator must export it and mark it paid."
+            )
         return _("There is no bank-account change waiting.")
 
 

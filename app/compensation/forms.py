@@ -51,10 +51,14 @@ class VolunteerForm(FlaskForm):
     birth_year = IntegerField(_l("Birth year"), validators=[DataRequired(_l("Fill in the birth year."))])
     birth_month = SelectField(_l("Birth month"), coerce=int)
     iban = StringField(_l("IBAN"), validators=[DataRequired(_l("Fill in the IBAN.")), Length(max=42)])
-    email = EmailField(_l("E-mail address (optional)"),
-                       validators=[Optional(), Email(_l("This is not a valid e-mail address.")), Length(max=254)])
-    phone = StringField(_l("Phone (optional)"), validators=[
-        Optional(), Length(max=40), Regexp(r"^[0-9+() -]+$", message=_l("Use only digits, spaces and +."))])
+    email = EmailField(
+        _l("E-mail address (optional)"),
+        validators=[Optional(), Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+    )
+    phone = StringField(
+        _l("Phone (optional)"),
+        validators=[Optional(), Length(max=40), Regexp(r"^[0-9+() -]+$", message=_l("Use only digits, spaces and +."))],
+    )
     teams = MultiCheckboxField(_l("Teams"), coerce=int)
     started_on = DateField(_l("Started on"), validators=[DataRequired(_l("Fill in a date."))])
     ended_on = DateField(_l("Stops on (optional)"), validators=[Optional()])
@@ -105,9 +109,13 @@ class TeamForm(FlaskForm):
 class ActivityForm(FlaskForm):
     title = StringField(_l("What was it?"), validators=[DataRequired(_l("Fill in a title.")), Length(max=160)])
     held_on = DateField(_l("Date"), validators=[DataRequired(_l("Fill in a date."))])
-    duration_minutes = IntegerField(_l("Duration in minutes"), validators=[
-        DataRequired(_l("Fill in the duration.")),
-        NumberRange(min=1, max=MAX_MINUTES, message=_l("Use a number from 1 to 1440."))])
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"),
+        validators=[
+            DataRequired(_l("Fill in the duration.")),
+            NumberRange(min=1, max=MAX_MINUTES, message=_l("Use a number from 1 to 1440.")),
+        ],
+    )
     submit = SubmitField(_l("Add activity"))
 
     def validate_held_on(self, field):
@@ -116,11 +124,16 @@ class ActivityForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    volunteer_ids = MultiCheckboxField(_l("Who took part?"), coerce=int,
-                                       validators=[AtLeastOne(_l("Tick at least one volunteer."))])
-    minutes = IntegerField(_l("Minutes each"), validators=[
-        DataRequired(_l("Fill in the minutes.")),
-        NumberRange(min=1, max=MAX_MINUTES, message=_l("Use a number from 1 to 1440."))])
+    volunteer_ids = MultiCheckboxField(
+        _l("Who took part?"), coerce=int, validators=[AtLeastOne(_l("Tick at least one volunteer."))]
+    )
+    minutes = IntegerField(
+        _l("Minutes each"),
+        validators=[
+            DataRequired(_l("Fill in the minutes.")),
+            NumberRange(min=1, max=MAX_MINUTES, message=_l("Use a number from 1 to 1440.")),
+        ],
+    )
     rate = MoneyField(_l("Rate per hour (optional)"), required=False)
     confirm_reduce = BooleanField(_l("Record the lower amount that stays within the limits"))
     submit = SubmitField(_l("Record participation"))
@@ -130,8 +143,10 @@ class ClaimForm(FlaskForm):
     volunteer_id = SelectField(_l("Volunteer"), coerce=int, validators=[DataRequired(_l("Choose a volunteer."))])
     activity_id = SelectField(_l("Activity"), coerce=int)
     worked_on = DateField(_l("Date (without an activity)"), validators=[Optional()])
-    minutes = IntegerField(_l("Minutes"), validators=[
-        Optional(), NumberRange(min=1, max=MAX_MINUTES, message=_l("Use a number from 1 to 1440."))])
+    minutes = IntegerField(
+        _l("Minutes"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_MINUTES, message=_l("Use a number from 1 to 1440."))],
+    )
     rate = MoneyField(_l("Rate per hour (optional)"), required=False)
     note = StringField(_l("Note (optional)"), validators=[Length(max=200)])
     confirm_reduce = BooleanField(_l("Record the lower amount that stays within the limits"))
@@ -151,8 +166,7 @@ class ClaimForm(FlaskForm):
 
 
 class BulkApproveForm(FlaskForm):
-    claim_ids = MultiCheckboxField(_l("Claims"), coerce=int,
-                                   validators=[AtLeastOne(_l("Tick at least one claim."))])
+    claim_ids = MultiCheckboxField(_l("Claims"), coerce=int, validators=[AtLeastOne(_l("Tick at least one claim."))])
     confirmed = BooleanField()
 
 
@@ -163,10 +177,13 @@ class RejectForm(FlaskForm):
 
 class ExpenseForm(FlaskForm):
     spent_on = DateField(_l("Date on the receipt"), validators=[DataRequired(_l("Fill in a date."))])
-    description = StringField(_l("What was it for?"), validators=[DataRequired(_l("Fill in what it was for.")), Length(max=200)])
+    description = StringField(
+        _l("What was it for?"), validators=[DataRequired(_l("Fill in what it was for.")), Length(max=200)]
+    )
     amount = MoneyField(_l("Amount"))
-    receipt_reference = StringField(_l("Receipt reference"), validators=[
-        DataRequired(_l("Fill in the receipt reference.")), Length(max=80)])
+    receipt_reference = StringField(
+        _l("Receipt reference"), validators=[DataRequired(_l("Fill in the receipt reference.")), Length(max=80)]
+    )
     submit = SubmitField(_l("Record expense"))
 
 
@@ -176,8 +193,13 @@ class LeaveForm(FlaskForm):
 
 
 class LimitForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[
-        DataRequired(_l("Fill in the year.")), NumberRange(min=2000, max=2100, message=_l("Use a year from 2000 to 2100."))])
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            DataRequired(_l("Fill in the year.")),
+            NumberRange(min=2000, max=2100, message=_l("Use a year from 2000 to 2100.")),
+        ],
+    )
     hourly_max_21_plus = MoneyField(_l("Hourly maximum, 21 and over"))
     hourly_max_under_21 = MoneyField(_l("Hourly maximum, under 21"))
     monthly_max = MoneyField(_l("Monthly maximum"))
@@ -187,7 +209,11 @@ class LimitForm(FlaskForm):
     submit = SubmitField(_l("Save limits"))
 
     def validate_hourly_max_under_21(self, field):
-        if field.cents is not None and self.hourly_max_21_plus.cents is not None and field.cents > self.hourly_max_21_plus.cents:
+        if (
+            field.cents is not None
+            and self.hourly_max_21_plus.cents is not None
+            and field.cents > self.hourly_max_21_plus.cents
+        ):
             raise ValidationError(_l("The maximum under 21 cannot be higher than the one for 21 and over."))
 
     def validate_monthly_max(self, field):
@@ -205,7 +231,7 @@ def split_status(status: str) -> tuple[bool, str]:
     text = (status or "").strip()
     for word in ("confirmed", "unconfirmed"):
         if text.lower().startswith(word):
-            rest = text[len(word):].strip()
+            rest = text[len(word) :].strip()
             if rest.startswith("(") and rest.endswith(")"):
                 rest = rest[1:-1].strip()
             return word == "confirmed", rest
@@ -222,8 +248,12 @@ class ExportForm(FlaskForm):
         if field.data and field.data < local_today():
             raise ValidationError(_l("Choose today or a later day."))
         if field.data and not is_business_day(field.data):
-            raise ValidationError(_l("Banks do not pay on this day (weekend or bank holiday). Choose a working day, "
-                                     "such as %(day)s.", day=format_date(next_working_day(field.data - timedelta(days=1)))))
+            raise ValidationError(
+                _l(
+                    "Banks do not pay on this day (weekend or bank holiday). Choose a working day, such as %(day)s.",
+                    day=format_date(next_working_day(field.data - timedelta(days=1))),
+                )
+            )
 
 
 class PaidForm(FlaskForm):

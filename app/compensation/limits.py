@@ -19,6 +19,7 @@ Conventions (all chosen so that a payment can never exceed the true limit):
   decides what counts: allowances always; receipted expenses only if the round's setting says they
   count towards the caps; pending claims if room should be reserved for them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,14 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO, Union
 
 DEFAULT_LIMITS_PATH = Path(__file__).resolve().parent.parent / "data" / "fiscal_limits.csv"
-CSV_COLUMNS = ("year", "hourly_max_21_plus_cents", "hourly_max_under_21_cents",
-               "monthly_max_cents", "yearly_max_cents", "status")
+CSV_COLUMNS = (
+    "year",
+    "hourly_max_21_plus_cents",
+    "hourly_max_under_21_cents",
+    "monthly_max_cents",
+    "yearly_max_cents",
+    "status",
+)
 ADULT_AGE = 21
 NEAR_CAP_PERCENT = 80
 
@@ -167,9 +174,14 @@ def _used(claims: Iterable[DatedAmount], year: int, month: int) -> tuple[int, in
     return used_month, used_year
 
 
-def check_claim(limits: Mapping[int, FiscalLimit], birth: tuple[int, int], activity_date: date,
-                minutes: int, rate_cents_per_hour: int,
-                earlier: Sequence[DatedAmount] = ()) -> ClaimCheck:
+def check_claim(
+    limits: Mapping[int, FiscalLimit],
+    birth: tuple[int, int],
+    activity_date: date,
+    minutes: int,
+    rate_cents_per_hour: int,
+    earlier: Sequence[DatedAmount] = (),
+) -> ClaimCheck:
     """Check an allowance of ``minutes`` at ``rate_cents_per_hour`` against every cap.
 
     ``birth`` is ``(year, month)`` (a :class:`BirthMonth` works). The caller refuses the claim unless
@@ -186,24 +198,42 @@ def check_claim(limits: Mapping[int, FiscalLimit], birth: tuple[int, int], activ
     limit = limits.get(activity_date.year)
     if limit is None:
         violation = CapViolation("no_limits_for_year", {"year": activity_date.year})
-        return ClaimCheck(requested, 0, (violation,), used_month, used_year, 0, 0,
-                          is_21_plus, None, None)
+        return ClaimCheck(requested, 0, (violation,), used_month, used_year, 0, 0, is_21_plus, None, None)
 
     hourly_max = default_rate(limit, is_21_plus)
     remaining_month = max(0, limit.monthly_max_cents - used_month)
     remaining_year = max(0, limit.yearly_max_cents - used_year)
     violations = []
     if rate_cents_per_hour > hourly_max:
-        violations.append(CapViolation("hourly", {"rate_cents": rate_cents_per_hour,
-                                                  "max_cents": hourly_max, "is_21_plus": is_21_plus}))
-    for code, used, cap, remaining in (("monthly", used_month, limit.monthly_max_cents, remaining_month),
-                                       ("yearly", used_year, limit.yearly_max_cents, remaining_year)):
+        violations.append(
+            CapViolation(
+                "hourly", {"rate_cents": rate_cents_per_hour, "max_cents": hourly_max, "is_21_plus": is_21_plus}
+            )
+        )
+    for code, used, cap, remaining in (
+        ("monthly", used_month, limit.monthly_max_cents, remaining_month),
+        ("yearly", used_year, limit.yearly_max_cents, remaining_year),
+    ):
         if requested > remaining:
-            violations.append(CapViolation(code, {"requested_cents": requested, "used_cents": used,
-                                                  "max_cents": cap, "remaining_cents": remaining}))
+            violations.append(
+                CapViolation(
+                    code,
+                    {"requested_cents": requested, "used_cents": used, "max_cents": cap, "remaining_cents": remaining},
+                )
+            )
     allowed = min(requested, minutes * hourly_max // 60, remaining_month, remaining_year)
-    return ClaimCheck(requested, allowed, tuple(violations), used_month, used_year,
-                      remaining_month, remaining_year, is_21_plus, hourly_max, limit)
+    return ClaimCheck(
+        requested,
+        allowed,
+        tuple(violations),
+        used_month,
+        used_year,
+        remaining_month,
+        remaining_year,
+        is_21_plus,
+        hourly_max,
+        limit,
+    )
 
 
 @dataclass(frozen=True)
@@ -221,25 +251,39 @@ class UsageSummary:
     warnings: tuple[str, ...]
 
 
-def usage_summary(limits: Mapping[int, FiscalLimit], year: int, month: int,
-                  claims: Iterable[DatedAmount],
-                  near_cap_percent: int = NEAR_CAP_PERCENT) -> UsageSummary:
+def usage_summary(
+    limits: Mapping[int, FiscalLimit],
+    year: int,
+    month: int,
+    claims: Iterable[DatedAmount],
+    near_cap_percent: int = NEAR_CAP_PERCENT,
+) -> UsageSummary:
     """How much of a volunteer's month and year is used; warns from ``near_cap_percent`` on."""
     if not 1 <= month <= 12:
         raise ValueError(f"month must lie in 1..12, not {month}")
     used_month, used_year = _used(claims, year, month)
     limit = limits.get(year)
     if limit is None:
-        return UsageSummary(year, month, used_month, used_year, 0, 0, 0, None,
-                            ("no_limits_for_year",))
+        return UsageSummary(year, month, used_month, used_year, 0, 0, 0, None, ("no_limits_for_year",))
     warnings = [] if limit.confirmed else ["limits_unconfirmed"]
-    for period, used, cap in (("month", used_month, limit.monthly_max_cents),
-                              ("year", used_year, limit.yearly_max_cents)):
+    for period, used, cap in (
+        ("month", used_month, limit.monthly_max_cents),
+        ("year", used_year, limit.yearly_max_cents),
+    ):
         if used * 100 >= cap * near_cap_percent:
             warnings.append(f"{period}_near_cap")
         if used > cap:
             warnings.append(f"{period}_over_cap")
     remaining_month = max(0, limit.monthly_max_cents - used_month)
     remaining_year = max(0, limit.yearly_max_cents - used_year)
-    return UsageSummary(year, month, used_month, used_year, remaining_month, remaining_year,
-                        min(remaining_month, remaining_year), limit, tuple(warnings))
+    return UsageSummary(
+        year,
+        month,
+        used_month,
+        used_year,
+        remaining_month,
+        remaining_year,
+        min(remaining_month, remaining_year),
+        limit,
+        tuple(warnings),
+    )

@@ -3,6 +3,7 @@
 Payment records (claims, expenses, batches) are kept seven years for the tax authorities, so
 nothing here cascades a delete into them; only contact details go when a volunteer leaves.
 """
+
 from __future__ import annotations
 
 import enum
@@ -53,7 +54,9 @@ class Team(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    members: Mapped[list[Volunteer]] = relationship(secondary=volunteer_team, back_populates="teams", order_by="Volunteer.name")
+    members: Mapped[list[Volunteer]] = relationship(
+        secondary=volunteer_team, back_populates="teams", order_by="Volunteer.name"
+    )
     activities: Mapped[list[Activity]] = relationship(back_populates="team", order_by="Activity.held_on.desc()")
 
 
@@ -87,8 +90,12 @@ class Volunteer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(secondary=volunteer_team, back_populates="members", order_by=Team.name)
-    claims: Mapped[list[Claim]] = relationship(back_populates="volunteer", order_by="Claim.worked_on.desc(), Claim.id.desc()")
-    expenses: Mapped[list[Expense]] = relationship(back_populates="volunteer", order_by="Expense.spent_on.desc(), Expense.id.desc()")
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="volunteer", order_by="Claim.worked_on.desc(), Claim.id.desc()"
+    )
+    expenses: Mapped[list[Expense]] = relationship(
+        back_populates="volunteer", order_by="Expense.spent_on.desc(), Expense.id.desc()"
+    )
 
     @property
     def birth(self) -> tuple[int, int]:
@@ -109,7 +116,7 @@ class Volunteer(db.Model):
     @property
     def formatted_iban(self) -> str:
         compact = self.iban or ""
-        return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 def mask_name(name: str | None) -> str:
@@ -163,9 +170,12 @@ class PayoutBatch(db.Model):
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     exported_by: Mapped[User | None] = relationship(foreign_keys=[exported_by_id])
-    claims: Mapped[list[Claim]] = relationship(back_populates="batch", order_by="Claim.volunteer_id, Claim.worked_on, Claim.id")
-    expenses: Mapped[list[Expense]] = relationship(back_populates="batch",
-                                                   order_by="Expense.volunteer_id, Expense.spent_on, Expense.id")
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="batch", order_by="Claim.volunteer_id, Claim.worked_on, Claim.id"
+    )
+    expenses: Mapped[list[Expense]] = relationship(
+        back_populates="batch", order_by="Expense.volunteer_id, Expense.spent_on, Expense.id"
+    )
 
     @property
     def is_exported(self) -> bool:
@@ -250,8 +260,18 @@ class Claim(db.Model):
 
 
 #: Columns of a claim that must not change once its batch is exported (status may go to paid).
-_FROZEN_CLAIM_COLUMNS = ("volunteer_id", "activity_id", "worked_on", "minutes", "rate_cents_per_hour",
-                         "amount_cents", "requested_cents", "batch_id", "approved_by_id", "approved_at")
+_FROZEN_CLAIM_COLUMNS = (
+    "volunteer_id",
+    "activity_id",
+    "worked_on",
+    "minutes",
+    "rate_cents_per_hour",
+    "amount_cents",
+    "requested_cents",
+    "batch_id",
+    "approved_by_id",
+    "approved_at",
+)
 
 
 def _exported_batch_among(connection, batch_ids) -> bool:
@@ -381,8 +401,16 @@ class FiscalLimitRow(db.Model):
         return self.status.strip().lower().startswith("confirmed")
 
 
-_FROZEN_BATCH_COLUMNS = ("execution_on", "exported_at", "exported_by_id", "message_id", "total_cents",
-                         "transfer_count", "sepa_xml", "csv_text")
+_FROZEN_BATCH_COLUMNS = (
+    "execution_on",
+    "exported_at",
+    "exported_by_id",
+    "message_id",
+    "total_cents",
+    "transfer_count",
+    "sepa_xml",
+    "csv_text",
+)
 
 
 def _stored_export_time(connection, batch: PayoutBatch):

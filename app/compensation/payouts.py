@@ -1,4 +1,5 @@
 """Payout batches: approved claims collected, exported once (SEPA + CSV), then marked paid."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,10 +20,21 @@ from app.exports import Euros, csv_bytes
 from app.extensions import db
 from app.types import utcnow
 
+
 def csv_header() -> tuple[str, ...]:
     """Column names in the reader's language; money in euros (see app.exports.Euros)."""
-    return (_("Transfer"), _("Volunteer"), _("Name on the bank account"), _("IBAN"), _("Claim"), _("Date"),
-            _("Activity"), _("Minutes"), _("Rate per hour (€)"), _("Amount (€)"))
+    return (
+        _("Transfer"),
+        _("Volunteer"),
+        _("Name on the bank account"),
+        _("IBAN"),
+        _("Claim"),
+        _("Date"),
+        _("Activity"),
+        _("Minutes"),
+        _("Rate per hour (€)"),
+        _("Amount (€)"),
+    )
 
 
 class PayoutFileError(DomainError):
@@ -41,18 +53,32 @@ def open_batch(actor: User, only: list[Claim] | None = None) -> PayoutBatch:
     if only is not None:
         query = query.where(Claim.id.in_([c.id for c in only]))
     claims = list(db.session.scalars(query.order_by(Claim.volunteer_id, Claim.worked_on, Claim.id).with_for_update()))
-    expenses = [] if only is not None else list(db.session.scalars(
-        select(Expense).where(Expense.status == ClaimStatus.approved, Expense.batch_id.is_(None))
-        .order_by(Expense.volunteer_id, Expense.spent_on, Expense.id).with_for_update()))
+    expenses = (
+        []
+        if only is not None
+        else list(
+            db.session.scalars(
+                select(Expense)
+                .where(Expense.status == ClaimStatus.approved, Expense.batch_id.is_(None))
+                .order_by(Expense.volunteer_id, Expense.spent_on, Expense.id)
+                .with_for_update()
+            )
+        )
+    )
     if not claims and not expenses:
         raise BatchStateError("empty")
     batch = PayoutBatch(created_by_id=actor.id)
     db.session.add(batch)
     for item in (*claims, *expenses):
         item.batch = batch
-    audit.record("allowance.batch.create", batch, actor=actor, claims=[c.id for c in claims],
-                 expenses=[e.id for e in expenses] or None,
-                 total_cents=sum(c.amount_cents for c in claims) + sum(e.amount_cents for e in expenses))
+    audit.record(
+        "allowance.batch.create",
+        batch,
+        actor=actor,
+        claims=[c.id for c in claims],
+        expenses=[e.id for e in expenses] or None,
+        total_cents=sum(c.amount_cents for c in claims) + sum(e.amount_cents for e in expenses),
+    )
     return batch
 
 
@@ -98,7 +124,9 @@ def debtor() -> Account:
         iban = IBAN(iban).compact
     except ValueError:
         raise PayoutFileError(_("PAYOUT_DEBTOR_IBAN is not a valid IBAN.")) from None
-    return Account(name=config["PAYOUT_DEBTOR_NAME"], iban=iban, bic=(config.get("PAYOUT_DEBTOR_BIC") or "").strip() or None)
+    return Account(
+        name=config["PAYOUT_DEBTOR_NAME"], iban=iban, bic=(config.get("PAYOUT_DEBTOR_BIC") or "").strip() or None
+    )
 
 
 def _bic(iban: str) -> str | None:
@@ -119,10 +147,14 @@ def transfers_of(batch: PayoutBatch) -> list[Transfer]:
     transfers = []
     for volunteer_id, items in by_volunteer.items():  # allowance and expenses in one transfer
         volunteer = items[0].volunteer
-        transfers.append(Transfer(
-            creditor=Account(volunteer.account_holder_name, volunteer.iban, _bic(volunteer.iban)),
-            amount_cents=sum(i.amount_cents for i in items), description=description,
-            end_to_end_id=end_to_end_id(batch, volunteer_id)))
+        transfers.append(
+            Transfer(
+                creditor=Account(volunteer.account_holder_name, volunteer.iban, _bic(volunteer.iban)),
+                amount_cents=sum(i.amount_cents for i in items),
+                description=description,
+                end_to_end_id=end_to_end_id(batch, volunteer_id),
+            )
+        )
     return transfers
 
 
@@ -130,20 +162,44 @@ def batch_csv(batch: PayoutBatch) -> bytes:
     rows = []
     for claim in batch.claims:
         volunteer = claim.volunteer
-        rows.append((end_to_end_id(batch, volunteer.id), volunteer.name, volunteer.account_holder_name, volunteer.iban,
-                     claim.id, claim.worked_on.isoformat(), claim.activity.title if claim.activity else claim.note,
-                     claim.minutes, Euros(claim.rate_cents_per_hour), Euros(claim.amount_cents)))
+        rows.append(
+            (
+                end_to_end_id(batch, volunteer.id),
+                volunteer.name,
+                volunteer.account_holder_name,
+                volunteer.iban,
+                claim.id,
+                claim.worked_on.isoformat(),
+                claim.activity.title if claim.activity else claim.note,
+                claim.minutes,
+                Euros(claim.rate_cents_per_hour),
+                Euros(claim.amount_cents),
+            )
+        )
     for expense in batch.expenses:  # receipted expenses: no minutes or rate; the receipt in the activity column
         volunteer = expense.volunteer
-        rows.append((end_to_end_id(batch, volunteer.id), volunteer.name, volunteer.account_holder_name, volunteer.iban,
-                     _("expense %(number)s", number=expense.id), expense.spent_on.isoformat(),
-                     f"{expense.description} ({expense.receipt_reference})", "", "", Euros(expense.amount_cents)))
+        rows.append(
+            (
+                end_to_end_id(batch, volunteer.id),
+                volunteer.name,
+                volunteer.account_holder_name,
+                volunteer.iban,
+                _("expense %(number)s", number=expense.id),
+                expense.spent_on.isoformat(),
+                f"{expense.description} ({expense.receipt_reference})",
+                "",
+                "",
+                Euros(expense.amount_cents),
+            )
+        )
     return csv_bytes(csv_header(), rows)
 
 
 def changed_accounts_by(batch: PayoutBatch, actor: User) -> bool:
     """Whether `actor` changed (or asked to change) a bank account this batch pays."""
-    return any(actor.id in (c.volunteer.bank_changed_by_id, c.volunteer.bank_change_requested_by_id) for c in batch.claims)
+    return any(
+        actor.id in (c.volunteer.bank_changed_by_id, c.volunteer.bank_change_requested_by_id) for c in batch.claims
+    )
 
 
 def duplicate_ibans(batch: PayoutBatch) -> list[tuple[str, list[str]]]:
@@ -177,8 +233,15 @@ def export_batch(batch: PayoutBatch, execution_on: date, actor: User) -> PayoutB
     batch.transfer_count = sepa.transfer_count
     batch.exported_by_id = actor.id
     batch.exported_at = utcnow()
-    audit.record("allowance.batch.export", batch, actor=actor, total_cents=sepa.total_cents,
-                 transfers=sepa.transfer_count, message_id=sepa.message_id, execution_on=execution_on.isoformat())
+    audit.record(
+        "allowance.batch.export",
+        batch,
+        actor=actor,
+        total_cents=sepa.total_cents,
+        transfers=sepa.transfer_count,
+        message_id=sepa.message_id,
+        execution_on=execution_on.isoformat(),
+    )
     return batch
 
 
@@ -204,8 +267,20 @@ def batches() -> list[PayoutBatch]:
 def waiting_claims_count() -> int:
     from sqlalchemy import func
 
-    claims = db.session.scalar(select(func.count()).select_from(Claim).where(
-        Claim.status == ClaimStatus.approved, Claim.batch_id.is_(None))) or 0
-    expenses = db.session.scalar(select(func.count()).select_from(Expense).where(
-        Expense.status == ClaimStatus.approved, Expense.batch_id.is_(None))) or 0
+    claims = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Claim)
+            .where(Claim.status == ClaimStatus.approved, Claim.batch_id.is_(None))
+        )
+        or 0
+    )
+    expenses = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Expense)
+            .where(Expense.status == ClaimStatus.approved, Expense.batch_id.is_(None))
+        )
+        or 0
+    )
     return claims + expenses

@@ -2,13 +2,13 @@
 approvals, expenses and the limits. The board may look at volunteers, teams and limits;
 bank accounts and payments are only for treasurer and admin, and every view of them is
 in the audit log."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.compensation import bp, services, usage
@@ -48,11 +48,15 @@ _PAYER_LINKS = (
 PANELS = (
     Panel(Role.treasurer, _l("Volunteer allowances"), _PAYER_LINKS),
     Panel(Role.admin, _l("Volunteer allowances"), _PAYER_LINKS + (("compensation.limits", _l("Fiscal limits")),)),
-    Panel(Role.board, _l("Volunteer allowances"), (
-        ("compensation.volunteers", _l("Volunteers")),
-        ("compensation.teams", _l("Teams and activities")),
-        ("compensation.limits", _l("Fiscal limits")),
-    )),
+    Panel(
+        Role.board,
+        _l("Volunteer allowances"),
+        (
+            ("compensation.volunteers", _l("Volunteers")),
+            ("compensation.teams", _l("Teams and activities")),
+            ("compensation.limits", _l("Fiscal limits")),
+        ),
+    ),
 )
 
 
@@ -93,18 +97,24 @@ def volunteer_form(volunteer_id: int | None = None):
         services.record_view("allowance.volunteer.view_iban", volunteer, page="edit")
         db.session.commit()
     status = 400 if form.errors else 200
-    return render_template("compensation/volunteer_form.html", form=form, volunteer=volunteer,
-                           consent_text=people.CONSENT_TEXT), status
+    return render_template(
+        "compensation/volunteer_form.html", form=form, volunteer=volunteer, consent_text=people.CONSENT_TEXT
+    ), status
 
 
-@bp.route("/staff/allowances/volunteers/<int:volunteer_id>/bank-change/<any(confirm, reject):decision>", methods=["POST"])
+@bp.route(
+    "/staff/allowances/volunteers/<int:volunteer_id>/bank-change/<any(confirm, reject):decision>", methods=["POST"]
+)
 @roles_required(*PAYERS)
 def bank_change(volunteer_id: int, decision: str):
     """Another treasurer or an administrator confirms (or rejects) a waiting IBAN or holder-name change."""
     volunteer = get_or_404(Volunteer, volunteer_id)
     (people.confirm_bank_change if decision == "confirm" else people.reject_bank_change)(volunteer, current_user)
     db.session.commit()
-    flash(_("The new bank account is confirmed.") if decision == "confirm" else _("The bank-account change is rejected."), "success")
+    flash(
+        _("The new bank account is confirmed.") if decision == "confirm" else _("The bank-account change is rejected."),
+        "success",
+    )
     return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
 
 
@@ -115,8 +125,12 @@ def volunteer(volunteer_id: int):
     context = {"volunteer": volunteer, "payments": can_see_payments()}
     if context["payments"]:
         today = services.today()
-        context |= {"usage": usage.usage(volunteer, today), "overview": usage.year_overview(volunteer, today.year),
-                    "years": usage.statement_years(volunteer), "leave_form": LeaveForm()}
+        context |= {
+            "usage": usage.usage(volunteer, today),
+            "overview": usage.year_overview(volunteer, today.year),
+            "years": usage.statement_years(volunteer),
+            "leave_form": LeaveForm(),
+        }
         services.record_view("allowance.volunteer.view_iban", volunteer, page="detail")
         db.session.commit()
     return render_template("compensation/volunteer.html", **context)
@@ -142,8 +156,14 @@ def expense_new(volunteer_id: int):
     refusal, status = None, 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            services.record_expense(volunteer, form.spent_on.data, form.description.data, form.amount.cents,
-                                    form.receipt_reference.data, current_user)
+            services.record_expense(
+                volunteer,
+                form.spent_on.data,
+                form.description.data,
+                form.amount.cents,
+                form.receipt_reference.data,
+                current_user,
+            )
         except ClaimDateRefused as error:
             db.session.rollback()
             form.spent_on.errors.append(error.describe())
@@ -161,8 +181,9 @@ def expense_new(volunteer_id: int):
 @bp.route("/staff/allowances/teams", methods=["GET"])
 @roles_required(*VIEWERS)
 def teams():
-    return render_template("compensation/teams.html", teams=people.all_teams(), form=TeamForm(),
-                           activities=people.recent_activities(20))
+    return render_template(
+        "compensation/teams.html", teams=people.all_teams(), form=TeamForm(), activities=people.recent_activities(20)
+    )
 
 
 @bp.route("/staff/allowances/teams", methods=["POST"])
@@ -170,12 +191,14 @@ def teams():
 def team_create():
     form = TeamForm()
     if not form.validate_on_submit():
-        return render_template("compensation/teams.html", teams=people.all_teams(), form=form,
-                               activities=people.recent_activities(20)), 400
+        return render_template(
+            "compensation/teams.html", teams=people.all_teams(), form=form, activities=people.recent_activities(20)
+        ), 400
     if people.team_name_taken(form.name.data):
         form.name.errors.append(_("There is already a team with this name."))
-        return render_template("compensation/teams.html", teams=people.all_teams(), form=form,
-                               activities=people.recent_activities(20)), 400
+        return render_template(
+            "compensation/teams.html", teams=people.all_teams(), form=form, activities=people.recent_activities(20)
+        ), 400
     team = people.save_team(None, form.name.data, form.description.data, current_user)
     db.session.commit()
     return redirect(url_for("compensation.team", team_id=team.id), code=303)
@@ -202,8 +225,15 @@ def activity_create(team_id: int):
 
 def _attendance_page(activity: Activity, form: AttendanceForm, refusal: CapExceeded | None = None, status: int = 200):
     members, recorded = people.attendance_candidates(activity)
-    return render_template("compensation/activity.html", activity=activity, form=form, members=members,
-                           recorded=recorded, refusal=refusal, payments=can_see_payments()), status
+    return render_template(
+        "compensation/activity.html",
+        activity=activity,
+        form=form,
+        members=members,
+        recorded=recorded,
+        refusal=refusal,
+        payments=can_see_payments(),
+    ), status
 
 
 def _attendance_form(activity: Activity) -> AttendanceForm:
@@ -229,8 +259,11 @@ def record_attendance(activity_id: int):
     if not form.validate_on_submit():
         return _attendance_page(activity, form, status=400)
     chosen = people.volunteers_by_id(form.volunteer_ids.data)
-    entries = [ClaimEntry(chosen[i], form.minutes.data, activity=activity, rate_cents_per_hour=form.rate.cents)
-               for i in form.volunteer_ids.data if i in chosen]
+    entries = [
+        ClaimEntry(chosen[i], form.minutes.data, activity=activity, rate_cents_per_hour=form.rate.cents)
+        for i in form.volunteer_ids.data
+        if i in chosen
+    ]
     try:
         claims = services.record_claims(entries, current_user, reduce=form.confirm_reduce.data)
     except ClaimDateRefused as error:
@@ -241,17 +274,26 @@ def record_attendance(activity_id: int):
         db.session.rollback()
         return _attendance_page(activity, form, refusal=error, status=409)
     db.session.commit()
-    flash(ngettext("%(num)d claim is recorded and waits for approval.", "%(num)d claims are recorded and wait for approval.",
-                   len(claims)), "success")
+    flash(
+        ngettext(
+            "%(num)d claim is recorded and waits for approval.",
+            "%(num)d claims are recorded and wait for approval.",
+            len(claims),
+        ),
+        "success",
+    )
     return redirect(url_for("compensation.activity", activity_id=activity.id), code=303)
 
 
 # --- claims ----------------------------------------------------------------------------------
 def _claim_form() -> ClaimForm:
-    form = ClaimForm(data={"activity_id": request.args.get("activity", 0, type=int)} if request.method == "GET" else None)
+    form = ClaimForm(
+        data={"activity_id": request.args.get("activity", 0, type=int)} if request.method == "GET" else None
+    )
     form.volunteer_id.choices = [(0, _("Choose a volunteer"))] + [(v.id, v.name) for v in people.active_volunteers()]
     form.activity_id.choices = [(0, _("No activity: fill in a date"))] + [
-        (a.id, f"{a.held_on.isoformat()} · {a.team.name} · {a.title}") for a in people.recent_activities()]
+        (a.id, f"{a.held_on.isoformat()} · {a.team.name} · {a.title}") for a in people.recent_activities()
+    ]
     return form
 
 
@@ -264,8 +306,14 @@ def claim_new():
         volunteer = get_or_404(Volunteer, form.volunteer_id.data)
         activity = get_or_404(Activity, form.activity_id.data) if form.activity_id.data else None
         minutes = form.minutes.data or (activity.duration_minutes if activity else 0)
-        entry = ClaimEntry(volunteer, minutes, activity=activity, worked_on=form.worked_on.data,
-                           rate_cents_per_hour=form.rate.cents, note=form.note.data or "")
+        entry = ClaimEntry(
+            volunteer,
+            minutes,
+            activity=activity,
+            worked_on=form.worked_on.data,
+            rate_cents_per_hour=form.rate.cents,
+            note=form.note.data or "",
+        )
         try:
             [claim] = services.record_claims([entry], current_user, reduce=form.confirm_reduce.data)
         except ClaimDateRefused as error:
@@ -277,7 +325,10 @@ def claim_new():
         else:
             db.session.commit()
             if claim.was_reduced:
-                flash(_("The claim is recorded at the lower amount of %(amount)s.", amount=_money(claim.amount_cents)), "success")
+                flash(
+                    _("The claim is recorded at the lower amount of %(amount)s.", amount=_money(claim.amount_cents)),
+                    "success",
+                )
             else:
                 flash(_("The claim is recorded. Another treasurer must approve it."), "success")
             return redirect(url_for("compensation.volunteer", volunteer_id=volunteer.id), code=303)
@@ -302,9 +353,15 @@ def claims():
     reject_forms = {claim.id: RejectForm(prefix=f"claim{claim.id}") for claim in page.items}
     expenses = services.waiting_expenses() if code == "submitted" else []
     expense_reject_forms = {e.id: RejectForm(prefix=f"expense{e.id}") for e in expenses}
-    return render_template("compensation/claims.html", page=page, status=code, reject_forms=reject_forms,
-                           tick_all=request.args.get("tick") == "all", expenses=expenses,
-                           expense_reject_forms=expense_reject_forms)
+    return render_template(
+        "compensation/claims.html",
+        page=page,
+        status=code,
+        reject_forms=reject_forms,
+        tick_all=request.args.get("tick") == "all",
+        expenses=expenses,
+        expense_reject_forms=expense_reject_forms,
+    )
 
 
 @bp.route("/staff/allowances/expenses/<int:expense_id>/approve", methods=["POST"])
@@ -344,20 +401,43 @@ def claims_approve():
     chosen = [c for c in waiting if c.id in set(form.claim_ids.data)]
     mine_ok, own = services.split_for_approval(chosen, current_user)
     if not form.confirmed.data:
-        return render_template("compensation/claims_confirm.html", claims=mine_ok, own=own,
-                               total_cents=sum(c.amount_cents for c in mine_ok))
+        return render_template(
+            "compensation/claims_confirm.html",
+            claims=mine_ok,
+            own=own,
+            total_cents=sum(c.amount_cents for c in mine_ok),
+        )
     outcome = services.approve_claims(mine_ok, current_user)
     db.session.commit()
     if outcome.approved:
-        flash(ngettext("%(num)d claim is approved (%(amount)s).", "%(num)d claims are approved (%(amount)s).",
-                      len(outcome.approved), amount=_money(outcome.approved_cents)), "success")
+        flash(
+            ngettext(
+                "%(num)d claim is approved (%(amount)s).",
+                "%(num)d claims are approved (%(amount)s).",
+                len(outcome.approved),
+                amount=_money(outcome.approved_cents),
+            ),
+            "success",
+        )
     for claim, reason in outcome.refused:
-        flash(_("Not approved: %(name)s, %(date)s. %(reason)s", name=claim.volunteer.name,
-                date=format_date(claim.worked_on), reason=reason), "error")
+        flash(
+            _(
+                "Not approved: %(name)s, %(date)s. %(reason)s",
+                name=claim.volunteer.name,
+                date=format_date(claim.worked_on),
+                reason=reason,
+            ),
+            "error",
+        )
     if own:
-        flash(ngettext("You recorded %(num)d of the ticked claims yourself; another treasurer must approve it.",
-                       "You recorded %(num)d of the ticked claims yourself; another treasurer must approve them.",
-                       len(own)), "error")
+        flash(
+            ngettext(
+                "You recorded %(num)d of the ticked claims yourself; another treasurer must approve it.",
+                "You recorded %(num)d of the ticked claims yourself; another treasurer must approve them.",
+                len(own),
+            ),
+            "error",
+        )
     return redirect(url_for("compensation.claims"), code=303)
 
 
@@ -402,19 +482,33 @@ def limit_form(year: int | None = None):
     data = None
     if row is not None and request.method == "GET":
         confirmed, source = split_status(row.status)
-        data = {"year": row.year, "hourly_max_21_plus": row.hourly_max_21_plus_cents,
-                "hourly_max_under_21": row.hourly_max_under_21_cents, "monthly_max": row.monthly_max_cents,
-                "yearly_max": row.yearly_max_cents, "confirmed": confirmed, "source": source}
+        data = {
+            "year": row.year,
+            "hourly_max_21_plus": row.hourly_max_21_plus_cents,
+            "hourly_max_under_21": row.hourly_max_under_21_cents,
+            "monthly_max": row.monthly_max_cents,
+            "yearly_max": row.yearly_max_cents,
+            "confirmed": confirmed,
+            "source": source,
+        }
     form = LimitForm(data=data)
     if form.validate_on_submit():
         other = services.limit_row(form.year.data)
         if other is not None and other is not row:
             form.year.errors.append(_("There are already limits for this year."))
         else:
-            services.save_limit(row, {
-                "year": form.year.data, "hourly_max_21_plus_cents": form.hourly_max_21_plus.cents,
-                "hourly_max_under_21_cents": form.hourly_max_under_21.cents, "monthly_max_cents": form.monthly_max.cents,
-                "yearly_max_cents": form.yearly_max.cents, "status": form.status_text()}, current_user)
+            services.save_limit(
+                row,
+                {
+                    "year": form.year.data,
+                    "hourly_max_21_plus_cents": form.hourly_max_21_plus.cents,
+                    "hourly_max_under_21_cents": form.hourly_max_under_21.cents,
+                    "monthly_max_cents": form.monthly_max.cents,
+                    "yearly_max_cents": form.yearly_max.cents,
+                    "status": form.status_text(),
+                },
+                current_user,
+            )
             db.session.commit()
             flash(_("The limits are saved."), "success")
             return redirect(url_for("compensation.limits"), code=303)

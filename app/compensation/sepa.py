@@ -8,6 +8,7 @@ a TARGET2 business day (no weekend, New Year, Good Friday, Easter Monday, 1 May,
 Names must already be in Latin script: ``sepaxml`` transliterates with unidecode, which
 turns Arabic script into nonsense, so volunteers give the name on their account in Latin script.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 import sepaxml
 import xmlschema
-
 from sepaxml import SepaTransfer
 
 SCHEMA = "pain.001.001.03"
@@ -97,8 +97,14 @@ def is_business_day(day: date) -> bool:
     if day.weekday() >= 5:
         return False
     easter = easter_sunday(day.year)
-    closed = {date(day.year, 1, 1), easter - timedelta(days=2), easter + timedelta(days=1), date(day.year, 5, 1),
-              date(day.year, 12, 25), date(day.year, 12, 26)}
+    closed = {
+        date(day.year, 1, 1),
+        easter - timedelta(days=2),
+        easter + timedelta(days=1),
+        date(day.year, 5, 1),
+        date(day.year, 12, 25),
+        date(day.year, 12, 26),
+    }
     return day not in closed
 
 
@@ -128,8 +134,14 @@ def message_id(created_at: datetime) -> str:
     return created_at.strftime("%Y%m%d%H%M%S") + "-" + "".join(secrets.choice(alphabet) for _ in range(12))
 
 
-def credit_transfer(debtor: Account, transfers: Sequence[Transfer], execution_on: date, *,
-                    validate: bool = True, created_at: datetime | None = None) -> SepaFile:
+def credit_transfer(
+    debtor: Account,
+    transfers: Sequence[Transfer],
+    execution_on: date,
+    *,
+    validate: bool = True,
+    created_at: datetime | None = None,
+) -> SepaFile:
     """One payment-information block (one execution date) with a transaction per transfer.
     ``created_at`` (an aware time; now by default) is written in Amsterdam time with its offset."""
     if not transfers:
@@ -175,5 +187,6 @@ def credit_transfer(debtor: Account, transfers: Sequence[Transfer], execution_on
         raise SepaError("no group header in the file")
     if validate:
         validate_xml(xml)
-    return SepaFile(xml=xml, message_id=msg_id, total_cents=sum(t.amount_cents for t in transfers),
-                    transfer_count=len(transfers))
+    return SepaFile(
+        xml=xml, message_id=msg_id, total_cents=sum(t.amount_cents for t in transfers), transfer_count=len(transfers)
+    )

@@ -1,5 +1,6 @@
 """Volunteer allowances: recording participation inside the fiscal caps, four-eyes approval,
 receipted expenses, and the fiscal limits themselves."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -63,8 +64,9 @@ class CapExceeded(DomainError):
     could be recorded at a lower amount (after explicit confirmation)."""
 
     def __init__(self, plans: list[ClaimPlan]):
-        super().__init__("claim would cross a fiscal cap: " + ", ".join(
-            f"{p.volunteer.id}:{'/'.join(p.check.codes)}" for p in plans))
+        super().__init__(
+            "claim would cross a fiscal cap: " + ", ".join(f"{p.volunteer.id}:{'/'.join(p.check.codes)}" for p in plans)
+        )
         self.plans = plans
         self.reducible = all(p.check.allowed_cents > 0 and "no_limits_for_year" not in p.check.codes for p in plans)
 
@@ -91,11 +93,16 @@ class ExpenseOverCap(DomainError):
 
     def describe(self) -> str:
         if self.summary.limit is None:
-            return _("There are no fiscal limits for %(year)s yet. An administrator must add them first.",
-                     year=self.summary.year)
-        return _("Expenses count towards the caps, and this one would cross them: still allowed is "
-                 "%(remaining)s this month and %(year_remaining)s this year.",
-                 remaining=money(self.summary.remaining_month_cents), year_remaining=money(self.summary.remaining_year_cents))
+            return _(
+                "There are no fiscal limits for %(year)s yet. An administrator must add them first.",
+                year=self.summary.year,
+            )
+        return _(
+            "Expenses count towards the caps, and this one would cross them: still allowed is "
+            "%(remaining)s this month and %(year_remaining)s this year.",
+            remaining=money(self.summary.remaining_month_cents),
+            year_remaining=money(self.summary.remaining_year_cents),
+        )
 
 
 class ClaimDateRefused(DomainError):
@@ -111,8 +118,12 @@ class ClaimDateRefused(DomainError):
         if self.reason == "before_birth":
             return _("%(date)s is before %(name)s was born. Check the year.", date=format_date(self.on), name=name)
         if self.reason == "before_start":
-            return _("%(date)s is before %(name)s started on %(start)s.", date=format_date(self.on), name=name,
-                     start=format_date(self.volunteer.started_on))
+            return _(
+                "%(date)s is before %(name)s started on %(start)s.",
+                date=format_date(self.on),
+                name=name,
+                start=format_date(self.volunteer.started_on),
+            )
         return _("%(date)s is in the future. Record it once it has happened.", date=format_date(self.on))
 
 
@@ -140,8 +151,10 @@ class LimitsChanged(DomainError):
         super().__init__("claim no longer fits the current fiscal limits")
 
     def describe(self) -> str:
-        return _("This claim no longer fits the fiscal limits, which have changed since it was recorded. "
-                 "Reject it and record it again.")
+        return _(
+            "This claim no longer fits the fiscal limits, which have changed since it was recorded. "
+            "Reject it and record it again."
+        )
 
 
 def explain_check(check: ClaimCheck, worked_on: date) -> list[str]:
@@ -151,22 +164,48 @@ def explain_check(check: ClaimCheck, worked_on: date) -> list[str]:
     for violation in check.violations:
         p = violation.params
         if violation.code == "no_limits_for_year":
-            lines.append(_("There are no fiscal limits for %(year)s yet. An administrator must add them first.", year=p["year"]))
+            lines.append(
+                _("There are no fiscal limits for %(year)s yet. An administrator must add them first.", year=p["year"])
+            )
         elif violation.code == "hourly":
             if p["is_21_plus"]:
-                lines.append(_("The rate of %(rate)s per hour is above the maximum of %(max)s per hour for volunteers aged 21 or over.",
-                               rate=money(p["rate_cents"]), max=money(p["max_cents"])))
+                lines.append(
+                    _(
+                        "The rate of %(rate)s per hour is above the maximum of %(max)s per hour for volunteers aged 21 or over.",
+                        rate=money(p["rate_cents"]),
+                        max=money(p["max_cents"]),
+                    )
+                )
             else:
-                lines.append(_("The rate of %(rate)s per hour is above the maximum of %(max)s per hour for volunteers under 21.",
-                               rate=money(p["rate_cents"]), max=money(p["max_cents"])))
+                lines.append(
+                    _(
+                        "The rate of %(rate)s per hour is above the maximum of %(max)s per hour for volunteers under 21.",
+                        rate=money(p["rate_cents"]),
+                        max=money(p["max_cents"]),
+                    )
+                )
         elif violation.code == "monthly":
-            lines.append(_("%(amount)s would cross the monthly maximum of %(max)s: %(used)s is already used in %(month)s, so %(remaining)s is left.",
-                           amount=money(p["requested_cents"]), max=money(p["max_cents"]), used=money(p["used_cents"]),
-                           month=month, remaining=money(p["remaining_cents"])))
+            lines.append(
+                _(
+                    "%(amount)s would cross the monthly maximum of %(max)s: %(used)s is already used in %(month)s, so %(remaining)s is left.",
+                    amount=money(p["requested_cents"]),
+                    max=money(p["max_cents"]),
+                    used=money(p["used_cents"]),
+                    month=month,
+                    remaining=money(p["remaining_cents"]),
+                )
+            )
         elif violation.code == "yearly":
-            lines.append(_("%(amount)s would cross the yearly maximum of %(max)s: %(used)s is already used in %(year)s, so %(remaining)s is left.",
-                           amount=money(p["requested_cents"]), max=money(p["max_cents"]), used=money(p["used_cents"]),
-                           year=worked_on.year, remaining=money(p["remaining_cents"])))
+            lines.append(
+                _(
+                    "%(amount)s would cross the yearly maximum of %(max)s: %(used)s is already used in %(year)s, so %(remaining)s is left.",
+                    amount=money(p["requested_cents"]),
+                    max=money(p["max_cents"]),
+                    used=money(p["used_cents"]),
+                    year=worked_on.year,
+                    remaining=money(p["remaining_cents"]),
+                )
+            )
     if check.violations and check.allowed_cents > 0:
         lines.append(_("At most %(allowed)s can be paid for this claim.", allowed=money(check.allowed_cents)))
     elif check.violations and check.limit is not None:
@@ -200,10 +239,13 @@ def seed_limits(**_kwargs) -> int:
 
 
 def _limit_values(limit: FiscalLimit) -> dict:
-    return {"hourly_max_21_plus_cents": limit.hourly_max_21_plus_cents,
-            "hourly_max_under_21_cents": limit.hourly_max_under_21_cents,
-            "monthly_max_cents": limit.monthly_max_cents, "yearly_max_cents": limit.yearly_max_cents,
-            "status": limit.status}
+    return {
+        "hourly_max_21_plus_cents": limit.hourly_max_21_plus_cents,
+        "hourly_max_under_21_cents": limit.hourly_max_under_21_cents,
+        "monthly_max_cents": limit.monthly_max_cents,
+        "yearly_max_cents": limit.yearly_max_cents,
+        "status": limit.status,
+    }
 
 
 def save_limit(row: FiscalLimitRow | None, values: dict, actor: User) -> FiscalLimitRow:
@@ -225,18 +267,26 @@ def counted_amounts(volunteer_id: int, year: int, *, exclude_claim_id: int | Non
     claims, and expenses recorded as counting towards the caps."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     claims = select(Claim.worked_on, Claim.amount_cents).where(
-        Claim.volunteer_id == volunteer_id, Claim.status.in_(COUNTING_STATUSES), Claim.worked_on.between(start, end))
+        Claim.volunteer_id == volunteer_id, Claim.status.in_(COUNTING_STATUSES), Claim.worked_on.between(start, end)
+    )
     if exclude_claim_id is not None:
         claims = claims.where(Claim.id != exclude_claim_id)
     expenses = select(Expense.spent_on, Expense.amount_cents).where(
-        Expense.volunteer_id == volunteer_id, Expense.counts_towards_caps.is_(True), Expense.status.in_(COUNTING_STATUSES),
-        Expense.spent_on.between(start, end))
-    return [(row[0], row[1]) for row in db.session.execute(claims)] + [(row[0], row[1]) for row in db.session.execute(expenses)]
+        Expense.volunteer_id == volunteer_id,
+        Expense.counts_towards_caps.is_(True),
+        Expense.status.in_(COUNTING_STATUSES),
+        Expense.spent_on.between(start, end),
+    )
+    return [(row[0], row[1]) for row in db.session.execute(claims)] + [
+        (row[0], row[1]) for row in db.session.execute(expenses)
+    ]
 
 
 def _lock_volunteers(ids) -> None:
     """Serialise cap checks per volunteer (PostgreSQL row locks; SQLite already writes one at a time)."""
-    db.session.execute(select(Volunteer.id).where(Volunteer.id.in_(sorted(set(ids)))).order_by(Volunteer.id).with_for_update())
+    db.session.execute(
+        select(Volunteer.id).where(Volunteer.id.in_(sorted(set(ids)))).order_by(Volunteer.id).with_for_update()
+    )
 
 
 def is_adult_on(volunteer: Volunteer, on: date) -> bool:
@@ -271,7 +321,8 @@ def plan_claims(entries: list[ClaimEntry]) -> list[ClaimPlan]:
         if rate is None:
             rate = rate_for(entry.volunteer, worked_on, limits) or 0
         if entry.activity is not None and any(
-                c.volunteer_id == entry.volunteer.id and c.status in COUNTING_STATUSES for c in entry.activity.claims):
+            c.volunteer_id == entry.volunteer.id and c.status in COUNTING_STATUSES for c in entry.activity.claims
+        ):
             raise DuplicateClaim(entry.volunteer)
         earlier = counted_amounts(entry.volunteer.id, worked_on.year) + planned[entry.volunteer.id]
         check = check_claim(limits, entry.volunteer.birth, worked_on, entry.minutes, rate, earlier)
@@ -296,13 +347,27 @@ def record_claims(entries: list[ClaimEntry], actor: User, *, reduce: bool = Fals
     for plan in plans:
         check = plan.check
         rate = plan.rate_cents_per_hour if check.ok else min(plan.rate_cents_per_hour, check.hourly_max_cents)
-        claim = Claim(volunteer=plan.volunteer, activity=plan.activity, worked_on=plan.worked_on, minutes=plan.minutes,
-                      rate_cents_per_hour=rate, amount_cents=check.requested_cents if check.ok else check.allowed_cents,
-                      requested_cents=check.requested_cents, note=plan.note, recorded_by_id=actor.id)
+        claim = Claim(
+            volunteer=plan.volunteer,
+            activity=plan.activity,
+            worked_on=plan.worked_on,
+            minutes=plan.minutes,
+            rate_cents_per_hour=rate,
+            amount_cents=check.requested_cents if check.ok else check.allowed_cents,
+            requested_cents=check.requested_cents,
+            note=plan.note,
+            recorded_by_id=actor.id,
+        )
         db.session.add(claim)
-        audit.record("allowance.claim.record", claim, actor=actor, volunteer=plan.volunteer.id,
-                     amount_cents=claim.amount_cents, reduced_from_cents=None if check.ok else check.requested_cents,
-                     caps=list(check.codes) or None)
+        audit.record(
+            "allowance.claim.record",
+            claim,
+            actor=actor,
+            volunteer=plan.volunteer.id,
+            amount_cents=claim.amount_cents,
+            reduced_from_cents=None if check.ok else check.requested_cents,
+            caps=list(check.codes) or None,
+        )
         claims.append(claim)
     return claims
 
@@ -377,20 +442,36 @@ def claims_query(status: ClaimStatus | None):
 
 
 # --- expenses ---------------------------------------------------------------------------------
-def record_expense(volunteer: Volunteer, spent_on: date, description: str, amount_cents: int,
-                   receipt_reference: str, actor: User) -> Expense:
+def record_expense(
+    volunteer: Volunteer, spent_on: date, description: str, amount_cents: int, receipt_reference: str, actor: User
+) -> Expense:
     check_date(volunteer, spent_on)
     counts = bool(current_app.config.get("EXPENSES_COUNT_TOWARDS_CAPS", True))
     if counts:
         _lock_volunteers([volunteer.id])
-        summary = usage_summary(current_limits(), spent_on.year, spent_on.month, counted_amounts(volunteer.id, spent_on.year))
+        summary = usage_summary(
+            current_limits(), spent_on.year, spent_on.month, counted_amounts(volunteer.id, spent_on.year)
+        )
         if summary.limit is None or amount_cents > summary.payable_cents:
             raise ExpenseOverCap(summary, amount_cents)
-    expense = Expense(volunteer=volunteer, spent_on=spent_on, description=description.strip(), amount_cents=amount_cents,
-                      receipt_reference=receipt_reference.strip(), counts_towards_caps=counts, recorded_by_id=actor.id)
+    expense = Expense(
+        volunteer=volunteer,
+        spent_on=spent_on,
+        description=description.strip(),
+        amount_cents=amount_cents,
+        receipt_reference=receipt_reference.strip(),
+        counts_towards_caps=counts,
+        recorded_by_id=actor.id,
+    )
     db.session.add(expense)
-    audit.record("allowance.expense.record", expense, actor=actor, volunteer=volunteer.id, amount_cents=amount_cents,
-                 counts_towards_caps=counts)
+    audit.record(
+        "allowance.expense.record",
+        expense,
+        actor=actor,
+        volunteer=volunteer.id,
+        amount_cents=amount_cents,
+        counts_towards_caps=counts,
+    )
     return expense
 
 
@@ -404,8 +485,13 @@ def approve_expense(expense: Expense, actor: User) -> None:
     waits for the next payout batch, together with the approved claims."""
     _lock_expense(expense)
     expense.approve(actor)
-    audit.record("allowance.expense.approve", expense, actor=actor, volunteer=expense.volunteer_id,
-                 amount_cents=expense.amount_cents)
+    audit.record(
+        "allowance.expense.approve",
+        expense,
+        actor=actor,
+        volunteer=expense.volunteer_id,
+        amount_cents=expense.amount_cents,
+    )
 
 
 def reject_expense(expense: Expense, reason: str, actor: User) -> None:
@@ -415,8 +501,11 @@ def reject_expense(expense: Expense, reason: str, actor: User) -> None:
 
 
 def waiting_expenses() -> list[Expense]:
-    return list(db.session.scalars(select(Expense).where(Expense.status == ClaimStatus.submitted)
-                                   .order_by(Expense.spent_on, Expense.id)))
+    return list(
+        db.session.scalars(
+            select(Expense).where(Expense.status == ClaimStatus.submitted).order_by(Expense.spent_on, Expense.id)
+        )
+    )
 
 
 # --- privacy ----------------------------------------------------------------------------------

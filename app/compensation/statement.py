@@ -4,6 +4,7 @@ Pure rendering with fpdf2: callers pass already translated and formatted strings
 bytes back. No Flask, no database. DejaVu Sans ships with the app and has Latin, Turkish,
 Polish and Arabic glyphs; the harfbuzz shaper joins Arabic names and puts them right to left.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -54,8 +55,13 @@ def render_statement(statement: Statement) -> bytes:
 
     pdf.set_font(_FAMILY, "", 9)
     numeric = tuple("RIGHT" if index else "LEFT" for index in range(len(statement.columns)))
-    with pdf.table(text_align=numeric, headings_style=FontFace(emphasis="BOLD", fill_color=(230, 233, 228)),
-                   line_height=6, padding=1.5, col_widths=tuple(statement.widths) if statement.widths else None) as table:
+    with pdf.table(
+        text_align=numeric,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 233, 228)),
+        line_height=6,
+        padding=1.5,
+        col_widths=tuple(statement.widths) if statement.widths else None,
+    ) as table:
         table.row(list(statement.columns))
         for values in statement.rows:
             table.row(list(values))

@@ -1,4 +1,5 @@
 """Template helpers of the allowances domain: labels for statuses and warnings, hours."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

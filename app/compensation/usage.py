@@ -1,4 +1,5 @@
 """How much of a volunteer's allowance is used: this month and year, and per month for a statement."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Volunteers, their teams and the teams' activities; removing contact details of those who left."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,8 +31,17 @@ CONSENT_TEXT = _l(
 )
 
 
-VOLUNTEER_FIELDS = ("name", "account_holder_name", "birth_year", "birth_month", "email", "phone", "iban",
-                    "started_on", "ended_on")
+VOLUNTEER_FIELDS = (
+    "name",
+    "account_holder_name",
+    "birth_year",
+    "birth_month",
+    "email",
+    "phone",
+    "iban",
+    "started_on",
+    "ended_on",
+)
 
 
 BANK_FIELDS = ("iban", "account_holder_name")
@@ -60,8 +70,12 @@ def save_volunteer(volunteer: Volunteer | None, values: dict, teams: list[Team],
             setattr(volunteer, name, value)
     volunteer.teams = list(teams)
     db.session.add(volunteer)
-    audit.record("allowance.volunteer.create" if created else "allowance.volunteer.save", volunteer, actor=actor,
-                 iban_changed=iban_changed or None)
+    audit.record(
+        "allowance.volunteer.create" if created else "allowance.volunteer.save",
+        volunteer,
+        actor=actor,
+        iban_changed=iban_changed or None,
+    )
     return volunteer
 
 
@@ -73,8 +87,12 @@ def request_bank_change(volunteer: Volunteer, iban: str, holder: str, actor: Use
 
 
 def _masked_change(volunteer: Volunteer) -> dict:
-    return {"old_iban": mask_iban(volunteer.iban), "new_iban": mask_iban(volunteer.pending_iban),
-            "old_holder": mask_name(volunteer.account_holder_name), "new_holder": mask_name(volunteer.pending_account_holder_name)}
+    return {
+        "old_iban": mask_iban(volunteer.iban),
+        "new_iban": mask_iban(volunteer.pending_iban),
+        "old_holder": mask_name(volunteer.account_holder_name),
+        "new_holder": mask_name(volunteer.pending_account_holder_name),
+    }
 
 
 def confirm_bank_change(volunteer: Volunteer, actor: User) -> None:
@@ -83,8 +101,13 @@ def confirm_bank_change(volunteer: Volunteer, actor: User) -> None:
         raise BankChangeError("none")
     if volunteer.bank_change_requested_by_id == actor.id:
         raise BankChangeError("same_person")
-    audit.record("allowance.volunteer.bank_change_confirmed", volunteer, actor=actor,
-                 requested_by=volunteer.bank_change_requested_by_id, **_masked_change(volunteer))
+    audit.record(
+        "allowance.volunteer.bank_change_confirmed",
+        volunteer,
+        actor=actor,
+        requested_by=volunteer.bank_change_requested_by_id,
+        **_masked_change(volunteer),
+    )
     volunteer.iban = volunteer.pending_iban or volunteer.iban
     volunteer.account_holder_name = volunteer.pending_account_holder_name or volunteer.account_holder_name
     volunteer.bank_changed_by_id = volunteer.bank_change_requested_by_id
@@ -94,8 +117,13 @@ def confirm_bank_change(volunteer: Volunteer, actor: User) -> None:
 def reject_bank_change(volunteer: Volunteer, actor: User) -> None:
     if not volunteer.has_pending_bank_change:
         raise BankChangeError("none")
-    audit.record("allowance.volunteer.bank_change_rejected", volunteer, actor=actor,
-                 requested_by=volunteer.bank_change_requested_by_id, **_masked_change(volunteer))
+    audit.record(
+        "allowance.volunteer.bank_change_rejected",
+        volunteer,
+        actor=actor,
+        requested_by=volunteer.bank_change_requested_by_id,
+        **_masked_change(volunteer),
+    )
     volunteer.pending_iban = volunteer.pending_account_holder_name = volunteer.bank_change_requested_by_id = None
 
 
@@ -107,8 +135,9 @@ def mark_left(volunteer: Volunteer, ended_on: date | None, actor: User) -> None:
 
 def purge_volunteer_contacts() -> int:
     """Remove e-mail and phone of every volunteer who left. Payment records stay (tax law)."""
-    query = select(Volunteer).where(Volunteer.left_at.is_not(None),
-                                    (Volunteer.email.is_not(None)) | (Volunteer.phone.is_not(None)))
+    query = select(Volunteer).where(
+        Volunteer.left_at.is_not(None), (Volunteer.email.is_not(None)) | (Volunteer.phone.is_not(None))
+    )
     volunteers = list(db.session.scalars(query))
     for volunteer in volunteers:
         volunteer.email = None

@@ -43,14 +43,25 @@ class CouncilForm(FlaskForm):
     area_id = SelectField(_l("Area"), coerce=int)
     venue = StringField(_l("Venue"), validators=[DataRequired(_l("Fill in the venue.")), Length(max=160)])
     address = StringField(_l("Address"), validators=[Length(max=200)])
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Fill in when it starts."))])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Fill in when it ends."))])
+    starts_at = DateTimeLocalField(
+        _l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Fill in when it starts."))]
+    )
+    ends_at = DateTimeLocalField(
+        _l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Fill in when it ends."))]
+    )
     languages = MultiCheckboxField(
-        _l("Languages spoken"), choices=[(lang.code, lang.native_name) for lang in LANGUAGES],
+        _l("Languages spoken"),
+        choices=[(lang.code, lang.native_name) for lang in LANGUAGES],
         validators=[AtLeastOne(_l("Choose at least one language."))],
     )
-    capacity = IntegerField(_l("Number of places"), default=60, validators=[NumberRange(min=1, max=2000, message=_l("Use a number from 1 to 2000."))])
-    domains = MultiCheckboxField(_l("On the agenda"), choices=domain_choices(), validators=[AtLeastOne(_l("Choose at least one domain."))])
+    capacity = IntegerField(
+        _l("Number of places"),
+        default=60,
+        validators=[NumberRange(min=1, max=2000, message=_l("Use a number from 1 to 2000."))],
+    )
+    domains = MultiCheckboxField(
+        _l("On the agenda"), choices=domain_choices(), validators=[AtLeastOne(_l("Choose at least one domain."))]
+    )
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     facilitators_label = _l("Facilitators (only they run the evening: tickets, desk, paper ballots, the vote)")
     facilitator_ids = MultiCheckboxField(facilitators_label, coerce=int)
@@ -67,8 +78,12 @@ def ticket_format_choices():
 
 class TicketForm(FlaskForm):
     count = IntegerField(
-        _l("How many tickets?"), default=50,
-        validators=[DataRequired(_l("Fill in a number.")), NumberRange(min=1, max=2000, message=_l("Make 1 to 2000 tickets at a time."))],
+        _l("How many tickets?"),
+        default=50,
+        validators=[
+            DataRequired(_l("Fill in a number.")),
+            NumberRange(min=1, max=2000, message=_l("Make 1 to 2000 tickets at a time.")),
+        ],
     )
     neighbourhood_id = SelectField(_l("Bind to a buurt (optional)"), coerce=int)
     output = RadioField(_l("Format"), choices=ticket_format_choices(), default="pdf")
@@ -76,17 +91,24 @@ class TicketForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Your code"), validators=[DataRequired(_l("Type the code from your ticket.")), Length(max=64)])
+    code = StringField(
+        _l("Your code"), validators=[DataRequired(_l("Type the code from your ticket.")), Length(max=64)]
+    )
     submit = SubmitField(_l("Continue"))
 
 
 class DeskCodeForm(CodeForm):
-    code = StringField(_l("Code on the ticket"), validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)])
+    code = StringField(
+        _l("Code on the ticket"), validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)]
+    )
     submit = SubmitField(_l("Sign in at the desk"))
 
 
 class VoidForm(CodeForm):
-    code = StringField(_l("Code of the ticket to void"), validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)])
+    code = StringField(
+        _l("Code of the ticket to void"),
+        validators=[DataRequired(_l("Type the code from the ticket.")), Length(max=64)],
+    )
     reissue = BooleanField(_l("Print a new ticket in its place"))
     submit = SubmitField(_l("Void ticket"))
 
@@ -99,10 +121,16 @@ class ProfileForm(FlaskForm):
     first_name = StringField(_l("First name (optional)"), validators=[Length(max=80)])
     neighbourhood_id = SelectField(_l("Your buurt (optional)"), coerce=int)
     age_band = SelectField(_l("Your age (optional)"), choices=age_band_choices())
-    first_time = RadioField(_l("Is this your first bewonersberaad? (optional)"), choices=first_time_choices(),
-                            validators=[Optional()], validate_choice=True)
+    first_time = RadioField(
+        _l("Is this your first bewonersberaad? (optional)"),
+        choices=first_time_choices(),
+        validators=[Optional()],
+        validate_choice=True,
+    )
     consent = BooleanField(_l("Yes, send me the outcomes by e-mail"))
-    email = EmailField(_l("E-mail address"), validators=[Optional(), Email(_l("This is not a valid e-mail address.")), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"), validators=[Optional(), Email(_l("This is not a valid e-mail address.")), Length(max=254)]
+    )
     submit = SubmitField(_l("Save"))
 
     def validate(self, extra_validators=None):
@@ -115,11 +143,15 @@ class ProfileForm(FlaskForm):
 
 
 class OutcomesForm(FlaskForm):
-    summary = TextAreaField(_l("Summary of the evening"), validators=[DataRequired(_l("Write a short summary.")), Length(max=5000)])
+    summary = TextAreaField(
+        _l("Summary of the evening"), validators=[DataRequired(_l("Write a short summary.")), Length(max=5000)]
+    )
     submit = SubmitField(_l("Save outcomes"))
     publish = SubmitField(_l("Save and publish"))
 
 
 class PlanNextForm(FlaskForm):
-    council_ids = MultiCheckboxField(_l("Councils to plan again"), coerce=int, validators=[AtLeastOne(_l("Choose at least one council."))])
+    council_ids = MultiCheckboxField(
+        _l("Councils to plan again"), coerce=int, validators=[AtLeastOne(_l("Choose at least one council."))]
+    )
     submit = SubmitField(_l("Plan half a year ahead"))

@@ -1,4 +1,5 @@
 """Resident councils (bewonersberaden), their tickets, attendance and outcomes."""
+
 from __future__ import annotations
 
 import enum

@@ -1,5 +1,6 @@
 """Who may do what to a council (README: "Who may do what"). Views call `load_council`:
 load (404), authorise (403), then the service."""
+
 from __future__ import annotations
 
 from flask import abort

@@ -39,13 +39,9 @@ def qr_modules(data: str) -> tuple[str, ...]:
 _BOOLS_TO_BITS = bytes.maketrans(b"\x00\x01", b"01")
 
 
-def _qrcode_symbol(
-    data: str, mask: int, version: int | None = None
-) -> tuple[int, tuple[str, ...]]:
+def _qrcode_symbol(data: str, mask: int, version: int | None = None) -> tuple[int, tuple[str, ...]]:
     """(version, rows) of the symbol ``qrcode`` makes with the given mask pattern."""
-    symbol = qrcode.QRCode(
-        version=version, error_correction=ERROR_CORRECT_M, mask_pattern=mask, border=0
-    )
+    symbol = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, mask_pattern=mask, border=0)
     symbol.add_data(data)
     symbol.make(fit=version is None)
     matrix = symbol.get_matrix()

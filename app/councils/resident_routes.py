@@ -2,6 +2,7 @@
 
 The code is exchanged for a session at once and the browser is sent (303) to a URL
 without it, so no secret stays in history, referrers or logs."""
+
 from __future__ import annotations
 
 import secrets
@@ -18,8 +19,8 @@ from app.councils.codes import normalize_code
 from app.councils.forms import CodeForm, ProfileForm
 from app.councils.models import Ticket
 from app.extensions import client_address, db
-from app.ratelimits import count_failure, refuse_if_over
 from app.places.services import neighbourhood_choices
+from app.ratelimits import count_failure, refuse_if_over
 from app.signals import collect
 from app.types import utcnow
 
@@ -35,7 +36,6 @@ REFUSALS = {
 }
 
 
-
 def _code_key(raw: str) -> str:
     return "code:" + (normalize_code(raw) or raw.strip().upper()[:64])
 
@@ -43,7 +43,10 @@ def _code_key(raw: str) -> str:
 def _failure_keys(code: str) -> list[tuple[str, str]]:
     """Wrong codes count per source address, per code and per device cookie, each per minute."""
     config = current_app.config
-    keys = [("address:" + client_address(), config["TICKET_FAILURES_PER_IP"]), (_code_key(code), config["TICKET_ATTEMPTS_PER_CODE"])]
+    keys = [
+        ("address:" + client_address(), config["TICKET_FAILURES_PER_IP"]),
+        (_code_key(code), config["TICKET_ATTEMPTS_PER_CODE"]),
+    ]
     device = session.get(SESSION_DEVICE)
     if device:
         keys.append(("device:" + services.device_hash(device), config["TICKET_FAILURES_PER_DEVICE"]))
@@ -132,9 +135,14 @@ def public_welcome():
     if ticket.council_id and not session.get("profile_saved") and form.validate_on_submit():
         council_id = ticket.council_id
         mix_due = services.save_profile(
-            ticket.council_id, neighbourhood_id=form.neighbourhood_id.data, age_band=form.age_band.data,
-            consent=form.consent.data, first_name=form.first_name.data or "", email=form.email.data or "",
-            locale=str(get_locale() or "nl"), first_time=form.first_time.data,
+            ticket.council_id,
+            neighbourhood_id=form.neighbourhood_id.data,
+            age_band=form.age_band.data,
+            consent=form.consent.data,
+            first_name=form.first_name.data or "",
+            email=form.email.data or "",
+            locale=str(get_locale() or "nl"),
+            first_time=form.first_time.data,
         )
         db.session.commit()
         if mix_due:
@@ -143,5 +151,6 @@ def public_welcome():
         flash(_("Thank you!"), "success")
         return redirect(url_for("councils.public_welcome"), code=303)
     steps = collect(signals.ticket_next_step, ticket)
-    return render_template("councils/welcome.html", ticket=ticket, form=form, steps=steps,
-                           profile_saved=session.get("profile_saved"))
+    return render_template(
+        "councils/welcome.html", ticket=ticket, form=form, steps=steps, profile_saved=session.get("profile_saved")
+    )

@@ -1,4 +1,5 @@
 """Public council pages: upcoming and past councils, one council, its outcomes."""
+
 from __future__ import annotations
 
 from flask import abort, render_template
@@ -31,5 +32,9 @@ def public_outcomes(council_id: int):
     council = get_or_404(Council, council_id)
     if council.status != CouncilStatus.outcomes_published:
         abort(404)
-    return render_template("councils/outcomes.html", council=council, attendance=services.attendance(council),
-                           reach_summary=public_summary(council))
+    return render_template(
+        "councils/outcomes.html",
+        council=council,
+        attendance=services.attendance(council),
+        reach_summary=public_summary(council),
+    )

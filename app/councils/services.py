@@ -1,4 +1,5 @@
 """Councils: scheduling, tickets, signing in, attendance and outcomes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import ballot_box
 from app.auth import audit
 from app.auth.models import User
-from app.roles import Role
 from app.councils.codes import hash_code, new_ticket_code, normalize_code
 from app.councils.models import (
     MAIL_FAILED,
@@ -32,6 +32,7 @@ from app.councils.models import (
 )
 from app.errors import DomainError
 from app.extensions import db, mail
+from app.roles import Role
 from app.types import add_months, utcnow
 
 log = logging.getLogger("wijkstem.tickets")
@@ -53,15 +54,25 @@ def plan_next_round(councils: list[Council], actor: User, months: int = 6) -> li
     copies = []
     for council in councils:
         copy = Council(
-            title=council.title, area_id=council.area_id, venue=council.venue, address=council.address,
-            starts_at=add_months(council.starts_at, months), ends_at=add_months(council.ends_at, months),
-            languages=list(council.languages), capacity=council.capacity, domains=list(council.domains),
-            description=council.description, created_by_id=actor.id, facilitators=list(council.facilitators),
+            title=council.title,
+            area_id=council.area_id,
+            venue=council.venue,
+            address=council.address,
+            starts_at=add_months(council.starts_at, months),
+            ends_at=add_months(council.ends_at, months),
+            languages=list(council.languages),
+            capacity=council.capacity,
+            domains=list(council.domains),
+            description=council.description,
+            created_by_id=actor.id,
+            facilitators=list(council.facilitators),
         )
         db.session.add(copy)
         copies.append(copy)
     db.session.flush()
-    audit.record("council.plan_next", None, actor=actor, sources=[c.id for c in councils], copies=[c.id for c in copies])
+    audit.record(
+        "council.plan_next", None, actor=actor, sources=[c.id for c in councils], copies=[c.id for c in copies]
+    )
     return copies
 
 
@@ -69,8 +80,14 @@ def councils_newest_first(limit: int | None = None) -> list[Council]:
     return list(db.session.scalars(select(Council).order_by(Council.starts_at.desc()).limit(limit)))
 
 
-def save_council(council: Council, area_id: int | None, starts_at: datetime, ends_at: datetime, actor: User,
-                 facilitator_ids: set[int] | None = None) -> None:
+def save_council(
+    council: Council,
+    area_id: int | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor: User,
+    facilitator_ids: set[int] | None = None,
+) -> None:
     """A new or edited council (the form has filled in its text fields) and who runs it."""
     council.area_id = area_id
     council.starts_at, council.ends_at = starts_at, ends_at
@@ -111,8 +128,13 @@ def ticket_expiry(council: Council) -> datetime:
 
 
 def generate_tickets(
-    council: Council | None, count: int, actor: User, *, neighbourhood_id: int | None = None,
-    expires_at: datetime | None = None, round_id: int | None = None,
+    council: Council | None,
+    count: int,
+    actor: User,
+    *,
+    neighbourhood_id: int | None = None,
+    expires_at: datetime | None = None,
+    round_id: int | None = None,
 ) -> list[tuple[Ticket, str]]:
     """Create `count` tickets and return them with their plain codes. The codes are not
     stored anywhere: whoever calls this must hand them out (PDF, CSV) at once."""
@@ -153,7 +175,7 @@ def void_ticket(ticket: Ticket, actor: User, *, replaced_by: Ticket | None = Non
 def reissue_ticket(ticket: Ticket, actor: User) -> tuple[Ticket, str]:
     """Void an unused ticket and issue one new ticket in its place; the audit log records both."""
     ticket.void(utcnow())  # refuses a ticket that voted before anything is issued
-    (new, code), = generate_tickets(ticket.council, 1, actor, neighbourhood_id=ticket.neighbourhood_id)
+    ((new, code),) = generate_tickets(ticket.council, 1, actor, neighbourhood_id=ticket.neighbourhood_id)
     audit.record("ticket.void", ticket, actor=actor, replaced_by=new.id)
     audit.record("ticket.reissue", new, actor=actor, replaces=ticket.id)
     return new, code
@@ -193,8 +215,9 @@ def to_the_day(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def sign_in(code: str, device_token: str | None, channel: str = "phone",
-            session_ticket_id: int | None = None) -> tuple[SignIn, str | None]:
+def sign_in(
+    code: str, device_token: str | None, channel: str = "phone", session_ticket_id: int | None = None
+) -> tuple[SignIn, str | None]:
     """Exchange a code for a sign-in. Returns the outcome and the device token the browser
     must keep. A ticket already signed in on another device is refused. The browser's device
     token is only reused for the ticket its session already holds: a new ticket on a shared
@@ -262,18 +285,42 @@ def release_ticket(council: Council, code: str, actor: User) -> bool:
     return True
 
 
-def save_profile(council_id: int, *, neighbourhood_id: int | None, age_band: str | None,
-                 consent: bool, first_name: str, email: str, locale: str, first_time: str | None = None) -> bool:
+def save_profile(
+    council_id: int,
+    *,
+    neighbourhood_id: int | None,
+    age_band: str | None,
+    consent: bool,
+    first_name: str,
+    email: str,
+    locale: str,
+    first_time: str | None = None,
+) -> bool:
     """A submitted welcome form gives one profile: its answers and the page's language. It
     goes, sealed, into the box (app/ballot_box.py) and reaches the attendance_profile table
     later in a shuffled batch, so its place says nothing about the order of sign-ins. The
     e-mail address is kept to send the outcomes, with the day of consent. Returns whether the
     profile box is due a mix."""
-    ballot_box.put("profile", council_id, {"neighbourhood_id": neighbourhood_id or None, "age_band": age_band or None,
-                                           "first_time": first_time or None, "language": locale})
+    ballot_box.put(
+        "profile",
+        council_id,
+        {
+            "neighbourhood_id": neighbourhood_id or None,
+            "age_band": age_band or None,
+            "first_time": first_time or None,
+            "language": locale,
+        },
+    )
     if consent and email:
-        db.session.add(OutcomeSubscriber(council_id=council_id, first_name=first_name.strip(), email=email.strip(), locale=locale,
-                                         consented_at=to_the_day(utcnow())))
+        db.session.add(
+            OutcomeSubscriber(
+                council_id=council_id,
+                first_name=first_name.strip(),
+                email=email.strip(),
+                locale=locale,
+                consented_at=to_the_day(utcnow()),
+            )
+        )
     db.session.flush()
     return ballot_box.due("profile", council_id)
 
@@ -281,9 +328,13 @@ def save_profile(council_id: int, *, neighbourhood_id: int | None, age_band: str
 def _write_profiles(council_id: int, payloads: list[dict]) -> None:
     columns = set(AttendanceProfile.__table__.columns.keys()) - {"id", "council_id"}
     if payloads:
-        db.session.execute(insert(AttendanceProfile), [
-            {"id": secrets.token_hex(16), "council_id": council_id, **{k: v for k, v in p.items() if k in columns}}
-            for p in payloads])
+        db.session.execute(
+            insert(AttendanceProfile),
+            [
+                {"id": secrets.token_hex(16), "council_id": council_id, **{k: v for k, v in p.items() if k in columns}}
+                for p in payloads
+            ],
+        )
 
 
 def mix_profiles(council_id: int, *, everything: bool = False) -> int:
@@ -343,8 +394,11 @@ def queue_failed_outcome_mails(council: Council, actor: User) -> int:
     """The facilitator asks to send the refused e-mails again (after the commit, as above)."""
     if council.status != CouncilStatus.outcomes_published:
         raise DomainError("outcomes_not_published")
-    failed = db.session.scalars(select(OutcomeSubscriber).where(
-        OutcomeSubscriber.council_id == council.id, OutcomeSubscriber.mail_status == MAIL_FAILED)).all()
+    failed = db.session.scalars(
+        select(OutcomeSubscriber).where(
+            OutcomeSubscriber.council_id == council.id, OutcomeSubscriber.mail_status == MAIL_FAILED
+        )
+    ).all()
     for subscriber in failed:
         subscriber.mail_status = MAIL_PENDING
     audit.record("council.outcomes.resend", council, actor=actor, count=len(failed))
@@ -358,9 +412,13 @@ class MailCount:
 
 
 def outcome_mail_count(council: Council) -> MailCount:
-    rows = dict(db.session.execute(
-        select(OutcomeSubscriber.mail_status, func.count()).where(OutcomeSubscriber.council_id == council.id)
-        .group_by(OutcomeSubscriber.mail_status)).all())
+    rows = dict(
+        db.session.execute(
+            select(OutcomeSubscriber.mail_status, func.count())
+            .where(OutcomeSubscriber.council_id == council.id)
+            .group_by(OutcomeSubscriber.mail_status)
+        ).all()
+    )
     return MailCount(rows.get(MAIL_SENT, 0), rows.get(MAIL_FAILED, 0))
 
 
@@ -374,9 +432,11 @@ def send_outcome_mails(council_id: int) -> MailCount:
     council = db.session.get(Council, council_id)
     if council is None or council.status != CouncilStatus.outcomes_published:
         return MailCount(0, 0)
-    subscribers = db.session.scalars(select(OutcomeSubscriber).where(
-        OutcomeSubscriber.council_id == council_id, OutcomeSubscriber.mail_status == MAIL_PENDING)
-        .order_by(OutcomeSubscriber.id)).all()
+    subscribers = db.session.scalars(
+        select(OutcomeSubscriber)
+        .where(OutcomeSubscriber.council_id == council_id, OutcomeSubscriber.mail_status == MAIL_PENDING)
+        .order_by(OutcomeSubscriber.id)
+    ).all()
     messages = [(subscriber.id, _outcome_message(council, subscriber)) for subscriber in subscribers]
     db.session.commit()
     sent = failed = 0
@@ -394,7 +454,7 @@ def send_outcome_mails(council_id: int) -> MailCount:
                     sent += 1
     except (smtplib.SMTPException, OSError):
         log.exception("council %s: the mail server could not be reached", council_id)
-        for subscriber_id, _message in messages[sent + failed:]:
+        for subscriber_id, _message in messages[sent + failed :]:
             _mark_mail(subscriber_id, MAIL_FAILED)
             failed += 1
     return MailCount(sent, failed)
@@ -410,8 +470,11 @@ def _outcome_message(council: Council, subscriber: OutcomeSubscriber) -> Message
 
 
 def _mark_mail(subscriber_id: int, status: str) -> None:
-    db.session.execute(update(OutcomeSubscriber).where(OutcomeSubscriber.id == subscriber_id).values(
-        mail_status=status, sent_at=utcnow() if status == MAIL_SENT else None))
+    db.session.execute(
+        update(OutcomeSubscriber)
+        .where(OutcomeSubscriber.id == subscriber_id)
+        .values(mail_status=status, sent_at=utcnow() if status == MAIL_SENT else None)
+    )
     db.session.commit()
 
 
@@ -419,8 +482,12 @@ def purge_contacts(now: datetime | None = None) -> int:
     """Delete contact data once the retention period after publication has passed."""
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["CONTACT_RETENTION_DAYS"])
-    expired_councils = select(Council.id).where(Council.outcomes_published_at.is_not(None), Council.outcomes_published_at < cutoff)
-    subscribers = db.session.scalars(select(OutcomeSubscriber).where(OutcomeSubscriber.council_id.in_(expired_councils))).all()
+    expired_councils = select(Council.id).where(
+        Council.outcomes_published_at.is_not(None), Council.outcomes_published_at < cutoff
+    )
+    subscribers = db.session.scalars(
+        select(OutcomeSubscriber).where(OutcomeSubscriber.council_id.in_(expired_councils))
+    ).all()
     for subscriber in subscribers:
         db.session.delete(subscriber)
     return len(subscribers)

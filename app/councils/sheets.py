@@ -49,6 +49,7 @@ SIDE_WIDTH = CELL_WIDTH - CELL_PADDING - QR_SIZE - QR_TEXT_GAP - 4.0
 INSTRUCTIONS_WIDTH = CELL_WIDTH - 2 * CELL_PADDING
 INSTRUCTIONS_HEIGHT = CELL_HEIGHT - CELL_PADDING - QR_SIZE - QR_TEXT_GAP - 3.0
 
+
 @dataclass(frozen=True)
 class TicketPrint:
     """One ticket to print."""
@@ -89,9 +90,7 @@ ADDRESS_SIZE = 8.0
 BUURT_GAP = 0.6  # between the venue and the buurt label
 
 
-def _prepare_ticket_texts(
-    typesetter: Typesetter, header: SheetHeader, with_buurt: bool
-) -> _TicketTexts:
+def _prepare_ticket_texts(typesetter: Typesetter, header: SheetHeader, with_buurt: bool) -> _TicketTexts:
     # Size the code so that the widest possible code fits: every code then looks alike.
     widest = max(ALPHABET, key=lambda symbol: typesetter.width(symbol, 10, bold=True))
     widest_code = format_code(widest * TICKET_CODE_LENGTH)
@@ -102,22 +101,18 @@ def _prepare_ticket_texts(
     room = QR_SIZE - line_height(code_size) - 0.5
     if with_buurt:
         room -= line_height(BUURT_SIZE) + BUURT_GAP
-    address = typesetter.fit(header.address, SIDE_WIDTH, size=ADDRESS_SIZE, min_size=6, max_lines=2) if header.address else []
+    address = (
+        typesetter.fit(header.address, SIDE_WIDTH, size=ADDRESS_SIZE, min_size=6, max_lines=2) if header.address else []
+    )
     room -= sum(line.height for line in address)
     for title_lines, venue_lines in ((2, 2), (2, 1), (1, 1)):
-        title = typesetter.fit(
-            header.title, SIDE_WIDTH, size=9.5, min_size=7, max_lines=title_lines, bold=True
-        )
+        title = typesetter.fit(header.title, SIDE_WIDTH, size=9.5, min_size=7, max_lines=title_lines, bold=True)
         when = typesetter.fit(header.when, SIDE_WIDTH, size=8, min_size=6.5)
-        venue = typesetter.fit(
-            header.venue, SIDE_WIDTH, size=8, min_size=6.5, max_lines=venue_lines
-        )
+        venue = typesetter.fit(header.venue, SIDE_WIDTH, size=8, min_size=6.5, max_lines=venue_lines)
         # Date and venue in one size, the smaller of the two, so they read as one block.
         size = min(line.size for line in when + venue) if when + venue else 8
         when = typesetter.fit(header.when, SIDE_WIDTH, size=size, min_size=size)
-        venue = typesetter.fit(
-            header.venue, SIDE_WIDTH, size=size, min_size=size, max_lines=venue_lines
-        )
+        venue = typesetter.fit(header.venue, SIDE_WIDTH, size=size, min_size=size, max_lines=venue_lines)
         side = title + when + venue
         if sum(line.height for line in side) <= room:
             break
@@ -127,9 +122,7 @@ def _prepare_ticket_texts(
 INSTRUCTION_SIZES = [7.5 - 0.25 * step for step in range(11)]  # 7.5 pt down to 5 pt
 
 
-def _fit_instructions(
-    typesetter: Typesetter, instructions: Sequence[tuple[str, str]]
-) -> list[Line]:
+def _fit_instructions(typesetter: Typesetter, instructions: Sequence[tuple[str, str]]) -> list[Line]:
     """Lay out the instruction lines at the largest common size that fits the band.
 
     Each language may wrap onto up to three lines; if that does not fit even at the
@@ -171,9 +164,7 @@ def render_ticket_sheet(tickets: Sequence[TicketPrint], header: SheetHeader) -> 
         raise ValueError("every ticket needs a URL for its QR code")
     pdf = new_pdf(header.title)
     typesetter = Typesetter(pdf)
-    texts = _prepare_ticket_texts(
-        typesetter, header, with_buurt=any(ticket.buurt for ticket in tickets)
-    )
+    texts = _prepare_ticket_texts(typesetter, header, with_buurt=any(ticket.buurt for ticket in tickets))
     buurt_lines: dict[str, list[Line]] = {}
 
     for index, ticket in enumerate(tickets):
@@ -185,9 +176,7 @@ def render_ticket_sheet(tickets: Sequence[TicketPrint], header: SheetHeader) -> 
         y = PAGE_MARGIN + (slot // COLUMNS) * CELL_HEIGHT
         buurt = ticket.buurt or ""
         if buurt not in buurt_lines:
-            buurt_lines[buurt] = typesetter.fit(
-                buurt, SIDE_WIDTH, size=BUURT_SIZE, min_size=6.5, bold=True
-            )
+            buurt_lines[buurt] = typesetter.fit(buurt, SIDE_WIDTH, size=BUURT_SIZE, min_size=6.5, bold=True)
         _draw_ticket(pdf, typesetter, texts, buurt_lines[buurt], ticket, x, y)
     return bytes(pdf.output())
 
@@ -273,9 +262,7 @@ def render_poster(url: str, title: str, lines: Sequence[tuple[str, str]]) -> byt
     text_size = POSTER_TEXT_MAX
     while True:
         text_lines = [
-            typesetter.fit(
-                text, width, size=text_size, min_size=text_size, max_lines=8, language=language
-            )
+            typesetter.fit(text, width, size=text_size, min_size=text_size, max_lines=8, language=language)
             for language, text in lines
         ]
         text_height = sum(line.height for group in text_lines for line in group)

@@ -1,4 +1,5 @@
 """Facilitators: schedule councils, print tickets, sign residents in at the desk, publish outcomes."""
+
 from __future__ import annotations
 
 import io
@@ -7,11 +8,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
@@ -48,11 +49,15 @@ from app.views import download, public_url, short_address
 MANAGERS = (Role.facilitator, Role.board, Role.admin)
 
 PANELS = (
-    Panel(Role.facilitator, _l("Resident councils"), (
-        ("councils.staff_list", _l("All councils")),
-        ("councils.create", _l("Plan a council")),
-        ("councils.plan_next", _l("Plan the next round")),
-    )),
+    Panel(
+        Role.facilitator,
+        _l("Resident councils"),
+        (
+            ("councils.staff_list", _l("All councils")),
+            ("councils.create", _l("Plan a council")),
+            ("councils.plan_next", _l("Plan the next round")),
+        ),
+    ),
 )
 
 
@@ -65,8 +70,9 @@ def load_run(council_id: int) -> Council:
 
 
 def _facilitator_choices(form: CouncilForm) -> None:
-    people = db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.facilitator, User.active.is_(True))
-                                .order_by(User.name)).all()
+    people = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.facilitator, User.active.is_(True)).order_by(User.name)
+    ).all()
     form.facilitator_ids.choices = [(u.id, u.name) for u in people]
 
 
@@ -91,7 +97,11 @@ def create(council_id: int | None = None):
     council = load_managed(council_id) if council_id else None
     data = None
     if council is not None and request.method == "GET":
-        data = {"starts_at": to_local(council.starts_at), "ends_at": to_local(council.ends_at), "area_id": council.area_id or 0}
+        data = {
+            "starts_at": to_local(council.starts_at),
+            "ends_at": to_local(council.ends_at),
+            "area_id": council.area_id or 0,
+        }
     if council is not None and request.method == "GET":
         data["facilitator_ids"] = [f.id for f in council.facilitators]
     elif council is None and request.method == "GET" and current_user.has_role(Role.facilitator):
@@ -102,8 +112,14 @@ def create(council_id: int | None = None):
     if form.validate_on_submit():
         council = council or Council(created_by_id=current_user.id)
         form.populate_obj(council)
-        services.save_council(council, form.area_id.data or None, to_utc(form.starts_at.data), to_utc(form.ends_at.data),
-                              current_user, set(form.facilitator_ids.data or []))
+        services.save_council(
+            council,
+            form.area_id.data or None,
+            to_utc(form.starts_at.data),
+            to_utc(form.ends_at.data),
+            current_user,
+            set(form.facilitator_ids.data or []),
+        )
         db.session.commit()
         flash(_("The council is saved."), "success")
         return redirect(url_for("councils.manage", council_id=council.id), code=303)
@@ -115,14 +131,24 @@ def create(council_id: int | None = None):
 def manage(council_id: int):
     council = load_managed(council_id)
     if not may(current_user, "run", council):
-        return render_template("councils/manage.html", council=council, attendance=services.attendance(council),
-                               ticket_form=None, desk_form=None, void_form=None)
+        return render_template(
+            "councils/manage.html",
+            council=council,
+            attendance=services.attendance(council),
+            ticket_form=None,
+            desk_form=None,
+            void_form=None,
+        )
     ticket_form = TicketForm()
     ticket_form.neighbourhood_id.choices = neighbourhood_choices(blank_label=_("No buurt"))
     return render_template(
-        "councils/manage.html", council=council, attendance=services.attendance(council),
+        "councils/manage.html",
+        council=council,
+        attendance=services.attendance(council),
         mails=services.outcome_mail_count(council),
-        ticket_form=ticket_form, desk_form=DeskCodeForm(), void_form=VoidForm(),
+        ticket_form=ticket_form,
+        desk_form=DeskCodeForm(),
+        void_form=VoidForm(),
     )
 
 
@@ -132,13 +158,24 @@ def _sheet_header(council: Council) -> SheetHeader:
         with force_locale(code):
             instructions.append((code, _("Scan the code with your phone to sign in and vote.")))
     when = format_datetime(council.starts_at, "EEEE d MMMM y, HH:mm")
-    return SheetHeader(title=council.title, when=when, venue=f"{council.venue}, {council.address}".strip(", "),
-                       instructions=instructions, address=short_address("councils.public_enter_code"))
+    return SheetHeader(
+        title=council.title,
+        when=when,
+        venue=f"{council.venue}, {council.address}".strip(", "),
+        instructions=instructions,
+        address=short_address("councils.public_enter_code"),
+    )
 
 
 def _ticket_files(council: Council, issued, output: str) -> Response:
-    prints = [TicketPrint(code=code, url=public_url("councils.public_ticket", code=code),
-                          buurt=ticket.neighbourhood.name if ticket.neighbourhood else None) for ticket, code in issued]
+    prints = [
+        TicketPrint(
+            code=code,
+            url=public_url("councils.public_ticket", code=code),
+            buurt=ticket.neighbourhood.name if ticket.neighbourhood else None,
+        )
+        for ticket, code in issued
+    ]
     stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M")
     pdf = lambda: render_ticket_sheet(prints, _sheet_header(council))  # noqa: E731
     table = lambda: csv_bytes(["code", "url", "buurt"], [(format_code(p.code), p.url, p.buurt or "") for p in prints])  # noqa: E731
@@ -153,8 +190,6 @@ def _ticket_files(council: Council, issued, output: str) -> Response:
     return download(pdf(), "application/pdf", f"tickets-{council.id}-{stamp}.pdf")
 
 
-
-
 @bp.route("/staff/councils/<int:council_id>/tickets", methods=["POST"])
 @roles_required(Role.facilitator)
 def tickets(council_id: int):
@@ -163,11 +198,17 @@ def tickets(council_id: int):
     form.neighbourhood_id.choices = neighbourhood_choices(blank_label=_("No buurt"))
     if not form.validate_on_submit():
         return render_template(
-            "councils/manage.html", council=council, attendance=services.attendance(council),
-        mails=services.outcome_mail_count(council),
-            ticket_form=form, desk_form=DeskCodeForm(), void_form=VoidForm(),
+            "councils/manage.html",
+            council=council,
+            attendance=services.attendance(council),
+            mails=services.outcome_mail_count(council),
+            ticket_form=form,
+            desk_form=DeskCodeForm(),
+            void_form=VoidForm(),
         ), 400
-    issued = services.generate_tickets(council, form.count.data, current_user, neighbourhood_id=form.neighbourhood_id.data or None)
+    issued = services.generate_tickets(
+        council, form.count.data, current_user, neighbourhood_id=form.neighbourhood_id.data or None
+    )
     response = _ticket_files(council, issued, form.output.data)
     db.session.commit()  # only after the file is built: no tickets without their printout
     return response
@@ -206,7 +247,9 @@ def void(council_id: int):
                 facts = [(_("Tickets"), 1), (_("Signed in"), _("Yes") if ticket.signed_in_at else _("No"))]
                 title = _("Void this ticket and print a new one") if form.reissue.data else _("Void this ticket")
                 extra = {"code": form.code.data, **({"reissue": "y"} if form.reissue.data else {})}
-                return confirmation_page(confirm, title, facts, request.full_path, url_for("councils.manage", council_id=council.id), extra)
+                return confirmation_page(
+                    confirm, title, facts, request.full_path, url_for("councils.manage", council_id=council.id), extra
+                )
             if form.reissue.data:
                 _new, code = services.reissue_ticket(ticket, current_user)
                 response = _ticket_files(council, [(_new, code)], "pdf")
@@ -246,7 +289,9 @@ def outcomes_form_for(council: Council, data=None) -> OutcomesForm:
         pass
 
     for code in council.domains:
-        setattr(CouncilOutcomesForm, f"decision_{code}", TextAreaField(domain(code).name, validators=[Length(max=5000)]))
+        setattr(
+            CouncilOutcomesForm, f"decision_{code}", TextAreaField(domain(code).name, validators=[Length(max=5000)])
+        )
     return CouncilOutcomesForm(data=data)
 
 

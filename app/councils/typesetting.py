@@ -2,6 +2,7 @@
 the bundled fonts, right-to-left where the language or the script asks for it, and shaped
 by harfbuzz only where needed (it is about ten times slower than plain text output).
 Pure: no Flask, no database."""
+
 from __future__ import annotations
 
 import unicodedata

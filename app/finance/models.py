@@ -1,4 +1,5 @@
 """Funding streams the board tracks (vliegwielmiddelen and others)."""
+
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, String, Text

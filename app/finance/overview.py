@@ -1,4 +1,5 @@
 """Where the money goes: per funding source, domain and buurt (pure arithmetic over rows)."""
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -1,4 +1,5 @@
 """The public finance page, its downloads, and the board's list of funding sources."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,13 @@ from app.security import roles_required
 from app.signals import Panel
 from app.views import download, get_or_404
 
-PANELS = (Panel(Role.board, _l("Money"), (("finance.sources", _l("Funding sources")), ("finance.public_page", _l("Public finance page")))),)
+PANELS = (
+    Panel(
+        Role.board,
+        _l("Money"),
+        (("finance.sources", _l("Funding sources")), ("finance.public_page", _l("Public finance page"))),
+    ),
+)
 
 
 @bp.route("/finance")
@@ -33,7 +40,12 @@ def public_page():
 
 
 def _rows(overview):
-    for group, lines in (("source", overview.sources), ("domain", overview.domains), ("area", overview.areas), ("buurt", overview.buurten)):
+    for group, lines in (
+        ("source", overview.sources),
+        ("domain", overview.domains),
+        ("area", overview.areas),
+        ("buurt", overview.buurten),
+    ):
         for line in lines:
             yield (group, line.key, line.total_cents, line.allocated_cents, line.spent_cents, line.plans)
     for line in (overview.focus, overview.other):
@@ -48,8 +60,13 @@ def public_download(kind: str):
     if kind == "csv":
         # For people: their language, euros as Dutch Excel reads them. The JSON keeps codes and cents.
         readable = (_("Group"), _("Name"), _("Total (€)"), _("Allocated (€)"), _("Spent (€)"), _("Plans"))
-        groups = {"source": _("Funding source"), "domain": _("Domain"), "area": _("Area"), "buurt": _("Buurt"),
-                  "focus": _("Focus buurten")}
+        groups = {
+            "source": _("Funding source"),
+            "domain": _("Domain"),
+            "area": _("Area"),
+            "buurt": _("Buurt"),
+            "focus": _("Focus buurten"),
+        }
         names = {"focus": _("Focus buurten"), "other": _("Other buurten")}
 
         def readable_name(group, name):
@@ -57,8 +74,10 @@ def public_download(kind: str):
                 return str(domain(name).name)
             return names.get(name, name) if group == "focus" else name
 
-        rows = ((groups.get(group, group), readable_name(group, name), Euros(total), Euros(allocated), Euros(spent), plans)
-                for group, name, total, allocated, spent, plans in _rows(overview))
+        rows = (
+            (groups.get(group, group), readable_name(group, name), Euros(total), Euros(allocated), Euros(spent), plans)
+            for group, name, total, allocated, spent, plans in _rows(overview)
+        )
         body, mimetype = csv_bytes(readable, rows), "text/csv; charset=utf-8"
     else:
         body = json.dumps([dict(zip(header, row)) for row in _rows(overview)], ensure_ascii=False, indent=2).encode()
@@ -77,12 +96,15 @@ def sources():
 @roles_required(Role.board)
 def edit_source(source_id: int | None = None):
     source = get_or_404(FundingSource, source_id) if source_id else None
-    form = FundingSourceForm(obj=source, data={"amount": source.amount_cents} if source and request.method == "GET" else None)
+    form = FundingSourceForm(
+        obj=source, data={"amount": source.amount_cents} if source and request.method == "GET" else None
+    )
     if form.validate_on_submit():
         source = source or FundingSource()
         try:
-            services.save_funding_source(source, form.name.data, form.amount.cents, form.period.data, form.note.data,
-                                         current_user)
+            services.save_funding_source(
+                source, form.name.data, form.amount.cents, form.period.data, form.note.data, current_user
+            )
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

@@ -1,4 +1,5 @@
 """Funding sources: seeded from the programme's own figures, kept by the board."""
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,9 @@ def funding_sources() -> list[FundingSource]:
     return list(db.session.scalars(select(FundingSource).order_by(FundingSource.name)))
 
 
-def save_funding_source(source: FundingSource, name: str, amount_cents: int, period: str | None, note: str | None,
-                        actor: User) -> None:
+def save_funding_source(
+    source: FundingSource, name: str, amount_cents: int, period: str | None, note: str | None, actor: User
+) -> None:
     """A new or edited funding stream; the names are unique (IntegrityError at the flush or commit)."""
     source.name, source.amount_cents = name.strip(), amount_cents
     source.period, source.note = (period or "").strip(), (note or "").strip()
@@ -61,14 +63,23 @@ def allocations():
     result = []
     for option, round_, proposal in db.session.execute(query):
         buurt: Neighbourhood | None = proposal.neighbourhood
-        result.append(Allocation(
-            source_id=round_.funding_source_id, domain=proposal.domain,
-            area=buurt.area.name if buurt and buurt.area else None, buurt=buurt.name if buurt else None,
-            focus=bool(buurt and buurt.is_focus), allocated_cents=option.cost_cents, spent_cents=proposal.spent_cents,
-        ))
+        result.append(
+            Allocation(
+                source_id=round_.funding_source_id,
+                domain=proposal.domain,
+                area=buurt.area.name if buurt and buurt.area else None,
+                buurt=buurt.name if buurt else None,
+                focus=bool(buurt and buurt.is_focus),
+                allocated_cents=option.cost_cents,
+                spent_cents=proposal.spent_cents,
+            )
+        )
     return result
 
 
 def overview():
-    sources = [(s.id, s.name, s.amount_cents) for s in db.session.scalars(select(FundingSource).order_by(FundingSource.amount_cents.desc()))]
+    sources = [
+        (s.id, s.name, s.amount_cents)
+        for s in db.session.scalars(select(FundingSource).order_by(FundingSource.amount_cents.desc()))
+    ]
     return summarise(sources, allocations(), list(DOMAIN_CODES))

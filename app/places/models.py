@@ -1,4 +1,5 @@
 """Areas (gebieden), neighbourhoods (buurten) and wijkallianties."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, String, Table
@@ -21,9 +22,7 @@ class Area(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
 
-    neighbourhoods: Mapped[list[Neighbourhood]] = relationship(
-        back_populates="area", order_by="Neighbourhood.name"
-    )
+    neighbourhoods: Mapped[list[Neighbourhood]] = relationship(back_populates="area", order_by="Neighbourhood.name")
 
     def __str__(self) -> str:
         return self.name
@@ -50,9 +49,7 @@ class Alliance(db.Model):
     __tablename__ = "alliance"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    neighbourhood_id: Mapped[int] = mapped_column(
-        ForeignKey("neighbourhood.id", ondelete="CASCADE"), unique=True
-    )
+    neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhood.id", ondelete="CASCADE"), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     meeting_place: Mapped[str] = mapped_column(String(200), default="")
 

@@ -61,7 +61,9 @@ def edit_buurt(buurt_id: int | None = None):
 def edit_alliance(buurt_id: int):
     buurt = get_or_404(Neighbourhood, buurt_id)
     alliance = buurt.alliance
-    form = AllianceForm(obj=alliance, data=None if alliance else {"name": _("Wijkalliantie %(buurt)s", buurt=buurt.name)})
+    form = AllianceForm(
+        obj=alliance, data=None if alliance else {"name": _("Wijkalliantie %(buurt)s", buurt=buurt.name)}
+    )
     form.aanjager_ids.choices = services.aanjager_choices()
     if alliance and not form.is_submitted():
         form.aanjager_ids.data = [u.id for u in alliance.aanjagers]

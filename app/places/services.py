@@ -1,4 +1,5 @@
 """Managing areas, buurten and alliances, and the lists other domains choose from."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -8,8 +8,8 @@ from wtforms import (
     DateField,
     FieldList,
     Form,
-    HiddenField,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -125,7 +125,9 @@ class ReviewForm(FlaskForm):
         validators=[DataRequired(_l("Choose yes or no."))],
     )
     adjusted_cost = MoneyField(_l("Adjusted cost estimate (optional)"), required=False)
-    decision = RadioField(_l("Decision"), choices=review_decision_choices(), validators=[DataRequired(_l("Choose a decision."))])
+    decision = RadioField(
+        _l("Decision"), choices=review_decision_choices(), validators=[DataRequired(_l("Choose a decision."))]
+    )
     public_reason = TextAreaField(_l("Reason (public)"), validators=[Length(max=2000)])
     internal_note = TextAreaField(_l("Internal note (staff only)"), validators=[Length(max=2000)])
     submit = SubmitField(_l("Save review"))

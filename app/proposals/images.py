@@ -1,5 +1,6 @@
 """Uploaded images: only real JPEG, PNG or WebP, re-encoded so that nothing of the
 original file survives (no EXIF, no GPS, no hidden payload). Pure: Pillow only."""
+
 from __future__ import annotations
 
 import io

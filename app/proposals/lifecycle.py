@@ -4,6 +4,7 @@ draft → submitted → in_review → approved | rejected; a reviewer may send i
 (changes_requested, an editable draft); withdrawn until it is on a ballot; voting sets
 on_ballot, funded, not_funded; afterwards in_progress and completed.
 """
+
 from __future__ import annotations
 
 import enum
@@ -47,7 +48,15 @@ REASON_REQUIRED = frozenset({Status.rejected, Status.changes_requested})
 
 #: What the public may see. Drafts and proposals under review do not exist for them.
 PUBLIC_STATUSES = frozenset(
-    {Status.approved, Status.rejected, Status.on_ballot, Status.funded, Status.not_funded, Status.in_progress, Status.completed}
+    {
+        Status.approved,
+        Status.rejected,
+        Status.on_ballot,
+        Status.funded,
+        Status.not_funded,
+        Status.in_progress,
+        Status.completed,
+    }
 )
 EDITABLE_STATUSES = frozenset({Status.draft, Status.changes_requested})
 REVIEW_QUEUE_STATUSES = frozenset({Status.submitted, Status.in_review})

@@ -1,4 +1,5 @@
 """Proposals, their cost lines, translations, image, timeline and progress updates."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -27,11 +28,15 @@ class Proposal(db.Model):
     domain: Mapped[str] = mapped_column(String(20), index=True)
     alliance_id: Mapped[int | None] = mapped_column(ForeignKey("alliance.id", ondelete="SET NULL"), index=True)
     #: None means district-wide (the whole of Nieuw-West).
-    neighbourhood_id: Mapped[int | None] = mapped_column(ForeignKey("neighbourhood.id", ondelete="SET NULL"), index=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="SET NULL"), index=True
+    )
     origin: Mapped[str] = mapped_column(String(20), default="other")
     origin_detail: Mapped[str] = mapped_column(String(200), default="")
     backers_count: Mapped[int] = mapped_column(default=0)
-    status: Mapped[Status] = mapped_column(db.Enum(Status, native_enum=False, length=20), default=Status.draft, index=True)
+    status: Mapped[Status] = mapped_column(
+        db.Enum(Status, native_enum=False, length=20), default=Status.draft, index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     # Feasibility review
     feasible: Mapped[bool | None] = mapped_column()

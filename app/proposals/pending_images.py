@@ -1,6 +1,7 @@
 """An uploaded photo kept while the plan form is not yet saved (after a validation error or
 "More cost lines"), so that nobody has to choose it again. Kept as the already re-encoded image
 (EXIF gone) in the instance folder, under a random name bound to the uploader, for a day."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def keep(user_id: int, image: ProcessedImage) -> str:
     stem = folder / f"{user_id}-{token}"
     stem.with_suffix(".full").write_bytes(image.data)
     stem.with_suffix(".thumb").write_bytes(image.thumbnail)
-    stem.with_suffix(".json").write_text(json.dumps(
-        {"width": image.width, "height": image.height, "content_type": image.content_type}))
+    stem.with_suffix(".json").write_text(
+        json.dumps({"width": image.width, "height": image.height, "content_type": image.content_type})
+    )
     return token
 
 
@@ -49,8 +51,13 @@ def load(user_id: int, token: str | None) -> ProcessedImage | None:
     stem = _folder() / f"{user_id}-{token}"
     try:
         meta = json.loads(stem.with_suffix(".json").read_text())
-        return ProcessedImage(data=stem.with_suffix(".full").read_bytes(), thumbnail=stem.with_suffix(".thumb").read_bytes(),
-                              width=meta["width"], height=meta["height"], content_type=meta["content_type"])
+        return ProcessedImage(
+            data=stem.with_suffix(".full").read_bytes(),
+            thumbnail=stem.with_suffix(".thumb").read_bytes(),
+            width=meta["width"],
+            height=meta["height"],
+            content_type=meta["content_type"],
+        )
     except (OSError, ValueError, KeyError):
         return None
 

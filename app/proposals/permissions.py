@@ -1,6 +1,7 @@
 """Who may do what to a plan (README: "Who may do what"). Views call `load_proposal`:
 load, and a plan the user may not see is 404 (as drafts are to the public); an action
 they may not take is 403."""
+
 from __future__ import annotations
 
 from flask import abort

@@ -1,4 +1,5 @@
 """Public pages: the list, one proposal, its image, JSON. Only public statuses exist here."""
+
 from __future__ import annotations
 
 from flask import abort, jsonify, make_response, render_template, request, url_for

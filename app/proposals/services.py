@@ -1,4 +1,5 @@
 """Writing, reviewing and publishing proposals."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -194,7 +195,8 @@ def _text_matches(text: str) -> list[int]:
     for proposal_id, title, summary in db.session.execute(select(Proposal.id, Proposal.title, Proposal.summary)):
         texts.setdefault(proposal_id, []).extend((title, summary))
     for proposal_id, title, summary in db.session.execute(
-            select(ProposalTranslation.proposal_id, ProposalTranslation.title, ProposalTranslation.summary)):
+        select(ProposalTranslation.proposal_id, ProposalTranslation.title, ProposalTranslation.summary)
+    ):
         texts.setdefault(proposal_id, []).extend((title, summary))
     return [proposal_id for proposal_id, values in texts.items() if search.matches(text, values)]
 

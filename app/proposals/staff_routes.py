@@ -1,4 +1,5 @@
 """Staff pages: aanjagers write and submit, reviewers review, the board follows up."""
+
 from __future__ import annotations
 
 import base64
@@ -9,12 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.exports import Euros, csv_bytes, euros, xlsx_bytes
-from app.i18n import LANGUAGES
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.labels import status_label
-from app.proposals import bp, services
+from app.proposals import bp, pending_images, services
 from app.proposals.forms import ProgressForm, ProposalForm, ReviewForm, WithdrawForm
-from app.proposals import pending_images
 from app.proposals.images import MAX_UPLOAD_BYTES, ImageRejected, process_upload
 from app.proposals.lifecycle import REVIEW_QUEUE_STATUSES, Status
 from app.proposals.models import Proposal
@@ -34,18 +34,30 @@ IMAGE_MESSAGES = {
 }
 
 PANELS = (
-    Panel(Role.aanjager, _l("Plans"), (
-        ("proposals.mine", _l("My plans")),
-        ("proposals.create", _l("Write a new plan")),
-    )),
-    Panel(Role.reviewer, _l("Review"), (
-        ("proposals.queue", _l("Plans waiting for review")),
-        ("proposals.export_csv", _l("Export plans (CSV)")),
-    )),
-    Panel(Role.board, _l("Plans"), (
-        ("proposals.public_list", _l("All public plans")),
-        ("proposals.export_xlsx", _l("Export plans (Excel)")),
-    )),
+    Panel(
+        Role.aanjager,
+        _l("Plans"),
+        (
+            ("proposals.mine", _l("My plans")),
+            ("proposals.create", _l("Write a new plan")),
+        ),
+    ),
+    Panel(
+        Role.reviewer,
+        _l("Review"),
+        (
+            ("proposals.queue", _l("Plans waiting for review")),
+            ("proposals.export_csv", _l("Export plans (CSV)")),
+        ),
+    ),
+    Panel(
+        Role.board,
+        _l("Plans"),
+        (
+            ("proposals.public_list", _l("All public plans")),
+            ("proposals.export_xlsx", _l("Export plans (Excel)")),
+        ),
+    ),
 )
 
 
@@ -110,8 +122,9 @@ def _edit_page(form: ProposalForm, proposal: Proposal | None):
         flash(_("Your plan is saved as a draft."), "success")
         return redirect(url_for("proposals.staff_show", proposal_id=proposal.id), code=303)
     preview = base64.b64encode(kept.thumbnail).decode() if kept is not None else None
-    return render_template("proposals/edit.html", form=form, proposal=proposal, kept_preview=preview,
-                           max_upload_bytes=MAX_UPLOAD_BYTES)
+    return render_template(
+        "proposals/edit.html", form=form, proposal=proposal, kept_preview=preview, max_upload_bytes=MAX_UPLOAD_BYTES
+    )
 
 
 PLAN_FORM_MAX_BYTES = 32 * 1024 * 1024
@@ -279,8 +292,18 @@ def complete(proposal_id: int):
 
 def export_header() -> tuple[str, ...]:
     """Column names in the reader's language; money in euros (app.exports.Euros)."""
-    return (_("Number"), _("Title"), _("Summary"), _("Domain"), _("Buurt"), _("Status"), _("Total cost (€)"),
-            _("Cost on the ballot (€)"), _("Spent (€)"), _("Supporters"))
+    return (
+        _("Number"),
+        _("Title"),
+        _("Summary"),
+        _("Domain"),
+        _("Buurt"),
+        _("Status"),
+        _("Total cost (€)"),
+        _("Cost on the ballot (€)"),
+        _("Spent (€)"),
+        _("Supporters"),
+    )
 
 
 def _export_rows():
@@ -289,8 +312,18 @@ def _export_rows():
     from app.domains import domain
 
     for p in db.session.scalars(select(Proposal).order_by(Proposal.id)):
-        yield (p.id, p.title, p.summary, str(domain(p.domain).name), services.buurt_name(p) or "", status_label(p.status),
-               Euros(p.total_cents), euros(p.ballot_cost_cents), Euros(p.spent_cents), p.backers_count)
+        yield (
+            p.id,
+            p.title,
+            p.summary,
+            str(domain(p.domain).name),
+            services.buurt_name(p) or "",
+            status_label(p.status),
+            Euros(p.total_cents),
+            euros(p.ballot_cost_cents),
+            Euros(p.spent_cents),
+            p.backers_count,
+        )
 
 
 @bp.route("/staff/proposals/export.csv")
@@ -304,5 +337,3 @@ def export_csv():
 def export_xlsx():
     data = xlsx_bytes([(_("Plans"), export_header(), _export_rows())])
     return download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "proposals.xlsx")
-
-

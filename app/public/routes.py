@@ -32,9 +32,14 @@ def set_language(code: str):
 def privacy():
     config = current_app.config
     privacy = SimpleNamespace(
-        controller=config["PRIVACY_CONTROLLER"], address=config["PRIVACY_ADDRESS"], email=config["PRIVACY_EMAIL"],
-        dpo_name=config["PRIVACY_DPO_NAME"], dpo_email=config["PRIVACY_DPO_EMAIL"], contact_days=config["CONTACT_RETENTION_DAYS"],
-        batch_size=config["BALLOT_MIX_SIZE"], session_hours=int(config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600),
+        controller=config["PRIVACY_CONTROLLER"],
+        address=config["PRIVACY_ADDRESS"],
+        email=config["PRIVACY_EMAIL"],
+        dpo_name=config["PRIVACY_DPO_NAME"],
+        dpo_email=config["PRIVACY_DPO_EMAIL"],
+        contact_days=config["CONTACT_RETENTION_DAYS"],
+        batch_size=config["BALLOT_MIX_SIZE"],
+        session_hours=int(config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 3600),
     )
     return render_template("public/privacy.html", privacy=privacy)
 
@@ -47,8 +52,11 @@ def accessibility():
 
     from flask import current_app
 
-    return render_template("public/accessibility.html", contact=current_app.config["ACCESSIBILITY_CONTACT"],
-                           statement_date=date(2026, 12, 1))
+    return render_template(
+        "public/accessibility.html",
+        contact=current_app.config["ACCESSIBILITY_CONTACT"],
+        statement_date=date(2026, 12, 1),
+    )
 
 
 @bp.route("/healthz")

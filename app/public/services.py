@@ -1,4 +1,5 @@
 """What the home page and the staff dashboards show."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -19,12 +20,16 @@ def home_overview() -> dict:
     return overview
 
 
-ADMIN_PANEL = Panel(Role.admin, _l("Administration"), (
-    ("auth.users", _l("Staff accounts")),
-    ("auth.invite", _l("Invite a staff member")),
-    ("places.index", _l("Areas, buurten and wijkallianties")),
-    ("auth.audit_log", _l("Audit log")),
-))
+ADMIN_PANEL = Panel(
+    Role.admin,
+    _l("Administration"),
+    (
+        ("auth.users", _l("Staff accounts")),
+        ("auth.invite", _l("Invite a staff member")),
+        ("places.index", _l("Areas, buurten and wijkallianties")),
+        ("auth.audit_log", _l("Audit log")),
+    ),
+)
 
 
 def dashboard_panels(user: User) -> list[Panel]:

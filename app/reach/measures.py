@@ -1,5 +1,6 @@
 """Pure measures of the reach report: representativeness, what is under-represented, the
 half-year a council belongs to, and reading the reference CSV. No Flask, no database."""
+
 from __future__ import annotations
 
 import csv

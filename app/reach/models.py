@@ -1,4 +1,5 @@
 """The reference distribution: how many residents live in each buurt, per age band."""
+
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String

@@ -1,5 +1,6 @@
 """The reach report (facilitator of the council, board, admin), the board's overview across
 councils with its CSV, and the reference distribution upload."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,9 +26,14 @@ from app.signals import Link, Panel
 from app.views import download, get_or_404
 
 PANELS = (
-    Panel(Role.board, _l("Who did we reach?"), (
-        ("reach.overview", _l("Reach of the councils")), ("reach.reference", _l("Residents per buurt (reference)")),
-    )),
+    Panel(
+        Role.board,
+        _l("Who did we reach?"),
+        (
+            ("reach.overview", _l("Reach of the councils")),
+            ("reach.reference", _l("Residents per buurt (reference)")),
+        ),
+    ),
     Panel(Role.admin, _l("Who did we reach?"), (("reach.overview", _l("Reach of the councils")),)),
 )
 
@@ -38,7 +44,9 @@ def home_section(_sender) -> dict:
 
 
 def may_read_report(council: Council) -> bool:
-    return current_user.is_authenticated and (current_user.has_role(Role.board, Role.admin) or council.can_manage(current_user))
+    return current_user.is_authenticated and (
+        current_user.has_role(Role.board, Role.admin) or council.can_manage(current_user)
+    )
 
 
 def council_page_links(council: Council) -> list[Link]:
@@ -71,8 +79,12 @@ def council_report_csv(council_id: int):
     council = _load_council(council_id)
     if not services.reportable(council):
         abort(404)
-    return download(csv_bytes(CSV_HEADER, [csv_row(services.report_for(council))]), "text/csv; charset=utf-8",
-                    f"council-{council.id}-reach.csv", private=True)
+    return download(
+        csv_bytes(CSV_HEADER, [csv_row(services.report_for(council))]),
+        "text/csv; charset=utf-8",
+        f"council-{council.id}-reach.csv",
+        private=True,
+    )
 
 
 @bp.route("/staff/reach")
@@ -88,7 +100,9 @@ def overview():
 @read_only
 def overview_csv():
     rows = [csv_row(r) for r in services.past_reports()]
-    return download(csv_bytes(CSV_HEADER, rows), "text/csv; charset=utf-8", f"reach-{date.today().isoformat()}.csv", private=True)
+    return download(
+        csv_bytes(CSV_HEADER, rows), "text/csv; charset=utf-8", f"reach-{date.today().isoformat()}.csv", private=True
+    )
 
 
 REFERENCE_ERRORS = {
@@ -121,7 +135,9 @@ def reference():
             buurten = dict(db.session.execute(db.select(Neighbourhood.name, Neighbourhood.id)).all())
             rows, errors = parse_reference(text, buurten, AGE_BANDS)
             if errors:
-                form.file.errors.extend(str(REFERENCE_ERRORS[e.code]) % {"line": e.line, "value": e.value} for e in errors[:10])
+                form.file.errors.extend(
+                    str(REFERENCE_ERRORS[e.code]) % {"line": e.line, "value": e.value} for e in errors[:10]
+                )
             else:
                 services.replace_reference(rows, current_user, form.source.data or "")
                 db.session.commit()
@@ -130,19 +146,41 @@ def reference():
         status = 400
     elif form.is_submitted():
         status = 400
-    return render_template("reach/reference.html", form=form, table=services.reference_table(), age_bands=AGE_BANDS,
-                           header=";".join(REFERENCE_HEADER)), status
+    return render_template(
+        "reach/reference.html",
+        form=form,
+        table=services.reference_table(),
+        age_bands=AGE_BANDS,
+        header=";".join(REFERENCE_HEADER),
+    ), status
 
 
 # --- CSV ---------------------------------------------------------------------------------
 CSV_HEADER = (
-    "council_id", "title", "date", "area", "half_year",
-    "attendees", "attendees_phone", "attendees_paper", "voters", "voters_phone", "voters_paper",
-    "buurt_focus", "buurt_other", "buurt_unsaid",
-    *[f"age_{band}" for band in AGE_BANDS], "age_unsaid",
-    "first_time_yes", "first_time_no", "first_time_unsaid",
-    *[f"language_{code}" for code in LANGUAGE_CODES], "language_unsaid",
-    "representativeness", "under_represented_ages", "under_represented_buurten",
+    "council_id",
+    "title",
+    "date",
+    "area",
+    "half_year",
+    "attendees",
+    "attendees_phone",
+    "attendees_paper",
+    "voters",
+    "voters_phone",
+    "voters_paper",
+    "buurt_focus",
+    "buurt_other",
+    "buurt_unsaid",
+    *[f"age_{band}" for band in AGE_BANDS],
+    "age_unsaid",
+    "first_time_yes",
+    "first_time_no",
+    "first_time_unsaid",
+    *[f"language_{code}" for code in LANGUAGE_CODES],
+    "language_unsaid",
+    "representativeness",
+    "under_represented_ages",
+    "under_represented_buurten",
 )
 
 
@@ -150,13 +188,20 @@ def csv_row(report: services.CouncilReach) -> list:
     c = report.council
     year, half = report.half_year
     return [
-        c.id, c.title, c.starts_at.date().isoformat(), c.area.name if c.area else "", f"{year}-H{half}",
-        count_code(report.attendees), *[count_code(report.attendees_by_channel[k]) for k in services.CHANNELS],
-        count_code(report.voters), *[count_code(report.voters_by_channel[k]) for k in services.CHANNELS],
+        c.id,
+        c.title,
+        c.starts_at.date().isoformat(),
+        c.area.name if c.area else "",
+        f"{year}-H{half}",
+        count_code(report.attendees),
+        *[count_code(report.attendees_by_channel[k]) for k in services.CHANNELS],
+        count_code(report.voters),
+        *[count_code(report.voters_by_channel[k]) for k in services.CHANNELS],
         *[count_code(report.buurt_groups[k]) for k in services.BUURT_GROUPS],
         *[count_code(report.age_bands[k]) for k in (*AGE_BANDS, services.UNSAID)],
         *[count_code(report.first_time[k]) for k in services.FIRST_TIME_GROUPS],
         *[count_code(report.languages[k]) for k in (*LANGUAGE_CODES, services.UNSAID)],
         "" if report.representativeness is None else f"{report.representativeness:.2f}",
-        ",".join(report.under_represented_ages), ",".join(report.under_represented_buurten),
+        ",".join(report.under_represented_ages),
+        ",".join(report.under_represented_buurten),
     ]

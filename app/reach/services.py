@@ -1,6 +1,7 @@
 """The reach report: who came to each council and who voted, compared with who lives there.
 
 Every count leaves this module through `app.disclosure` (one rule everywhere)."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -69,7 +70,10 @@ def _voters(council: Council) -> dict[str, int]:
     best = {"phone": 0, "paper": 0}
     for round_ in db.session.scalars(select(BudgetRound).where(BudgetRound.council_id == council.id)):
         t = turnout(round_)
-        counts = {"phone": t.by_channel.get("council", 0) + t.by_channel.get("online", 0), "paper": t.by_channel.get("paper", 0)}
+        counts = {
+            "phone": t.by_channel.get("council", 0) + t.by_channel.get("online", 0),
+            "paper": t.by_channel.get("paper", 0),
+        }
         if sum(counts.values()) > sum(best.values()):
             best = counts
     return best
@@ -79,8 +83,12 @@ def reference_by_area() -> dict[int | None, dict[int, dict[str, int]]]:
     """{area id: {buurt id: {age band: residents}}}; the key None holds every buurt."""
     result: dict = defaultdict(lambda: defaultdict(dict))
     rows = db.session.execute(
-        select(ReferencePopulation.neighbourhood_id, Neighbourhood.area_id, ReferencePopulation.age_band, ReferencePopulation.residents)
-        .join(Neighbourhood, Neighbourhood.id == ReferencePopulation.neighbourhood_id)
+        select(
+            ReferencePopulation.neighbourhood_id,
+            Neighbourhood.area_id,
+            ReferencePopulation.age_band,
+            ReferencePopulation.residents,
+        ).join(Neighbourhood, Neighbourhood.id == ReferencePopulation.neighbourhood_id)
     ).all()
     for buurt_id, area_id, band, residents in rows:
         result[area_id][buurt_id][band] = residents
@@ -88,7 +96,9 @@ def reference_by_area() -> dict[int | None, dict[int, dict[str, int]]]:
     return result
 
 
-def council_reach(council: Council, profiles: list[ProfileFacts], reference=None, focus_ids: set[int] | None = None) -> CouncilReach:
+def council_reach(
+    council: Council, profiles: list[ProfileFacts], reference=None, focus_ids: set[int] | None = None
+) -> CouncilReach:
     reference = reference_by_area() if reference is None else reference
     if focus_ids is None:
         focus_ids = set(db.session.scalars(select(Neighbourhood.id).where(Neighbourhood.is_focus.is_(True))))
@@ -112,8 +122,10 @@ def council_reach(council: Council, profiles: list[ProfileFacts], reference=None
     published_voters, voters_count = disclosure.table(voters, voters_total)
     report = CouncilReach(
         council=council,
-        attendees=attendees_count, attendees_by_channel=published_attendees,
-        voters=voters_count, voters_by_channel=published_voters,
+        attendees=attendees_count,
+        attendees_by_channel=published_attendees,
+        voters=voters_count,
+        voters_by_channel=published_voters,
         buurt_groups=_partition(with_unsaid(buurt, ("focus", "other")), total),
         age_bands=_partition(with_unsaid(ages, AGE_BANDS), total),
         first_time=_partition(with_unsaid(first, ("yes", "no")), total),
@@ -147,7 +159,9 @@ def report_for(council: Council) -> CouncilReach:
 
 def past_reports() -> list[CouncilReach]:
     """Every council whose evening is over, newest first."""
-    councils = [c for c in db.session.scalars(select(Council).order_by(Council.starts_at.desc(), Council.id)) if reportable(c)]
+    councils = [
+        c for c in db.session.scalars(select(Council).order_by(Council.starts_at.desc(), Council.id)) if reportable(c)
+    ]
     profiles = defaultdict(list)
     for facts in profiles_for([c.id for c in councils]):
         profiles[facts.council_id].append(facts)
@@ -185,13 +199,18 @@ def over_time(reports: list[CouncilReach]) -> list[PeriodRow]:
     rows = []
     for (area, year, half), items in sorted(groups.items(), key=lambda kv: (-kv[0][1], -kv[0][2], kv[0][0])):
         named = [disclosure.combine([r.buurt_groups["focus"], r.buurt_groups["other"]]) for r in items]
-        rows.append(PeriodRow(
-            area or None, year, half, len(items),
-            attendees=disclosure.combine(r.attendees for r in items),
-            first_timers=disclosure.combine(r.first_time["yes"] for r in items),
-            focus=disclosure.combine(r.buurt_groups["focus"] for r in items),
-            named_buurt=disclosure.combine(named),
-        ))
+        rows.append(
+            PeriodRow(
+                area or None,
+                year,
+                half,
+                len(items),
+                attendees=disclosure.combine(r.attendees for r in items),
+                first_timers=disclosure.combine(r.first_time["yes"] for r in items),
+                focus=disclosure.combine(r.buurt_groups["focus"] for r in items),
+                named_buurt=disclosure.combine(named),
+            )
+        )
     return rows
 
 
@@ -205,18 +224,22 @@ class PublicSummary:
 
 
 def public_summary(council: Council, focus_ids: set[int] | None = None) -> PublicSummary | None:
-    """"42 residents, 18 for the first time, 60 % from focus buurten" — once the outcomes are out."""
+    """ "42 residents, 18 for the first time, 60 % from focus buurten" — once the outcomes are out."""
     if council.status != CouncilStatus.outcomes_published:
         return None
     report = council_reach(council, profiles_for([council.id]), reference={}, focus_ids=focus_ids)
     # The number of residents is public on the council's page too: the same count, the same rule.
-    return PublicSummary(council, disclosure.single(attendance(council).signed_in), report.first_time["yes"], report.focus_share)
+    return PublicSummary(
+        council, disclosure.single(attendance(council).signed_in), report.first_time["yes"], report.focus_share
+    )
 
 
 def recent_summaries(limit: int = 3) -> list[PublicSummary]:
     councils = db.session.scalars(
-        select(Council).where(Council.status == CouncilStatus.outcomes_published)
-        .order_by(Council.starts_at.desc(), Council.id).limit(limit)
+        select(Council)
+        .where(Council.status == CouncilStatus.outcomes_published)
+        .order_by(Council.starts_at.desc(), Council.id)
+        .limit(limit)
     )
     focus_ids = set(db.session.scalars(select(Neighbourhood.id).where(Neighbourhood.is_focus.is_(True))))
     return [s for c in councils if (s := public_summary(c, focus_ids))]
@@ -225,15 +248,23 @@ def recent_summaries(limit: int = 3) -> list[PublicSummary]:
 # --- the reference distribution ------------------------------------------------------------
 def replace_reference(rows: dict[tuple[int, str], int], actor: User, source: str = "") -> None:
     db.session.execute(delete(ReferencePopulation))
-    db.session.add_all(ReferencePopulation(neighbourhood_id=b, age_band=band, residents=n) for (b, band), n in sorted(rows.items()))
+    db.session.add_all(
+        ReferencePopulation(neighbourhood_id=b, age_band=band, residents=n) for (b, band), n in sorted(rows.items())
+    )
     db.session.flush()
-    audit.record("reach.reference.replace", None, actor=actor, rows=len(rows), residents=sum(rows.values()), source=source[:200])
+    audit.record(
+        "reach.reference.replace", None, actor=actor, rows=len(rows), residents=sum(rows.values()), source=source[:200]
+    )
 
 
 def reference_table() -> list[tuple[Neighbourhood, dict[str, int]]]:
-    rows = db.session.execute(select(ReferencePopulation.neighbourhood_id, ReferencePopulation.age_band, ReferencePopulation.residents)).all()
+    rows = db.session.execute(
+        select(ReferencePopulation.neighbourhood_id, ReferencePopulation.age_band, ReferencePopulation.residents)
+    ).all()
     by_buurt: dict[int, dict[str, int]] = defaultdict(dict)
     for buurt_id, band, residents in rows:
         by_buurt[buurt_id][band] = residents
-    buurten = db.session.scalars(select(Neighbourhood).where(Neighbourhood.id.in_(list(by_buurt))).order_by(Neighbourhood.name))
+    buurten = db.session.scalars(
+        select(Neighbourhood).where(Neighbourhood.id.in_(list(by_buurt))).order_by(Neighbourhood.name)
+    )
     return [(b, by_buurt[b.id]) for b in buurten]

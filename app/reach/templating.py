@@ -1,4 +1,5 @@
 """How published counts read in templates and exports: a number, "fewer than 5" or "hidden"."""
+
 from __future__ import annotations
 
 from flask_babel import format_decimal, format_percent

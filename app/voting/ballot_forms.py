@@ -1,4 +1,5 @@
 """The ballot form, built for one round's ballot type and the voter's options."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -65,8 +66,11 @@ def _form_class(ballot_type: str, option_ids: tuple[int, ...], limit: int) -> ty
     attributes: dict = {"ballot_type": ballot_type, "option_ids": list(option_ids)}
     if ballot_type in ("approval", "knapsack"):
         attributes["choice"] = SelectMultipleField(
-            choices=[(oid, str(oid)) for oid in option_ids], coerce=int, validate_choice=False,
-            widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+            choices=[(oid, str(oid)) for oid in option_ids],
+            coerce=int,
+            validate_choice=False,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
         )
     elif ballot_type == "cumulative":
         for oid in option_ids:
@@ -86,22 +90,48 @@ def ballot_error_message(error: BallotError, round_: BudgetRound) -> str:
     if error.code == "empty":
         return _("Choose at least one plan.")
     if error.code == "too_many":
-        return ngettext("You may choose at most %(num)d plan. Untick %(extra)d.", "You may choose at most %(num)d plans. Untick %(extra)d.", p["max"], extra=p["chosen"] - p["max"])
+        return ngettext(
+            "You may choose at most %(num)d plan. Untick %(extra)d.",
+            "You may choose at most %(num)d plans. Untick %(extra)d.",
+            p["max"],
+            extra=p["chosen"] - p["max"],
+        )
     if error.code == "over_budget":
-        return _("Your choice costs %(cost)s. That is %(excess)s more than the budget of %(budget)s.",
-                 cost=money(p["cost"]), excess=money(p["excess"]), budget=money(p["budget"]))
+        return _(
+            "Your choice costs %(cost)s. That is %(excess)s more than the budget of %(budget)s.",
+            cost=money(p["cost"]),
+            excess=money(p["excess"]),
+            budget=money(p["budget"]),
+        )
     if error.code == "under_min_share":
-        return _("Your choice costs %(cost)s. Choose plans for at least %(minimum)s.", cost=money(p["cost"]), minimum=money(p["minimum"]))
+        return _(
+            "Your choice costs %(cost)s. Choose plans for at least %(minimum)s.",
+            cost=money(p["cost"]),
+            minimum=money(p["minimum"]),
+        )
     if error.code == "points_total_exceeded":
-        return ngettext("You gave %(total)d points, but you have only %(num)d point.", "You gave %(total)d points, but you have only %(num)d points.", p["max"], total=p["total"])
+        return ngettext(
+            "You gave %(total)d points, but you have only %(num)d point.",
+            "You gave %(total)d points, but you have only %(num)d points.",
+            p["max"],
+            total=p["total"],
+        )
     if error.code == "points_per_project_exceeded":
-        return ngettext("You can give at most %(num)d point to one plan.", "You can give at most %(num)d points to one plan.", p["max"])
+        return ngettext(
+            "You can give at most %(num)d point to one plan.",
+            "You can give at most %(num)d points to one plan.",
+            p["max"],
+        )
     if error.code == "negative_points":
         return _("Points cannot be below zero.")
     if error.code in ("rank_duplicate", "rank_gap"):
         return _("Number your choices 1, 2, 3 and so on, each number once.")
     if error.code in ("rank_too_long", "rank_out_of_range"):
-        return ngettext("You can rank at most %(num)d plan.", "You can rank at most %(num)d plans.", round_.max_choices or len(round_.options))
+        return ngettext(
+            "You can rank at most %(num)d plan.",
+            "You can rank at most %(num)d plans.",
+            round_.max_choices or len(round_.options),
+        )
     return _("Something in your choice was not right. Please choose again.")
 
 
@@ -114,8 +144,9 @@ def option_input_id(form: _BallotForm, option_id: int) -> str:
     return field.id if field is not None else f"option-{option_id}"
 
 
-def ballot_problems(form: _BallotForm, error: BallotError | None, round_: BudgetRound,
-                    options: list[RoundOption]) -> tuple[list[dict], dict[int, str]]:
+def ballot_problems(
+    form: _BallotForm, error: BallotError | None, round_: BudgetRound, options: list[RoundOption]
+) -> tuple[list[dict], dict[int, str]]:
     """What went wrong, for the summary at the top of the ballot and beside each plan.
 
     Returns the summary (``{"target": element id, "message": text}``, in ballot order) and the
@@ -132,7 +163,11 @@ def ballot_problems(form: _BallotForm, error: BallotError | None, round_: Budget
         summary.append({"target": None, "message": ballot_error_message(error, round_)})
         named = error.params.get("option")
         if error.code == "rank_duplicate":
-            marked = [oid for oid in form.option_ids if str(form.option_field(oid).data or "") == str(error.params.get("rank"))]
+            marked = [
+                oid
+                for oid in form.option_ids
+                if str(form.option_field(oid).data or "") == str(error.params.get("rank"))
+            ]
         elif named in titles:
             marked = [named]
         elif error.code in _WHOLE_CHOICE:
@@ -144,8 +179,12 @@ def ballot_problems(form: _BallotForm, error: BallotError | None, round_: Budget
         first = marked[0] if marked else (options[0].id if options else None)
         summary[-1]["target"] = option_input_id(form, first) if first is not None else None
     elif form.errors and not summary:
-        summary.append({"target": option_input_id(form, options[0].id) if options else None,
-                        "message": _("This form was open too long. Please choose again and vote.")})
+        summary.append(
+            {
+                "target": option_input_id(form, options[0].id) if options else None,
+                "message": _("This form was open too long. Please choose again and vote."),
+            }
+        )
     return summary, invalid
 
 
@@ -165,14 +204,18 @@ def ballot_instruction(round_: BudgetRound, budget_cents: int) -> str:
     """What the voter is asked to do, the same words on the phone and on the paper ballot."""
     if round_.ballot_type == "approval":
         if round_.max_choices:
-            return ngettext("Tick the plan you support most.", "Tick up to %(num)d plans you support.", round_.max_choices)
+            return ngettext(
+                "Tick the plan you support most.", "Tick up to %(num)d plans you support.", round_.max_choices
+            )
         return _("Tick every plan you support.")
     if round_.ballot_type == "knapsack":
         return _("Choose plans. Together they may cost at most %(budget)s.", budget=money(budget_cents, whole=True))
     if round_.ballot_type == "cumulative":
         text = _("Spread %(points)d points over the plans you like.", points=round_.points_total)
         if round_.points_max_per_project:
-            text += " " + ngettext("At most %(num)d point per plan.", "At most %(num)d points per plan.", round_.points_max_per_project)
+            text += " " + ngettext(
+                "At most %(num)d point per plan.", "At most %(num)d points per plan.", round_.points_max_per_project
+            )
         return text
     text = _("Put your favourite plans in order: 1 is the one you want most.")
     if round_.max_choices:

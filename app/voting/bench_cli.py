@@ -8,6 +8,7 @@ account to close the round and approve the results (the reveal). Writes JSON to 
 
 For benchmarks and load tests only: refused in production, like `seed-demo`.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,10 +31,14 @@ from app.types import utcnow
 from app.voting import services
 
 PLANS = (
-    ("Huiswerkklas in het buurthuis", 18_000_00), ("Voetbalkooi Wildeman opknappen", 35_000_00),
-    ("Meidenavond met sport en koken", 12_000_00), ("Zomerschool voor groep 7 en 8", 28_000_00),
-    ("Jongerenwerk op vrijdagavond", 22_000_00), ("Stagebank met buurtondernemers", 15_000_00),
-    ("Muziekstudio in de Tagerijn", 30_000_00), ("Veilige fietsroute naar school", 40_000_00),
+    ("Huiswerkklas in het buurthuis", 18_000_00),
+    ("Voetbalkooi Wildeman opknappen", 35_000_00),
+    ("Meidenavond met sport en koken", 12_000_00),
+    ("Zomerschool voor groep 7 en 8", 28_000_00),
+    ("Jongerenwerk op vrijdagavond", 22_000_00),
+    ("Stagebank met buurtondernemers", 15_000_00),
+    ("Muziekstudio in de Tagerijn", 30_000_00),
+    ("Veilige fietsroute naar school", 40_000_00),
 )
 BUDGET_CENTS = 100_000_00
 MAX_CHOICES = 3
@@ -41,8 +46,13 @@ MAX_CHOICES = 3
 
 @click.command("bench-setup")
 @click.option("--tickets", "count", type=click.IntRange(1, 200_000), required=True, help="How many tickets to issue.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="Where to write the round id, the board login and the plain ticket codes (JSON).")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="Where to write the round id, the board login and the plain ticket codes (JSON).",
+)
 @with_appcontext
 def bench_setup_command(count: int, out_path: str) -> None:
     """Set up an open council round with COUNT tickets for a load benchmark."""
@@ -50,24 +60,48 @@ def bench_setup_command(count: int, out_path: str) -> None:
         raise click.ClickException("Benchmark data, accounts and ticket files are refused in production.")
     stamp = secrets.token_hex(3)
     password = secrets.token_urlsafe(18)
-    board = create_user(f"bench-board-{stamp}@wijkstem.example", "Benchmark board", password, [Role.board, Role.facilitator])
+    board = create_user(
+        f"bench-board-{stamp}@wijkstem.example", "Benchmark board", password, [Role.board, Role.facilitator]
+    )
     start = utcnow() - timedelta(minutes=15)
-    council = Council(title=f"Bewonersberaad (benchmark {stamp})", venue="Buurthuis De Tagerijn", address="Pieter Calandlaan 2",
-                      starts_at=start, ends_at=start + timedelta(hours=4), languages=["nl", "en", "tr", "ar", "pl"],
-                      capacity=max(count, 60), domains=["youth"], created_by_id=board.id,
-                      facilitators=[board])
+    council = Council(
+        title=f"Bewonersberaad (benchmark {stamp})",
+        venue="Buurthuis De Tagerijn",
+        address="Pieter Calandlaan 2",
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+        languages=["nl", "en", "tr", "ar", "pl"],
+        capacity=max(count, 60),
+        domains=["youth"],
+        created_by_id=board.id,
+        facilitators=[board],
+    )
     council.move_to(CouncilStatus.open)
     db.session.add(council)
     db.session.flush()
-    round_ = services.save_round(None, {
-        "name": f"Jeugdbudget (benchmark {stamp})", "description": "Kies maximaal drie plannen.",
-        "budget_cents": BUDGET_CENTS, "ballot_type": "approval", "rule": "greedy", "max_choices": MAX_CHOICES,
-        "eligibility": "council", "council_id": council.id,
-    }, board)
+    round_ = services.save_round(
+        None,
+        {
+            "name": f"Jeugdbudget (benchmark {stamp})",
+            "description": "Kies maximaal drie plannen.",
+            "budget_cents": BUDGET_CENTS,
+            "ballot_type": "approval",
+            "rule": "greedy",
+            "max_choices": MAX_CHOICES,
+            "eligibility": "council",
+            "council_id": council.id,
+        },
+        board,
+    )
     db.session.flush()
     for title, cost in PLANS:
-        proposal = Proposal(title=title, summary=f"{title}: een plan van jongeren uit de buurt.", domain="youth",
-                            cost_lines=[CostLine(position=0, description="Alles", amount_cents=cost)], author_id=board.id)
+        proposal = Proposal(
+            title=title,
+            summary=f"{title}: een plan van jongeren uit de buurt.",
+            domain="youth",
+            cost_lines=[CostLine(position=0, description="Alles", amount_cents=cost)],
+            author_id=board.id,
+        )
         db.session.add(proposal)
         for target in (Status.submitted, Status.in_review, Status.approved):
             proposal.move_to(target, board, "benchmark")
@@ -78,9 +112,18 @@ def bench_setup_command(count: int, out_path: str) -> None:
         batch = min(MAX_TICKETS_PER_BATCH, count - len(codes))
         codes += [code for _ticket, code in generate_tickets(council, batch, board)]
     db.session.commit()
-    data = {"round_id": round_.id, "council_id": council.id, "options": [o.id for o in round_.options],
-            "max_choices": MAX_CHOICES, "board_email": board.email, "board_password": password, "codes": codes}
+    data = {
+        "round_id": round_.id,
+        "council_id": council.id,
+        "options": [o.id for o in round_.options],
+        "max_choices": MAX_CHOICES,
+        "board_email": board.email,
+        "board_password": password,
+        "codes": codes,
+    }
     path = Path(out_path)
     path.write_text(json.dumps(data))
     path.chmod(0o600)
-    click.echo(f"Round {round_.id} is open with {len(round_.options)} plans; {count} ticket codes written to {out_path}.")
+    click.echo(
+        f"Round {round_.id} is open with {len(round_.options)} plans; {count} ticket codes written to {out_path}."
+    )

@@ -1,5 +1,6 @@
 """Splitting a round's budget over its buurten (ongelijk investeren): in proportion to weights,
 or explicit amounts checked to add up. Whole cents, exact arithmetic; pure (no Flask, no database)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -73,5 +74,6 @@ def check_explicit_split(total_cents: int, amounts: Mapping[Any, int]) -> None:
             raise BudgetSplitError("negative", {"key": key, "amount": amount})
     allocated = sum(amounts.values())
     if allocated != total_cents:
-        raise BudgetSplitError("sum_mismatch", {"total": total_cents, "sum": allocated,
-                                                "difference": allocated - total_cents})
+        raise BudgetSplitError(
+            "sum_mismatch", {"total": total_cents, "sum": allocated, "difference": allocated - total_cents}
+        )

@@ -2,6 +2,7 @@
 
 The counting itself is the stand-alone package `counting` (`python -m counting` is the same
 command without starting the application)."""
+
 import json
 
 import click

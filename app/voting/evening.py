@@ -1,6 +1,7 @@
 """The council evening as one flow, for the facilitator: a checklist page from the council
 to its outcomes, the vote set up inside a budget envelope the board approved, one action
 that starts council and vote together, and closing with the counts on screen."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,25 +27,37 @@ class EveningRefused(DomainError):
     def describe(self) -> str:
         from flask_babel import gettext as _
 
-        return str({
-            "no_round": _("Choose the budget for this evening first."),
-            "no_options": _("Put at least one plan on the ballot before opening the vote."),
-            "taken": _("This budget is already used for another evening."),
-            "not_draft": _("This vote has opened. Its rules, budget and plans can no longer change."),
-            "paper_pending": _("Paper ballots are waiting for a second facilitator. Confirm them first."),
-            "not_open": _("The vote is not open."),
-        }.get(self.code, _("The evening cannot go from this step to that one.")))
+        return str(
+            {
+                "no_round": _("Choose the budget for this evening first."),
+                "no_options": _("Put at least one plan on the ballot before opening the vote."),
+                "taken": _("This budget is already used for another evening."),
+                "not_draft": _("This vote has opened. Its rules, budget and plans can no longer change."),
+                "paper_pending": _("Paper ballots are waiting for a second facilitator. Confirm them first."),
+                "not_open": _("The vote is not open."),
+            }.get(self.code, _("The evening cannot go from this step to that one."))
+        )
 
 
 def round_of(council: Council) -> BudgetRound | None:
-    return db.session.scalar(select(BudgetRound).where(BudgetRound.council_id == council.id).order_by(BudgetRound.id).limit(1))
+    return db.session.scalar(
+        select(BudgetRound).where(BudgetRound.council_id == council.id).order_by(BudgetRound.id).limit(1)
+    )
 
 
 def envelopes() -> list[BudgetRound]:
     """Budgets the board prepared for a council evening and no evening uses yet."""
-    return list(db.session.scalars(select(BudgetRound).where(
-        BudgetRound.council_id.is_(None), BudgetRound.status == RoundStatus.draft,
-        BudgetRound.eligibility == "council").order_by(BudgetRound.id)))
+    return list(
+        db.session.scalars(
+            select(BudgetRound)
+            .where(
+                BudgetRound.council_id.is_(None),
+                BudgetRound.status == RoundStatus.draft,
+                BudgetRound.eligibility == "council",
+            )
+            .order_by(BudgetRound.id)
+        )
+    )
 
 
 def attach_envelope(council: Council, round_: BudgetRound, actor: User) -> None:
@@ -100,11 +113,19 @@ def checklist(council: Council, round_: BudgetRound | None, tickets: int) -> lis
         Step(_("Vote attached"), round_ is not None),
         Step(_("Plans on the ballot"), bool(round_ and round_.options)),
         Step(_("Tickets printed"), tickets > 0, url_for("councils.manage", council_id=council.id), _("Make tickets")),
-        Step(_("Paper ballot printed"), past_draft, url_for("voting.paper_ballot_pdf", round_id=round_.id) if round_ else None,
-             _("Print the paper ballot")),
+        Step(
+            _("Paper ballot printed"),
+            past_draft,
+            url_for("voting.paper_ballot_pdf", round_id=round_.id) if round_ else None,
+            _("Print the paper ballot"),
+        ),
         Step(_("Council and vote open"), past_draft),
         Step(_("Vote closed"), status in (RoundStatus.closed, RoundStatus.results_published)),
         Step(_("Results approved by the board"), status == RoundStatus.results_published),
-        Step(_("Outcomes published"), council.status == CouncilStatus.outcomes_published,
-             url_for("councils.outcomes", council_id=council.id), _("Write the outcomes")),
+        Step(
+            _("Outcomes published"),
+            council.status == CouncilStatus.outcomes_published,
+            url_for("councils.outcomes", council_id=council.id),
+            _("Write the outcomes"),
+        ),
     ]

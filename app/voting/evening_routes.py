@@ -1,4 +1,5 @@
 """The facilitator's evening page and desk page (issue 14)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -8,28 +9,27 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import ballot_box
 from app.councils import services as council_services
 from app.councils.models import Council
 from app.councils.permissions import load_council
 from app.councils.permissions import may as council_may
 from app.extensions import db
+from app.formatting import money
+from app.i18n import language
 from app.proposals.models import Proposal
 from app.proposals.services import approved_proposals
 from app.roles import Role
 from app.security import roles_required
-from app.views import get_or_404
+from app.views import download, get_or_404
 from app.voting import bp, services
 from app.voting import evening as flow
-from app import ballot_box
-from app.formatting import money
-from app.i18n import language
-from app.views import download
 from app.voting.ballot_forms import ballot_error_message, ballot_instruction, ballot_problems
-from app.voting.paper_ballot import PaperPlan, PaperVersion, render_paper_ballot
-from app.voting.staff_routes import PAPER_REFUSALS, paper_form_for
 from app.voting.forms import AddOptionForm, ConfirmForm, EnvelopeForm, ReleaseForm
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus
+from app.voting.paper_ballot import PaperPlan, PaperVersion, render_paper_ballot
 from app.voting.rules import BallotError, deserialize
+from app.voting.staff_routes import PAPER_REFUSALS, paper_form_for
 
 MANAGERS = (Role.facilitator,)  # the evening is run by the council's own facilitators (README: who may do what)
 DESK_REFUSALS = {"not_at_desk": _l("This ticket was signed in on a phone. The resident votes there.")}
@@ -62,12 +62,21 @@ def _evening(council: Council, status: int = 200, envelope_form=None, plan_form=
     envelope_form.round_id.choices = [(r.id, f"{r.name} · {r.budget_cents / 100:,.0f} €") for r in flow.envelopes()]
     plan_form = plan_form or AddOptionForm()
     on_ballot = {o.proposal_id for o in round_.options} if round_ else set()
-    plan_form.proposal_id.choices = [(p.id, f"{p.title} · {p.ballot_cost_cents / 100:,.0f} €") for p in approved_proposals() if p.id not in on_ballot]
+    plan_form.proposal_id.choices = [
+        (p.id, f"{p.title} · {p.ballot_cost_cents / 100:,.0f} €") for p in approved_proposals() if p.id not in on_ballot
+    ]
     attendance = council_services.attendance(council)
     turnout = services.turnout(round_) if round_ else None
-    return render_template("voting/evening.html", council=council, round=round_, envelope_form=envelope_form,
-                           plan_form=plan_form, steps=flow.checklist(council, round_, attendance.tickets),
-                           attendance=attendance, turnout=turnout), status
+    return render_template(
+        "voting/evening.html",
+        council=council,
+        round=round_,
+        envelope_form=envelope_form,
+        plan_form=plan_form,
+        steps=flow.checklist(council, round_, attendance.tickets),
+        attendance=attendance,
+        turnout=turnout,
+    ), status
 
 
 @bp.route("/staff/councils/<int:council_id>/evening/budget", methods=["POST"])
@@ -156,6 +165,7 @@ def evening_close(round_id: int):
 
 # --- the desk ------------------------------------------------------------------------------
 
+
 @bp.route("/staff/rounds/<int:round_id>/desk", methods=["GET", "POST"])
 @roles_required(Role.facilitator)
 def desk(round_id: int):
@@ -174,17 +184,28 @@ def desk(round_id: int):
             ticket = services.paper_ticket(round_, code_form.code.data)
             sub_budget = round_.sub_budget_for(ticket.neighbourhood_id) if round_.sub_budgets else None
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
-            cast = services.cast_ballot(round_, ticket.id, sub_budget, "paper", stored, form.token.data or "",
-                                        paper_batch=services.current_paper_batch(round_, current_user))
+            cast = services.cast_ballot(
+                round_,
+                ticket.id,
+                sub_budget,
+                "paper",
+                stored,
+                form.token.data or "",
+                paper_batch=services.current_paper_batch(round_, current_user),
+            )
         except BallotError as found:
             db.session.rollback()
             problem, error = found, ballot_error_message(found, round_)
         except services.VoteRefused as refusal:
             db.session.rollback()
-            error = str(DESK_REFUSALS.get(refusal.code) or PAPER_REFUSALS.get(refusal.code, PAPER_REFUSALS["wrong_round"]))
+            error = str(
+                DESK_REFUSALS.get(refusal.code) or PAPER_REFUSALS.get(refusal.code, PAPER_REFUSALS["wrong_round"])
+            )
         else:
             db.session.commit()
-            flash(_("Paper ballot saved. Write this receipt on the paper: %(receipt)s", receipt=cast.receipt), "success")
+            flash(
+                _("Paper ballot saved. Write this receipt on the paper: %(receipt)s", receipt=cast.receipt), "success"
+            )
             return redirect(url_for("voting.desk", round_id=round_.id), code=303)
     options = list(round_.options)
     summary, invalid = ballot_problems(form, problem, round_, options) if request.method == "POST" else ([], {})
@@ -192,9 +213,20 @@ def desk(round_id: int):
         summary.insert(0, {"target": code_form.code.id, "message": " ".join(map(str, code_form.code.errors))})
     if error and not problem:
         summary.append({"target": code_form.code.id, "message": error})
-    return render_template("voting/desk.html", round=round_, form=form, code_form=code_form, error=error, options=options,
-                           chosen=form.chosen_ids(), summary=summary, invalid=invalid, batches=_pending(round_),
-                           turnout=services.turnout(round_), release_form=ReleaseForm()), 400 if summary else 200
+    return render_template(
+        "voting/desk.html",
+        round=round_,
+        form=form,
+        code_form=code_form,
+        error=error,
+        options=options,
+        chosen=form.chosen_ids(),
+        summary=summary,
+        invalid=invalid,
+        batches=_pending(round_),
+        turnout=services.turnout(round_),
+        release_form=ReleaseForm(),
+    ), 400 if summary else 200
 
 
 @bp.route("/staff/rounds/<int:round_id>/desk/release", methods=["POST"])
@@ -209,7 +241,10 @@ def desk_release(round_id: int):
         flash(_("The ticket is free again. The resident scans it or types its code in the other browser."), "success")
     else:
         db.session.rollback()
-        flash(_("This ticket cannot be released: it is unknown, not signed in on a phone, or already used to vote."), "error")
+        flash(
+            _("This ticket cannot be released: it is unknown, not signed in on a phone, or already used to vote."),
+            "error",
+        )
     return redirect(url_for("voting.desk", round_id=round_.id) + "#release", code=303)
 
 
@@ -220,24 +255,36 @@ def _pending(round_: BudgetRound) -> list[dict]:
     order they were entered: that order is not stored anywhere."""
 
     by_id = {o.id: o for o in round_.options}
-    batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))
-                                 .order_by(PaperBatch.id)).all()
+    batches = db.session.scalars(
+        select(PaperBatch)
+        .where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))
+        .order_by(PaperBatch.id)
+    ).all()
     listed = []
     for batch in batches:
         payloads = sorted(ballot_box.held_payloads("ballot", round_.id, batch.id), key=lambda p: p["receipt"])
-        payloads += [{"receipt": b.receipt, "choices": b.choices} for b in db.session.scalars(
-            select(Ballot).where(Ballot.paper_batch_id == batch.id, Ballot.confirmed.is_(False)).order_by(Ballot.receipt))]
+        payloads += [
+            {"receipt": b.receipt, "choices": b.choices}
+            for b in db.session.scalars(
+                select(Ballot)
+                .where(Ballot.paper_batch_id == batch.id, Ballot.confirmed.is_(False))
+                .order_by(Ballot.receipt)
+            )
+        ]
         rows = []
         for payload in payloads:
             choices = deserialize(round_.ballot_type, payload["choices"])
             if round_.ballot_type == "cumulative":
                 chosen = [(by_id[oid], points) for oid, points in choices if oid in by_id]
             else:
-                chosen = [(by_id[oid], index + 1 if round_.ballot_type == "ranking" else None) for index, oid in enumerate(choices) if oid in by_id]
+                chosen = [
+                    (by_id[oid], index + 1 if round_.ballot_type == "ranking" else None)
+                    for index, oid in enumerate(choices)
+                    if oid in by_id
+                ]
             rows.append({"receipt": payload["receipt"], "chosen": chosen})
         listed.append({"batch": batch, "ballots": rows, "mine": batch.entered_by_id == current_user.id})
     return listed
-
 
 
 @bp.route("/staff/rounds/<int:round_id>/paper-ballot.pdf")
@@ -245,12 +292,15 @@ def _pending(round_: BudgetRound) -> list[dict]:
 def paper_ballot_pdf(round_id: int):
     """The paper ballot to print, one page per language of the evening."""
 
-
     round_ = get_or_404(BudgetRound, round_id)
-    if round_.council is not None and not (current_user.has_role(Role.board) or round_.council.can_manage(current_user)):
+    if round_.council is not None and not (
+        current_user.has_role(Role.board) or round_.council.can_manage(current_user)
+    ):
         abort(403)
     codes = (round_.council.languages if round_.council else None) or ["nl"]
-    mark = {"approval": _l("Tick"), "knapsack": _l("Tick"), "cumulative": _l("Points"), "ranking": _l("Rank")}[round_.ballot_type]
+    mark = {"approval": _l("Tick"), "knapsack": _l("Tick"), "cumulative": _l("Points"), "ranking": _l("Rank")}[
+        round_.ballot_type
+    ]
     versions = []
     for code in codes:
         with force_locale(code):
@@ -258,9 +308,16 @@ def paper_ballot_pdf(round_id: int):
             for option in round_.options:
                 title, summary, _fallback = option.proposal.text_in(code)
                 plans.append(PaperPlan(title=title, cost=money(option.cost_cents), summary=summary))
-            versions.append(PaperVersion(
-                language=code, rtl=language(code).rtl, title=round_.name,
-                instruction=ballot_instruction(round_, round_.budget_cents), code_label=_("Ticket code"),
-                mark_label=str(mark), plans=plans,
-                footer=_("Give this paper to the facilitator at the desk. Your vote is counted without your name.")))
+            versions.append(
+                PaperVersion(
+                    language=code,
+                    rtl=language(code).rtl,
+                    title=round_.name,
+                    instruction=ballot_instruction(round_, round_.budget_cents),
+                    code_label=_("Ticket code"),
+                    mark_label=str(mark),
+                    plans=plans,
+                    footer=_("Give this paper to the facilitator at the desk. Your vote is counted without your name."),
+                )
+            )
     return download(render_paper_ballot(versions), "application/pdf", f"paper-ballot-{round_.id}.pdf")

@@ -2,6 +2,7 @@
 
 Which step funded or skipped a plan, and the English sentence for it, come from the pure
 `counting.explain`; here they are translated and the money is formatted."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -21,7 +22,9 @@ RULE_EXPLANATIONS = {
         "Money that is left is then spent on the plans with the most support that still fit."
     ),
 }
-RANKING_NOTE = _l("For rankings, the plan in first place gets the most points (Borda count): k points for place 1, down to 1 point for place k.")
+RANKING_NOTE = _l(
+    "For rankings, the plan in first place gets the most points (Borda count): k points for place 1, down to 1 point for place k."
+)
 
 
 def why(project_result, titles: dict[str, str]) -> str:

@@ -1,6 +1,7 @@
 """Board exports of a round's results: CSV, XLSX, JSON, PDF and Pabulib `.pb`.
 
 The `.pb` and ballot-list exports are streamed, so large rounds use flat memory."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,11 @@ def approval_of(round_: BudgetRound) -> dict | None:
     if round_.results_approved_at is None:
         return None
     approver = round_.results_approved_by
-    return {"approved_by": approver.name if approver else "", "approved_at": round_.results_approved_at.isoformat(),
-            "ballot_list_sha256": list(round_.results_hashes or [])}
+    return {
+        "approved_by": approver.name if approver else "",
+        "approved_at": round_.results_approved_at.isoformat(),
+        "ballot_list_sha256": list(round_.results_hashes or []),
+    }
 
 
 def approval_rows(round_: BudgetRound) -> list[tuple[str, str]]:
@@ -47,7 +51,8 @@ def approval_rows(round_: BudgetRound) -> list[tuple[str, str]]:
     if approval is None:
         return [(_("Approved"), _("no"))]
     return [(_("Approved by"), approval["approved_by"]), (_("Approved on"), approval["approved_at"])] + [
-        (f'{_("SHA-256 of the ballot list")} {index + 1}', digest) for index, digest in enumerate(approval["ballot_list_sha256"])
+        (f"{_('SHA-256 of the ballot list')} {index + 1}", digest)
+        for index, digest in enumerate(approval["ballot_list_sha256"])
     ]
 
 
@@ -56,13 +61,29 @@ def result_rows(parts: list[PartResult], titles: dict[str, str] | None = None):
     titles = titles if titles is not None else titles_of(parts)
     for part in parts:
         for p in part.projects:
-            yield (part_label(part), p.option.id, p.option.proposal_id, p.option.proposal.title, Euros(p.option.cost_cents),
-                   p.support, _("yes") if p.funded else _("no"), why(p, titles))
+            yield (
+                part_label(part),
+                p.option.id,
+                p.option.proposal_id,
+                p.option.proposal.title,
+                Euros(p.option.cost_cents),
+                p.support,
+                _("yes") if p.funded else _("no"),
+                why(p, titles),
+            )
 
 
 def result_header() -> tuple[str, ...]:
-    return (_("Part"), _("Ballot option"), _("Plan number"), _("Title"), _("Cost (€)"), _("Support"), _("Funded"),
-            _("Why"))
+    return (
+        _("Part"),
+        _("Ballot option"),
+        _("Plan number"),
+        _("Title"),
+        _("Cost (€)"),
+        _("Support"),
+        _("Funded"),
+        _("Why"),
+    )
 
 
 def csv_stream(parts: list[PartResult], round_: BudgetRound | None = None) -> Iterator[bytes]:
@@ -91,40 +112,51 @@ def published_counts(parts: list[PartResult], turnout):
         per_part, _total = disclosure.table({index: p.ballots for index, p in enumerate(parts)})
     else:
         per_part = {0: total}
-    return (count_code(total), {k: count_code(v) for k, v in by_channel.items()},
-            [count_code(per_part[index]) for index in range(len(parts))])
+    return (
+        count_code(total),
+        {k: count_code(v) for k, v in by_channel.items()},
+        [count_code(per_part[index]) for index in range(len(parts))],
+    )
 
 
 def xlsx(round_: BudgetRound, parts: list[PartResult], turnout) -> bytes:
     ballots, by_channel, per_part_ballots = published_counts(parts, turnout)
     channels = {"phone": _("By phone"), "online": _("Online"), "council": _("At the council"), "paper": _("On paper")}
     summary = [
-        (_("Round"), round_.name), (_("Counting rule"), str(dict(rule_choices()).get(round_.rule, round_.rule))),
+        (_("Round"), round_.name),
+        (_("Counting rule"), str(dict(rule_choices()).get(round_.rule, round_.rule))),
         (_("Ballot type"), str(dict(ballot_type_choices()).get(round_.ballot_type, round_.ballot_type))),
-        (_("Budget (€)"), Euros(round_.budget_cents)), (_("Spent (€)"), Euros(sum(p.spent_cents for p in parts))),
+        (_("Budget (€)"), Euros(round_.budget_cents)),
+        (_("Spent (€)"), Euros(sum(p.spent_cents for p in parts))),
         (_("Ballots"), ballots),
         *[(_("Ballots: %(channel)s", channel=channels.get(channel, channel)), n) for channel, n in by_channel.items()],
         *approval_rows(round_),
     ]
-    per_part = [(part_label(p), Euros(p.budget_cents), Euros(p.spent_cents), n, len(p.funded))
-                for p, n in zip(parts, per_part_ballots)]
-    return xlsx_bytes([
-        (_("Summary"), (_("What"), _("Value")), summary),
-        (_("Plans"), result_header(), result_rows(parts)),
-        (_("Per buurt"), (_("Part"), _("Budget (€)"), _("Spent (€)"), _("Ballots"), _("Funded plans")), per_part),
-    ])
+    per_part = [
+        (part_label(p), Euros(p.budget_cents), Euros(p.spent_cents), n, len(p.funded))
+        for p, n in zip(parts, per_part_ballots)
+    ]
+    return xlsx_bytes(
+        [
+            (_("Summary"), (_("What"), _("Value")), summary),
+            (_("Plans"), result_header(), result_rows(parts)),
+            (_("Per buurt"), (_("Part"), _("Budget (€)"), _("Spent (€)"), _("Ballots"), _("Funded plans")), per_part),
+        ]
+    )
 
 
 #: What the fields of results.json mean; money is always whole euro cents.
 JSON_FIELDS = {
-    "units": {"money": "EUR cents (integer; 179950 is EUR 1,799.50)", "support": "votes (approval, knapsack), "
-              "points (cumulative) or Borda points (ranking)"},
+    "units": {
+        "money": "EUR cents (integer; 179950 is EUR 1,799.50)",
+        "support": "votes (approval, knapsack), points (cumulative) or Borda points (ranking)",
+    },
     "round": "id, name, status, rule (greedy | mes), ballot_type, budget_cents",
     "turnout": "ballots: confirmed ballots; by_channel: online, council, paper",
     "parts": "one per sub-budget (buurt: null for the whole round): budget_cents, spent_cents, ballots, "
-             "selected (funded option ids), projects",
+    "selected (funded option ids), projects",
     "projects": "option_id (ballot option), proposal_id (the plan), title, cost_cents, support, funded, "
-                "reason (counting step), why (plain text)",
+    "reason (counting step), why (plain text)",
 }
 
 
@@ -133,19 +165,40 @@ def as_json(round_: BudgetRound, parts: list[PartResult], turnout) -> dict:
     ballots, by_channel, per_part_ballots = published_counts(parts, turnout)
     return {
         "fields": JSON_FIELDS,
-        "round": {"id": round_.id, "name": round_.name, "status": round_.status.value, "rule": round_.rule,
-                  "ballot_type": round_.ballot_type, "budget_cents": round_.budget_cents},
+        "round": {
+            "id": round_.id,
+            "name": round_.name,
+            "status": round_.status.value,
+            "rule": round_.rule,
+            "ballot_type": round_.ballot_type,
+            "budget_cents": round_.budget_cents,
+        },
         # Counts of people: a number, "<5" (fewer than 5) or "hidden" (it would give a "<5" away).
         "turnout": {"ballots": ballots, "by_channel": by_channel},
         "approval": approval_of(round_),
-        "parts": [{
-            "buurt": part.sub_budget.neighbourhood.name if part.sub_budget else None,
-            "budget_cents": part.budget_cents, "spent_cents": part.spent_cents, "ballots": part_ballots,
-            "selected": [str(p.option.id) for p in part.projects if p.funded],
-            "projects": [{"option_id": p.option.id, "proposal_id": p.option.proposal_id, "title": p.option.proposal.title,
-                          "cost_cents": p.option.cost_cents, "support": p.support, "funded": p.funded,
-                          "reason": p.step.reason if p.step else None, "why": why(p, titles)} for p in part.projects],
-        } for part, part_ballots in zip(parts, per_part_ballots)],
+        "parts": [
+            {
+                "buurt": part.sub_budget.neighbourhood.name if part.sub_budget else None,
+                "budget_cents": part.budget_cents,
+                "spent_cents": part.spent_cents,
+                "ballots": part_ballots,
+                "selected": [str(p.option.id) for p in part.projects if p.funded],
+                "projects": [
+                    {
+                        "option_id": p.option.id,
+                        "proposal_id": p.option.proposal_id,
+                        "title": p.option.proposal.title,
+                        "cost_cents": p.option.cost_cents,
+                        "support": p.support,
+                        "funded": p.funded,
+                        "reason": p.step.reason if p.step else None,
+                        "why": why(p, titles),
+                    }
+                    for p in part.projects
+                ],
+            }
+            for part, part_ballots in zip(parts, per_part_ballots)
+        ],
     }
 
 
@@ -164,13 +217,21 @@ def pabulib_meta(round_: BudgetRound, part: PartResult) -> dict[str, str]:
     begin = round_.opens_at or (round_.council.starts_at if round_.council else None) or round_.created_at
     end = round_.closes_at or (round_.council.ends_at if round_.council else None) or begin
     meta = {
-        "description": round_.name, "country": "Netherlands", "unit": "Amsterdam", "district": "Nieuw-West",
-        "subunit": part.sub_budget.neighbourhood.name if part.sub_budget else "", "instance": str(round_.id),
-        "num_projects": str(len(part.projects)), "num_votes": str(part.ballots),
+        "description": round_.name,
+        "country": "Netherlands",
+        "unit": "Amsterdam",
+        "district": "Nieuw-West",
+        "subunit": part.sub_budget.neighbourhood.name if part.sub_budget else "",
+        "instance": str(round_.id),
+        "num_projects": str(len(part.projects)),
+        "num_votes": str(part.ballots),
         "budget": pabulib.amount_text(Decimal(part.budget_cents) / CENTS_PER_EURO),
-        "vote_type": PB_VOTE_TYPE[round_.ballot_type], "rule": pabulib.PABULIB_RULES[round_.rule],
-        "date_begin": _pabulib_date(begin), "date_end": _pabulib_date(end),
-        "language": "nl", "currency": "EUR",
+        "vote_type": PB_VOTE_TYPE[round_.ballot_type],
+        "rule": pabulib.PABULIB_RULES[round_.rule],
+        "date_begin": _pabulib_date(begin),
+        "date_end": _pabulib_date(end),
+        "language": "nl",
+        "currency": "EUR",
     }
     if round_.ballot_type == "ranking" and round_.max_choices:
         meta["max_length"] = str(round_.max_choices)
@@ -195,13 +256,22 @@ def iter_pabulib(round_: BudgetRound, part: PartResult, ballots_factory, with_re
     marks = _selected_marks(part)
     score = "points" if vote_type == "cumulative" else "votes"
     projects = [
-        pabulib.PabulibProject(str(p.option.id), Decimal(p.option.cost_cents) / CENTS_PER_EURO, p.option.proposal.title,
-                               {score: str(p.support), "selected": marks[str(p.option.id)]})
+        pabulib.PabulibProject(
+            str(p.option.id),
+            Decimal(p.option.cost_cents) / CENTS_PER_EURO,
+            p.option.proposal.title,
+            {score: str(p.support), "selected": marks[str(p.option.id)]},
+        )
         for p in sorted(part.projects, key=lambda p: p.option.id)
     ]
     votes = _votes(round_.ballot_type, vote_type, ballots_factory, with_receipts)
-    return pabulib.iter_dump(pabulib_meta(round_, part), projects, votes, project_columns=[score, "selected"],
-                             points=vote_type == "cumulative")
+    return pabulib.iter_dump(
+        pabulib_meta(round_, part),
+        projects,
+        votes,
+        project_columns=[score, "selected"],
+        points=vote_type == "cumulative",
+    )
 
 
 def _selected_marks(part: PartResult) -> dict[str, str]:
@@ -219,7 +289,9 @@ def _votes(ballot_type: str, vote_type: str, ballots_factory, with_receipts: boo
         voter = receipt if with_receipts else str(index)
         choices = deserialize(ballot_type, stored)
         if vote_type == "cumulative":
-            yield pabulib.PabulibVote(voter, [str(oid) for oid, _points in choices], [points for _oid, points in choices])
+            yield pabulib.PabulibVote(
+                voter, [str(oid) for oid, _points in choices], [points for _oid, points in choices]
+            )
         else:
             yield pabulib.PabulibVote(voter, [str(oid) for oid in choices])
 
@@ -243,9 +315,15 @@ def json_bytes(data: dict) -> bytes:
 def pdf(round_: BudgetRound, parts: list[PartResult], turnout, rule_text: str) -> bytes:
     """The board report: the approver, the date and the ballot-list hashes recorded at approval."""
     approver = round_.results_approved_by
-    return render_report(round_, parts, turnout, rule_text, hashes=round_.results_hashes or ballot_list_hashes(round_, parts),
-                         approver=approver.name if approver else None,
-                         approved_on=local_date(round_.results_approved_at, "long") if round_.results_approved_at else None)
+    return render_report(
+        round_,
+        parts,
+        turnout,
+        rule_text,
+        hashes=round_.results_hashes or ballot_list_hashes(round_, parts),
+        approver=approver.name if approver else None,
+        approved_on=local_date(round_.results_approved_at, "long") if round_.results_approved_at else None,
+    )
 
 
 def with_receipts(round_: BudgetRound) -> bool:
@@ -266,4 +344,3 @@ def ballots_of(round_: BudgetRound, part: PartResult):
     order = (Ballot.receipt,) if with_receipts(round_) else (Ballot.choices, Ballot.receipt)
     query = query.order_by(*order).execution_options(yield_per=2000)
     return lambda: db.session.execute(query)
-

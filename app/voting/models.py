@@ -1,4 +1,5 @@
 """Budget rounds, their options and sub-budgets, and the secret ballots."""
+
 from __future__ import annotations
 
 import enum
@@ -118,7 +119,9 @@ class BudgetRound(db.Model):
     #: How the public ballot list is published: "receipts" beside the choices (each voter can
     #: check their own ballot) or "choices" only, shuffled (no receipt to show a vote-buyer).
     publication: Mapped[str] = mapped_column(String(10), default="receipts")
-    status: Mapped[RoundStatus] = mapped_column(db.Enum(RoundStatus, native_enum=False, length=20), default=RoundStatus.draft)
+    status: Mapped[RoundStatus] = mapped_column(
+        db.Enum(RoundStatus, native_enum=False, length=20), default=RoundStatus.draft
+    )
     results_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: Frozen at approval: when, the SHA-256 of each part's public ballot list, and the outcome
     #: (the funded option ids of each part), so that a later change can be seen.
@@ -130,8 +133,12 @@ class BudgetRound(db.Model):
     funding_source: Mapped[FundingSource | None] = relationship()
     council: Mapped[Council | None] = relationship()
     results_approved_by: Mapped[User | None] = relationship(foreign_keys=[results_approved_by_id])
-    options: Mapped[list[RoundOption]] = relationship(back_populates="round", cascade="all, delete-orphan", order_by="RoundOption.position")
-    sub_budgets: Mapped[list[SubBudget]] = relationship(back_populates="round", cascade="all, delete-orphan", order_by="SubBudget.id")
+    options: Mapped[list[RoundOption]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundOption.position"
+    )
+    sub_budgets: Mapped[list[SubBudget]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="SubBudget.id"
+    )
 
     def __init__(self, **kwargs):
         kwargs.setdefault("status", RoundStatus.draft)

@@ -2,6 +2,7 @@
 in the phone ballot's order and wording, a box for the ticket code, and for each plan a box
 to tick, or to write points or a rank in. Plain values in, PDF bytes out (no Flask here);
 Arabic is shaped and right-aligned (fpdf2 with uharfbuzz)."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,5 +1,6 @@
 """Who may do what to a budget round (README: "Who may do what"). One answer per action,
 and one loader that every staff view of a round calls: load (404), authorise (403)."""
+
 from __future__ import annotations
 
 from flask import abort

@@ -1,8 +1,8 @@
 """The results report as a PDF for the board (fpdf2 with a shipped font; Arabic shaped
 right-to-left): title, organisation, date, approver, the SHA-256 of the public ballot list per
 part, the budget bar with its legend, and a plain table whose columns fit their words."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -31,8 +31,16 @@ def _pdf(rtl: bool) -> FPDF:
     return pdf
 
 
-def render_report(round_, parts, turnout, rule_text: str, *, hashes: list[str] | None = None,
-                  approver: str | None = None, approved_on: str | None = None) -> bytes:
+def render_report(
+    round_,
+    parts,
+    turnout,
+    rule_text: str,
+    *,
+    hashes: list[str] | None = None,
+    approver: str | None = None,
+    approved_on: str | None = None,
+) -> bytes:
     rtl = str(get_locale()) == "ar"
     align = "R" if rtl else "L"
     pdf = _pdf(rtl)
@@ -46,10 +54,15 @@ def render_report(round_, parts, turnout, rule_text: str, *, hashes: list[str] |
     pdf.set_font("DejaVu", "", 10)
     lines = [
         _("Approved by %(name)s on %(date)s", name=approver or "—", date=approved_on or "—")
-        if approver or approved_on else _("Not approved yet"),
+        if approver or approved_on
+        else _("Not approved yet"),
         _("Budget: %(budget)s", budget=money(round_.budget_cents)),
-        _("Ballots: %(count)s (phone: %(phone)s, paper: %(paper)s)", count=count_text(total),
-          phone=count_text(by_channel["phone"]), paper=count_text(by_channel["paper"])),
+        _(
+            "Ballots: %(count)s (phone: %(phone)s, paper: %(paper)s)",
+            count=count_text(total),
+            phone=count_text(by_channel["phone"]),
+            paper=count_text(by_channel["paper"]),
+        ),
     ]
     for line in lines:
         pdf.multi_cell(0, 6, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -61,22 +74,47 @@ def render_report(round_, parts, turnout, rule_text: str, *, hashes: list[str] |
         pdf.multi_cell(0, 8, heading, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if hashes and index < len(hashes):
             pdf.set_font("DejaVu", "", 8)
-            pdf.multi_cell(0, 4.5, _("SHA-256 of the public ballot list: %(hash)s", hash=hashes[index]), align=align,
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                0,
+                4.5,
+                _("SHA-256 of the public ballot list: %(hash)s", hash=hashes[index]),
+                align=align,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
         _bar(pdf, part)
         _legend(pdf, align)
         pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(0, 5, _("Spent: %(spent)s of %(budget)s", spent=money(part.spent_cents), budget=money(part.budget_cents)),
-                       align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0,
+            5,
+            _("Spent: %(spent)s of %(budget)s", spent=money(part.spent_cents), budget=money(part.budget_cents)),
+            align=align,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         pdf.ln(1)
         # A plain table: bold headings, thin lines between rows, no shaded cells.
-        with pdf.table(col_widths=COLUMNS, text_align=align, line_height=5, first_row_as_headings=True,
-                       headings_style=FontFace(emphasis="BOLD", fill_color=None), cell_fill_color=None,
-                       borders_layout=TableBordersLayout.HORIZONTAL_LINES) as table:
+        with pdf.table(
+            col_widths=COLUMNS,
+            text_align=align,
+            line_height=5,
+            first_row_as_headings=True,
+            headings_style=FontFace(emphasis="BOLD", fill_color=None),
+            cell_fill_color=None,
+            borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+        ) as table:
             table.row([_("Plan"), _("Cost"), _("Support"), _("Funded"), _("Why")])
             for p in part.projects:
-                table.row([p.option.proposal.title, money(p.option.cost_cents), str(p.support),
-                           _("Yes") if p.funded else _("No"), why(p, titles)])
+                table.row(
+                    [
+                        p.option.proposal.title,
+                        money(p.option.cost_cents),
+                        str(p.support),
+                        _("Yes") if p.funded else _("No"),
+                        why(p, titles),
+                    ]
+                )
     pdf.ln(4)
     pdf.set_font("DejaVu", "B", 11)
     pdf.multi_cell(0, 7, _("How the votes were counted"), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

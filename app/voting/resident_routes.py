@@ -1,4 +1,5 @@
 """The resident's ballot: waiting for the vote, voting, the receipt, checking a receipt."""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,7 +25,13 @@ from app.extensions import db, limiter
 from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
-from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_instruction, ballot_problems, ballot_tally
+from app.voting.ballot_forms import (
+    ballot_error_message,
+    ballot_form_for,
+    ballot_instruction,
+    ballot_problems,
+    ballot_tally,
+)
 from app.voting.forms import BuurtChoiceForm, ReceiptForm
 from app.voting.models import BudgetRound, RoundStatus
 from app.voting.results_routes import outcome_for_phones
@@ -33,8 +40,11 @@ from app.voting.rules import BallotError, deserialize
 REFUSED = {
     "closed": _l("Voting is closed for this vote."),
     "already_voted": _l("This ticket has already been used to vote."),
-    "other_sign_in": _l("This ballot was opened for another ticket on this phone. Here is a fresh ballot for your ticket."),
+    "other_sign_in": _l(
+        "This ballot was opened for another ticket on this phone. Here is a fresh ballot for your ticket."
+    ),
 }
+
 
 def _sub_budget(round_, ticket):
     """The sub-budget of the ticket's buurt, or of the buurt the voter chose (unbound ticket)."""
@@ -64,13 +74,24 @@ def _ballot_page(round_, form, options, sub_budget, problem, recalculate: bool):
     """The ballot with the voter's choices so far and what they cost; after a refused vote,
     400 with the errors summarised at the top."""
     budget = sub_budget.amount_cents if sub_budget else round_.budget_cents
-    summary, invalid = ([], {}) if request.method == "GET" or recalculate else ballot_problems(form, problem, round_, options)
+    summary, invalid = (
+        ([], {}) if request.method == "GET" or recalculate else ballot_problems(form, problem, round_, options)
+    )
     services.load_ballot_texts(round_)
     services.finish_reading()  # nothing to write: free the database before the page renders
-    return render_template("voting/ballot.html", round=round_, form=form, options=options,
-                           error=ballot_error_message(problem, round_) if problem else None, summary=summary, invalid=invalid,
-                           budget=budget, tally=ballot_tally(form, options), sub_budget=sub_budget,
-                           lead=ballot_instruction(round_, budget)), 400 if summary else 200
+    return render_template(
+        "voting/ballot.html",
+        round=round_,
+        form=form,
+        options=options,
+        error=ballot_error_message(problem, round_) if problem else None,
+        summary=summary,
+        invalid=invalid,
+        budget=budget,
+        tally=ballot_tally(form, options),
+        sub_budget=sub_budget,
+        lead=ballot_instruction(round_, budget),
+    ), 400 if summary else 200
 
 
 @bp.route("/vote", methods=["GET", "POST"])
@@ -92,14 +113,20 @@ def public_ballot():
         form.token.data = services.new_form_token(session.get(SESSION_FORM_KEY))
     problem = None
     recalculate = request.method == "POST" and "recalculate" in request.form  # the no-JavaScript counter
-    if request.method == "POST" and form.validate_on_submit() and not services.form_token_matches(form.token.data or "", session.get(SESSION_FORM_KEY)):
+    if (
+        request.method == "POST"
+        and form.validate_on_submit()
+        and not services.form_token_matches(form.token.data or "", session.get(SESSION_FORM_KEY))
+    ):
         # A cached form of an earlier sign-in on this phone (back button): never cast or answer for it.
         flash(str(REFUSED["other_sign_in"]), "error")
         return redirect(url_for("voting.public_ballot"), code=303)
     if not recalculate and form.validate_on_submit():
         try:
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
-            cast = services.cast_ballot(round_, ticket.id, sub_budget, services.channel_for(ticket, round_), stored, form.token.data or "")
+            cast = services.cast_ballot(
+                round_, ticket.id, sub_budget, services.channel_for(ticket, round_), stored, form.token.data or ""
+            )
         except BallotError as error:
             db.session.rollback()
             problem = error
@@ -147,8 +174,14 @@ def public_voted():
     chosen = _chosen_options(round_, ballot) if ballot is not None else []
     outcome = outcome_for_phones(round_)
     services.finish_reading()
-    return render_template("voting/voted.html", round=round_, receipt=format_receipt_code(receipt), chosen=chosen,
-                           outcome=outcome, refresh_seconds=None if outcome and outcome["final"] else RESULT_REFRESH_SECONDS)
+    return render_template(
+        "voting/voted.html",
+        round=round_,
+        receipt=format_receipt_code(receipt),
+        chosen=chosen,
+        outcome=outcome,
+        refresh_seconds=None if outcome and outcome["final"] else RESULT_REFRESH_SECONDS,
+    )
 
 
 #: How often a receipt page without JavaScript reloads while it waits for the (final) result.
@@ -191,9 +224,15 @@ def public_receipt():
         else:
             round_ = db.session.get(BudgetRound, ballot.round_id)
             # With a choices-only list, a receipt never shows its choices: nothing to show a vote-buyer.
-            show = round_.status in (RoundStatus.closed, RoundStatus.results_published) and round_.publication != "choices"
-            found = {"round": round_, "chosen": _chosen_options(round_, ballot) if show else None, "confirmed": ballot.confirmed,
-                     "in_box": ballot.in_box}
+            show = (
+                round_.status in (RoundStatus.closed, RoundStatus.results_published) and round_.publication != "choices"
+            )
+            found = {
+                "round": round_,
+                "chosen": _chosen_options(round_, ballot) if show else None,
+                "confirmed": ballot.confirmed,
+                "in_box": ballot.in_box,
+            }
     return render_template("voting/receipt.html", form=form, found=found)
 
 

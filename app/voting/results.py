@@ -1,4 +1,5 @@
 """Counting a round: fetch its ballots, hand them to the pure engine, explain the outcome."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,9 +8,9 @@ from sqlalchemy import func, select
 
 from app.cache import BoundedCache
 from app.extensions import db
-from counting import tally
 from app.voting.models import Ballot, BudgetRound, RoundOption, SubBudget
 from app.voting.rules import deserialize
+from counting import tally
 
 CENTS_PER_EURO = 100
 
@@ -52,8 +53,15 @@ def count_part(round_: BudgetRound, sub_budget: SubBudget | None) -> PartResult:
     ranking_length = round_.max_choices if round_.ballot_type == "ranking" else None
     # MES's add1 steps by one euro (100 cents): the step pabutools takes on the published
     # Pabulib file, whose amounts are in euros, so a recount there gives this very outcome.
-    outcome = tally.count(budget, projects, ballots, round_.ballot_type, round_.rule, ranking_length=ranking_length,
-                          budget_increment=CENTS_PER_EURO)
+    outcome = tally.count(
+        budget,
+        projects,
+        ballots,
+        round_.ballot_type,
+        round_.rule,
+        ranking_length=ranking_length,
+        budget_increment=CENTS_PER_EURO,
+    )
     steps = {step.project_id: step for step in outcome.trace}
     selected = set(outcome.selected)
     part = PartResult(sub_budget, budget, outcome.spent, len(ballots))
@@ -72,13 +80,26 @@ def round_results(round_: BudgetRound) -> list[PartResult]:
     cached = COUNTS.get(round_.id)
     if cached is not None and cached[0] == key:
         return _rebind(round_, cached[1])
-    parts = [count_part(round_, sub) for sub in round_.sub_budgets] if round_.sub_budgets else [count_part(round_, None)]
+    parts = (
+        [count_part(round_, sub) for sub in round_.sub_budgets] if round_.sub_budgets else [count_part(round_, None)]
+    )
     # Keep plain values only: ORM rows belong to this request's session.
-    COUNTS.set(round_.id, (key, [
-        (part.sub_budget.id if part.sub_budget else None, part.budget_cents, part.spent_cents, part.ballots,
-         [(p.option.id, p.support, p.funded, p.step) for p in part.projects])
-        for part in parts
-    ]))
+    COUNTS.set(
+        round_.id,
+        (
+            key,
+            [
+                (
+                    part.sub_budget.id if part.sub_budget else None,
+                    part.budget_cents,
+                    part.spent_cents,
+                    part.ballots,
+                    [(p.option.id, p.support, p.funded, p.step) for p in part.projects],
+                )
+                for part in parts
+            ],
+        ),
+    )
     return parts
 
 
@@ -87,9 +108,12 @@ COUNTS = BoundedCache(maxsize=32)
 
 
 def counted_ballots(round_: BudgetRound) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
+        )
+        or 0
+    )
 
 
 def _rebind(round_: BudgetRound, cached: list) -> list[PartResult]:
@@ -97,8 +121,13 @@ def _rebind(round_: BudgetRound, cached: list) -> list[PartResult]:
     options = {o.id: o for o in round_.options}
     subs = {s.id: s for s in round_.sub_budgets}
     return [
-        PartResult(subs.get(sub_id), budget, spent, ballots,
-                   [ProjectResult(options[option_id], support, funded, step) for option_id, support, funded, step in projects])
+        PartResult(
+            subs.get(sub_id),
+            budget,
+            spent,
+            ballots,
+            [ProjectResult(options[option_id], support, funded, step) for option_id, support, funded, step in projects],
+        )
         for sub_id, budget, spent, ballots, projects in cached
     ]
 

@@ -1,5 +1,6 @@
 """Results: the board previews and approves them; once published everyone can read,
 download and recount them."""
+
 from __future__ import annotations
 
 import time
@@ -10,16 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.cache import BoundedCache
+from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.database import read_only
 from app.extensions import db
 from app.roles import Role
 from app.security import roles_required
-from app.confirm import ConfirmForm, confirmation_page, confirmed
 from app.views import download, get_or_404
 from app.voting import bp, exports
-from app.voting.permissions import load_round
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, ResultFrozen, RoundStatus
+from app.voting.permissions import load_round
 from app.voting.results import counted_ballots, round_results
 from app.voting.services import after_close, approve_results, flush_box, pending_paper, turnout, turnout_by_part
 
@@ -81,10 +82,21 @@ def _results_page(round_: BudgetRound) -> str:
     board = current_user.is_authenticated and current_user.has_role(Role.board)
     final = round_.status == RoundStatus.results_published
     hashes = round_.results_hashes or (ballot_list_hashes(round_, parts) if final or board else None)
-    return render_template("voting/results.html", round=round_, parts=parts, why=lambda p: why(p, titles),
-                           turnout=turnout(round_), by_part=turnout_by_part(round_), rule_text=rule_text(round_),
-                           hashes=hashes, board=board, formats=list(EXPORT_TYPES), approval=exports.approval_of(round_),
-                           approve_form=ConfirmForm(), pending=pending_paper(round_))
+    return render_template(
+        "voting/results.html",
+        round=round_,
+        parts=parts,
+        why=lambda p: why(p, titles),
+        turnout=turnout(round_),
+        by_part=turnout_by_part(round_),
+        rule_text=rule_text(round_),
+        hashes=hashes,
+        board=board,
+        formats=list(EXPORT_TYPES),
+        approval=exports.approval_of(round_),
+        approve_form=ConfirmForm(),
+        pending=pending_paper(round_),
+    )
 
 
 def ballot_list_hashes(round_: BudgetRound, parts) -> list[str]:
@@ -140,7 +152,9 @@ def public_ballot_list(round_id: int):
     """The public, recountable list: every receipt with its choices."""
     round_ = load_results_round(round_id)
     part = _part(round_results(round_))
-    body = stream_with_context(exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_)))
+    body = stream_with_context(
+        exports.iter_pabulib(round_, part, exports.ballots_of(round_, part), exports.with_receipts(round_))
+    )
     name = f"round-{round_.id}-ballots.pb"
     return download(body, EXPORT_TYPES["pb"], name, private=round_.status != RoundStatus.results_published)
 
@@ -163,11 +177,18 @@ def approve(round_id: int):
     parts = round_results(round_)
     form = ConfirmForm()
     if not confirmed(form):
-        facts = [(_("Ballots counted"), turnout(round_).ballots),
-                 (_("Funded plans"), sum(len(part.funded) for part in parts)),
-                 (_("Paper ballots waiting for a second check"), pending_paper(round_))]
-        return confirmation_page(form, _("Approve and publish the results"), facts, request.full_path,
-                                 url_for("voting.public_results", round_id=round_.id))
+        facts = [
+            (_("Ballots counted"), turnout(round_).ballots),
+            (_("Funded plans"), sum(len(part.funded) for part in parts)),
+            (_("Paper ballots waiting for a second check"), pending_paper(round_)),
+        ]
+        return confirmation_page(
+            form,
+            _("Approve and publish the results"),
+            facts,
+            request.full_path,
+            url_for("voting.public_results", round_id=round_.id),
+        )
     approve_results(round_, parts, current_user)
     db.session.commit()
     after_close(round_id)

@@ -17,6 +17,7 @@ Decisions, so that every channel behaves alike:
   and anything else are refused with code ``malformed``. Any error is raised as :class:`BallotError`
   with a stable ``code`` and numeric ``params``; the Flask side translates them.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,7 @@ class BallotRules:
     def __post_init__(self) -> None:
         if self.ballot_type not in BALLOT_TYPES:
             raise RulesConfigError(f"unknown ballot type {self.ballot_type!r}")
-        for name in ("max_choices", "budget_cents", "min_share_percent", "points_total",
-                     "points_max_per_project"):
+        for name in ("max_choices", "budget_cents", "min_share_percent", "points_total", "points_max_per_project"):
             value = getattr(self, name)
             if value is not None and not _is_int(value):
                 raise RulesConfigError(f"{name} must be an int or None, not {value!r}")
@@ -98,6 +98,7 @@ class Option:
 
 
 # --- reading raw form values -------------------------------------------------------------------
+
 
 def _malformed(value: object) -> BallotError:
     return BallotError("malformed", {"value": repr(value)[:40]})
@@ -157,6 +158,7 @@ def _check_count(count: int, rules: BallotRules) -> None:
 
 # --- validation --------------------------------------------------------------------------------
 
+
 def validate(rules: BallotRules, options: Iterable[Option], raw_choices: object) -> Choices:
     """Check ``raw_choices`` against ``rules`` and return the canonical choices.
 
@@ -189,8 +191,9 @@ def _validate_basket(rules: BallotRules, by_id: Mapping[int, Option], raw: objec
         percent = rules.min_share_percent
         if percent and cost * 100 < budget * percent:
             minimum = -(-budget * percent // 100)  # smallest whole-cent amount reaching the share
-            raise BallotError("under_min_share", {"cost": cost, "minimum": minimum,
-                                                  "budget": budget, "percent": percent})
+            raise BallotError(
+                "under_min_share", {"cost": cost, "minimum": minimum, "budget": budget, "percent": percent}
+            )
     return tuple(sorted(ids))
 
 
@@ -209,8 +212,9 @@ def _validate_cumulative(rules: BallotRules, by_id: Mapping[int, Option], raw: o
     per_project = rules.points_max_per_project
     for option_id, points in sorted(spread):
         if per_project is not None and points > per_project:
-            raise BallotError("points_per_project_exceeded",
-                              {"option": option_id, "points": points, "max": per_project})
+            raise BallotError(
+                "points_per_project_exceeded", {"option": option_id, "points": points, "max": per_project}
+            )
     total = sum(points for _, points in spread)
     if total > rules.points_total:  # type: ignore[operator]
         raise BallotError("points_total_exceeded", {"total": total, "max": rules.points_total})
@@ -248,6 +252,7 @@ def _validate_ranking(rules: BallotRules, by_id: Mapping[int, Option], raw: obje
 
 # --- storage -----------------------------------------------------------------------------------
 
+
 def _dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
@@ -270,8 +275,7 @@ def deserialize(ballot_type: str, text: str) -> Choices:
     data = json.loads(text)
     choices: Choices
     if ballot_type == "cumulative":
-        if not isinstance(data, dict) or not all(_is_int(points) and points > 0
-                                                 for points in data.values()):
+        if not isinstance(data, dict) or not all(_is_int(points) and points > 0 for points in data.values()):
             raise ValueError("cumulative ballot must map ids to positive points")
         choices = tuple(sorted((_stored_id(key), points) for key, points in data.items()))
     else:

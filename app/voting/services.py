@@ -1,4 +1,5 @@
 """Budget rounds and ballots: setting up a round, casting a secret ballot, turnout."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,15 +27,36 @@ from app.types import add_months, utcnow
 from app.voting.budget_split import check_explicit_split, split_budget
 from app.voting.exports import ballot_list_hashes
 from app.voting.models import (
-    Ballot, BudgetRound, PaperBatch, ResultFrozen, RoundOption, RoundStateError, RoundStatus, SecondPersonNeeded, SubBudget,
+    Ballot,
+    BudgetRound,
+    PaperBatch,
+    ResultFrozen,
+    RoundOption,
+    RoundStateError,
+    RoundStatus,
+    SecondPersonNeeded,
+    SubBudget,
     Submission,
 )
 from app.voting.rules import Option, serialize, validate
 
 ROUND_FIELDS = (
-    "name", "description", "budget_cents", "funding_source_id", "ballot_type", "rule", "max_choices",
-    "min_share_percent", "points_total", "points_max_per_project", "opens_at", "closes_at", "eligibility",
-    "council_id", "paper_four_eyes", "publication",
+    "name",
+    "description",
+    "budget_cents",
+    "funding_source_id",
+    "ballot_type",
+    "rule",
+    "max_choices",
+    "min_share_percent",
+    "points_total",
+    "points_max_per_project",
+    "opens_at",
+    "closes_at",
+    "eligibility",
+    "council_id",
+    "paper_four_eyes",
+    "publication",
 )
 PUBLICATION_MODES = ("receipts", "choices")
 log = logging.getLogger("wijkstem")
@@ -60,7 +82,9 @@ def add_option(round_: BudgetRound, proposal: Proposal, actor: User) -> RoundOpt
     round_.ensure_editable("options")
     proposal.move_to(Status.on_ballot, actor, round_.name)
     option = RoundOption(
-        proposal=proposal, cost_cents=proposal.ballot_cost_cents, position=len(round_.options),
+        proposal=proposal,
+        cost_cents=proposal.ballot_cost_cents,
+        position=len(round_.options),
         sub_budget=round_.sub_budget_for(proposal.neighbourhood_id),
     )
     round_.options.append(option)
@@ -143,9 +167,12 @@ def pending_paper(round_: BudgetRound) -> int:
     """Paper ballots still waiting for a second facilitator (held back in the ballot box, or
     unconfirmed rows of the ballot table as older data can hold)."""
     held = sum(count for (_label, is_held), count in ballot_box.counts("ballot", round_.id).items() if is_held)
-    rows = db.session.scalar(
-        select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(False))
-    ) or 0
+    rows = (
+        db.session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(False))
+        )
+        or 0
+    )
     return held + rows
 
 
@@ -155,17 +182,19 @@ def discard_pending_paper(round_: BudgetRound, actor: User, reason: str) -> int:
         raise ResultFrozen("approved" if round_.status == RoundStatus.results_published else "ballots")
     if not reason.strip():
         raise RoundStateError(round_.status, round_.status, "reason")
-    batches = db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))).all()
-    count = db.session.execute(
-        delete(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(False))
-    ).rowcount
+    batches = db.session.scalars(
+        select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))
+    ).all()
+    count = db.session.execute(delete(Ballot).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(False))).rowcount
     if batches:
         count += db.session.execute(
             delete(ballot_box.BoxEntry).where(ballot_box.BoxEntry.held_by_batch_id.in_([b.id for b in batches]))
         ).rowcount
     for batch in batches:
         db.session.delete(batch)
-    audit.record("paper.discard", round_, actor=actor, ballots=count, batches=[b.id for b in batches], reason=reason.strip())
+    audit.record(
+        "paper.discard", round_, actor=actor, ballots=count, batches=[b.id for b in batches], reason=reason.strip()
+    )
     return count
 
 
@@ -243,8 +272,14 @@ def _earlier_receipt(round_id: int, token_hash: str) -> str | None:
 
 
 def cast_ballot(
-    round_: BudgetRound, ticket_id: int, sub_budget: SubBudget | None, channel: str, choices: str, form_token: str,
-    *, paper_batch: PaperBatch | None = None,
+    round_: BudgetRound,
+    ticket_id: int,
+    sub_budget: SubBudget | None,
+    channel: str,
+    choices: str,
+    form_token: str,
+    *,
+    paper_batch: PaperBatch | None = None,
 ) -> Cast:
     """Use up the ticket and put the ballot, sealed, in the ballot box (one transaction).
 
@@ -265,10 +300,15 @@ def cast_ballot(
     now = utcnow()
     # A void or expired ticket cannot vote, also from a session that signed in before.
     claimed = db.session.execute(
-        update(Ticket).where(
-            Ticket.id == ticket_id, Ticket.voted.is_(False), Ticket.voided_at.is_(None), Ticket.expires_at > now,
+        update(Ticket)
+        .where(
+            Ticket.id == ticket_id,
+            Ticket.voted.is_(False),
+            Ticket.voided_at.is_(None),
+            Ticket.expires_at > now,
             Ticket.signed_in_at.is_not(None),
-        ).values(voted=True)
+        )
+        .values(voted=True)
     ).rowcount
     if not claimed:
         db.session.expire_all()
@@ -279,23 +319,51 @@ def cast_ballot(
         raise VoteRefused("already_voted" if voted else "ticket_void")
     receipt = new_receipt_code()
     held = paper_batch.id if paper_batch is not None else None  # every paper ballot waits for a second facilitator
-    ballot_box.put("ballot", round_.id, {
-        "sub_budget_id": sub_budget.id if sub_budget else None, "channel": channel, "choices": choices,
-        "receipt": receipt, "cast_on": date.today().isoformat(), "paper_batch_id": paper_batch.id if paper_batch else None,
-    }, lookup=receipt, label=channel, held_by_batch_id=held)
-    db.session.add(Submission(token_hash=token_hash, round_id=round_.id,
-                              sealed_receipt=ballot_box.seal(f"submission:{round_.id}", {"receipt": receipt})))
+    ballot_box.put(
+        "ballot",
+        round_.id,
+        {
+            "sub_budget_id": sub_budget.id if sub_budget else None,
+            "channel": channel,
+            "choices": choices,
+            "receipt": receipt,
+            "cast_on": date.today().isoformat(),
+            "paper_batch_id": paper_batch.id if paper_batch else None,
+        },
+        lookup=receipt,
+        label=channel,
+        held_by_batch_id=held,
+    )
+    db.session.add(
+        Submission(
+            token_hash=token_hash,
+            round_id=round_.id,
+            sealed_receipt=ballot_box.seal(f"submission:{round_.id}", {"receipt": receipt}),
+        )
+    )
     db.session.flush()
     return Cast(receipt, repeated=False, mix_due=held is None and ballot_box.due("ballot", round_.id))
 
 
 def _write_ballots(round_id: int, payloads: list[dict]) -> None:
     if payloads:
-        db.session.execute(insert(Ballot), [{
-            "id": secrets.token_hex(16), "round_id": round_id, "sub_budget_id": p["sub_budget_id"], "channel": p["channel"],
-            "choices": p["choices"], "receipt": p["receipt"], "cast_on": date.fromisoformat(p["cast_on"]),
-            "paper_batch_id": p["paper_batch_id"], "confirmed": True,
-        } for p in payloads])
+        db.session.execute(
+            insert(Ballot),
+            [
+                {
+                    "id": secrets.token_hex(16),
+                    "round_id": round_id,
+                    "sub_budget_id": p["sub_budget_id"],
+                    "channel": p["channel"],
+                    "choices": p["choices"],
+                    "receipt": p["receipt"],
+                    "cast_on": date.fromisoformat(p["cast_on"]),
+                    "paper_batch_id": p["paper_batch_id"],
+                    "confirmed": True,
+                }
+                for p in payloads
+            ],
+        )
 
 
 def mix_box(round_id: int, *, everything: bool = False) -> int:
@@ -342,8 +410,11 @@ def after_close(round_id: int) -> None:
     """After the commit that closed a round (or approved its results): compact the files.
     The full rebuild (SQLite VACUUM) waits until no other round is open: it would hold their
     voters back, and the ballots of those rounds are written in shuffled batches anyway."""
-    others_open = db.session.scalar(select(func.count()).select_from(BudgetRound).where(
-        BudgetRound.status == RoundStatus.open, BudgetRound.id != round_id))
+    others_open = db.session.scalar(
+        select(func.count())
+        .select_from(BudgetRound)
+        .where(BudgetRound.status == RoundStatus.open, BudgetRound.id != round_id)
+    )
     ballot_box.compact(vacuum=not others_open)
 
 
@@ -364,8 +435,12 @@ def load_ballot_texts(round_: BudgetRound) -> None:
     when a plan is shown in a language other than its own.)"""
     round_.options  # noqa: B018 (load the collection first: it keeps the options, and so their plans, in the session)
     db.session.scalars(
-        select(RoundOption).where(RoundOption.round_id == round_.id).options(
-            joinedload(RoundOption.proposal).joinedload(Proposal.image).load_only(ProposalImage.id, ProposalImage.proposal_id)
+        select(RoundOption)
+        .where(RoundOption.round_id == round_.id)
+        .options(
+            joinedload(RoundOption.proposal)
+            .joinedload(Proposal.image)
+            .load_only(ProposalImage.id, ProposalImage.proposal_id)
         )
     ).all()
 
@@ -449,14 +524,19 @@ class Turnout:
     def published(self):
         """The ballots by phone and on paper under the one rule for counts of people
         (`app.disclosure`): returns (total, {"phone": ..., "paper": ...}) as published counts."""
-        cells = {"phone": self.by_channel.get("council", 0) + self.by_channel.get("online", 0), "paper": self.by_channel.get("paper", 0)}
+        cells = {
+            "phone": self.by_channel.get("council", 0) + self.by_channel.get("online", 0),
+            "paper": self.by_channel.get("paper", 0),
+        }
         by_channel, total = disclosure.table(cells, self.ballots)
         return total, by_channel
 
 
 def turnout(round_: BudgetRound) -> Turnout:
     rows = db.session.execute(
-        select(Ballot.channel, Ballot.confirmed, func.count()).where(Ballot.round_id == round_.id).group_by(Ballot.channel, Ballot.confirmed)
+        select(Ballot.channel, Ballot.confirmed, func.count())
+        .where(Ballot.round_id == round_.id)
+        .group_by(Ballot.channel, Ballot.confirmed)
     ).all()
     by_channel = {"online": 0, "council": 0, "paper": 0}
     unconfirmed = 0
@@ -472,9 +552,14 @@ def turnout(round_: BudgetRound) -> Turnout:
             by_channel[label] = by_channel.get(label, 0) + count
     attendees = 0
     if round_.council_id:
-        attendees = db.session.scalar(
-            select(func.count()).select_from(Ticket).where(Ticket.council_id == round_.council_id, Ticket.signed_in_at.is_not(None))
-        ) or 0
+        attendees = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Ticket)
+                .where(Ticket.council_id == round_.council_id, Ticket.signed_in_at.is_not(None))
+            )
+            or 0
+        )
     return Turnout(sum(by_channel.values()), by_channel, attendees, unconfirmed)
 
 
@@ -505,20 +590,28 @@ def rounds_newest_first() -> list[BudgetRound]:
 
 
 def unconfirmed_paper_batches(round_: BudgetRound) -> list[PaperBatch]:
-    return list(db.session.scalars(select(PaperBatch).where(PaperBatch.round_id == round_.id,
-                                                            PaperBatch.confirmed_at.is_(None))))
+    return list(
+        db.session.scalars(
+            select(PaperBatch).where(PaperBatch.round_id == round_.id, PaperBatch.confirmed_at.is_(None))
+        )
+    )
 
 
 def current_paper_batch(round_: BudgetRound, actor: User) -> PaperBatch | None:
     """Paper ballots collect in the entering facilitator's open batch until a second
     facilitator confirms it (always: one person alone never enters a counted ballot)."""
-    batch = db.session.scalar(select(PaperBatch).where(
-        PaperBatch.round_id == round_.id, PaperBatch.entered_by_id == actor.id, PaperBatch.confirmed_at.is_(None)))
+    batch = db.session.scalar(
+        select(PaperBatch).where(
+            PaperBatch.round_id == round_.id, PaperBatch.entered_by_id == actor.id, PaperBatch.confirmed_at.is_(None)
+        )
+    )
     return batch or open_paper_batch(round_, actor)
 
 
 def open_rounds() -> list[BudgetRound]:
-    return list(db.session.scalars(select(BudgetRound).where(BudgetRound.status == RoundStatus.open).order_by(BudgetRound.id)))
+    return list(
+        db.session.scalars(select(BudgetRound).where(BudgetRound.status == RoundStatus.open).order_by(BudgetRound.id))
+    )
 
 
 def issue_voter_codes(round_: BudgetRound, counts: dict[int | None, int], actor: User):
@@ -527,7 +620,9 @@ def issue_voter_codes(round_: BudgetRound, counts: dict[int | None, int], actor:
     issued = []
     for buurt_id, count in counts.items():
         if count:
-            issued += generate_tickets(None, count, actor, neighbourhood_id=buurt_id, expires_at=expires, round_id=round_.id)
+            issued += generate_tickets(
+                None, count, actor, neighbourhood_id=buurt_id, expires_at=expires, round_id=round_.id
+            )
     return issued
 
 
@@ -549,8 +644,13 @@ def approve_results(round_: BudgetRound, parts, actor: User) -> None:
         for project in part.projects:
             target = Status.funded if project.funded else Status.not_funded
             project.option.proposal.move_to(target, actor, round_.name)
-    audit.record("round.approve_results", round_, actor=actor,
-                 funded=[p.option.proposal_id for part in parts for p in part.projects if p.funded], hashes=list(hashes))
+    audit.record(
+        "round.approve_results",
+        round_,
+        actor=actor,
+        funded=[p.option.proposal_id for part in parts for p in part.projects if p.funded],
+        hashes=list(hashes),
+    )
     forget_status(round_.id)
 
 
@@ -562,9 +662,13 @@ def turnout_by_part(round_: BudgetRound) -> list[tuple[str, object]]:
     "fewer than 5", and complementary counts are hidden so the total gives none away)."""
     if not round_.sub_budgets:
         return []
-    rows = dict(db.session.execute(
-        select(Ballot.sub_budget_id, func.count()).where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True)).group_by(Ballot.sub_budget_id)
-    ).all())
+    rows = dict(
+        db.session.execute(
+            select(Ballot.sub_budget_id, func.count())
+            .where(Ballot.round_id == round_.id, Ballot.confirmed.is_(True))
+            .group_by(Ballot.sub_budget_id)
+        ).all()
+    )
     cells = {s.id: rows.get(s.id, 0) for s in round_.sub_budgets}
     published, _total = disclosure.table(cells, sum(rows.values()))
     return [(s.neighbourhood.name, published[s.id]) for s in round_.sub_budgets]

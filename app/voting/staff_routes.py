@@ -1,4 +1,5 @@
 """The board sets up rounds; facilitators run the evening vote and enter paper ballots."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from flask_login import current_user
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
+from app.confirm import ConfirmForm, ConfirmWithReasonForm, confirmation_page, confirmed
 from app.councils import services as council_services
 from app.councils.codes import format_code
 from app.councils.qr import dark_rectangles, qr_modules
@@ -26,21 +28,22 @@ from app.roles import Role
 from app.security import roles_required
 from app.signals import Panel
 from app.types import AMSTERDAM
-from app.confirm import ConfirmForm, ConfirmWithReasonForm, confirmation_page, confirmed
 from app.views import download, get_or_404, public_url, short_address
 from app.voting import bp, services
-from app.voting.permissions import load_round, may
 from app.voting.ballot_forms import ballot_error_message, ballot_form_for, ballot_problems
 from app.voting.budget_split import BudgetSplitError
 from app.voting.forms import AddOptionForm, PaperCodeForm, RoundForm, SplitForm, VoterCodesForm
 from app.voting.models import BudgetRound, PaperBatch, RoundOption, RoundStateError, RoundStatus
+from app.voting.permissions import load_round, may
 from app.voting.results import round_results
 from app.voting.rules import BallotError
 
 EVENING = (Role.facilitator, Role.board)
 
 PANELS = (
-    Panel(Role.board, _l("Votes"), (("voting.staff_list", _l("Budget rounds")), ("voting.create", _l("New budget round")))),
+    Panel(
+        Role.board, _l("Votes"), (("voting.staff_list", _l("Budget rounds")), ("voting.create", _l("New budget round")))
+    ),
     Panel(Role.facilitator, _l("Evening vote"), (("voting.staff_list", _l("Budget rounds")),)),
 )
 
@@ -75,16 +78,39 @@ def create(round_id: int | None = None):
         round_.ensure_editable()
     data = None
     if round_ is not None and request.method == "GET":
-        data = {"budget": round_.budget_cents, "opens_at": _local(round_.opens_at), "closes_at": _local(round_.closes_at),
-                "funding_source_id": round_.funding_source_id or 0, "council_id": round_.council_id or 0}
+        data = {
+            "budget": round_.budget_cents,
+            "opens_at": _local(round_.opens_at),
+            "closes_at": _local(round_.closes_at),
+            "funding_source_id": round_.funding_source_id or 0,
+            "council_id": round_.council_id or 0,
+        }
     form = RoundForm(obj=round_, data=data)
     _round_choices(form)
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in (
-            "name", "description", "ballot_type", "rule", "max_choices", "min_share_percent", "points_total",
-            "points_max_per_project", "eligibility", "paper_four_eyes", "publication")}
-        values |= {"budget_cents": form.budget.cents, "funding_source_id": form.funding_source_id.data or None,
-                   "council_id": form.council_id.data or None, "opens_at": _utc(form.opens_at.data), "closes_at": _utc(form.closes_at.data)}
+        values = {
+            name: getattr(form, name).data
+            for name in (
+                "name",
+                "description",
+                "ballot_type",
+                "rule",
+                "max_choices",
+                "min_share_percent",
+                "points_total",
+                "points_max_per_project",
+                "eligibility",
+                "paper_four_eyes",
+                "publication",
+            )
+        }
+        values |= {
+            "budget_cents": form.budget.cents,
+            "funding_source_id": form.funding_source_id.data or None,
+            "council_id": form.council_id.data or None,
+            "opens_at": _utc(form.opens_at.data),
+            "closes_at": _utc(form.closes_at.data),
+        }
         round_ = services.save_round(round_, values, current_user)
         db.session.commit()
         flash(_("The vote is saved."), "success")
@@ -99,8 +125,14 @@ def split_form_for(data=None):
         pass
 
     for buurt in neighbourhoods():
-        setattr(RoundSplitForm, f"weight_{buurt.id}", IntegerField(
-            buurt.name, validators=[Optional(), NumberRange(min=0, max=100, message=_l("Use a number from 0 to 100."))]))
+        setattr(
+            RoundSplitForm,
+            f"weight_{buurt.id}",
+            IntegerField(
+                buurt.name,
+                validators=[Optional(), NumberRange(min=0, max=100, message=_l("Use a number from 0 to 100."))],
+            ),
+        )
         setattr(RoundSplitForm, f"amount_{buurt.id}", MoneyField(buurt.name, required=False, allow_zero=True))
     return RoundSplitForm(data=data)
 
@@ -114,7 +146,9 @@ def manage(round_id: int):
 
 def _manage_page(round_, split_form=None, status=200):
     add_form = AddOptionForm()
-    add_form.proposal_id.choices = [(p.id, f"{p.title} · {p.ballot_cost_cents / 100:.2f}") for p in approved_proposals()]
+    add_form.proposal_id.choices = [
+        (p.id, f"{p.title} · {p.ballot_cost_cents / 100:.2f}") for p in approved_proposals()
+    ]
     if split_form is None:
         data = {"mode": round_.split_mode}
         for sub in round_.sub_budgets:
@@ -123,8 +157,14 @@ def _manage_page(round_, split_form=None, status=200):
         split_form = split_form_for(data=data)
     codes_form = VoterCodesForm()
     codes_form.neighbourhood_id.choices = [(0, _("No buurt"))] + [(n.id, n.name) for n in neighbourhoods()]
-    return render_template("voting/manage.html", round=round_, add_form=add_form, split_form=split_form,
-                           codes_form=codes_form, turnout=services.turnout(round_)), status
+    return render_template(
+        "voting/manage.html",
+        round=round_,
+        add_form=add_form,
+        split_form=split_form,
+        codes_form=codes_form,
+        turnout=services.turnout(round_),
+    ), status
 
 
 @bp.route("/staff/rounds/<int:round_id>/options", methods=["POST"])
@@ -184,16 +224,25 @@ def split(round_id: int):
 @roles_required(*EVENING)
 def set_status(round_id: int, target: str):
     round_ = load_round(round_id, "open" if target == "open" else "close")
-    back = "voting.live" if request.args.get("back") == "live" or not may(current_user, "setup", round_) else "voting.manage"
+    back = (
+        "voting.live"
+        if request.args.get("back") == "live" or not may(current_user, "setup", round_)
+        else "voting.manage"
+    )
     if target == "closed":
         if round_.status != RoundStatus.open:
             raise RoundStateError(round_.status, RoundStatus.closed)
         form = ConfirmForm()
         if not confirmed(form):
             turnout = services.turnout(round_)
-            facts = [(_("Ballots"), turnout.ballots), (_("On paper"), turnout.by_channel["paper"]),
-                     (_("Paper ballots waiting for a second check"), turnout.unconfirmed_paper)]
-            return confirmation_page(form, _("Close the vote"), facts, request.full_path, url_for(back, round_id=round_.id))
+            facts = [
+                (_("Ballots"), turnout.ballots),
+                (_("On paper"), turnout.by_channel["paper"]),
+                (_("Paper ballots waiting for a second check"), turnout.unconfirmed_paper),
+            ]
+            return confirmation_page(
+                form, _("Close the vote"), facts, request.full_path, url_for(back, round_id=round_.id)
+            )
     (services.open_round if target == "open" else services.close_round)(round_, current_user)
     db.session.commit()
     if target == "closed":
@@ -208,7 +257,9 @@ def reopen(round_id: int):
     form = ConfirmWithReasonForm()
     if not confirmed(form):
         facts = [(_("Ballots"), services.turnout(round_).ballots)]
-        return confirmation_page(form, _("Reopen the vote"), facts, request.full_path, url_for("voting.manage", round_id=round_.id))
+        return confirmation_page(
+            form, _("Reopen the vote"), facts, request.full_path, url_for("voting.manage", round_id=round_.id)
+        )
     services.reopen_round(round_, current_user, form.reason.data)
     db.session.commit()
     flash(_("The vote is open again."), "success")
@@ -222,8 +273,13 @@ def discard_paper(round_id: int):
     form = ConfirmWithReasonForm()
     if not confirmed(form):
         facts = [(_("Paper ballots waiting for a second check"), services.pending_paper(round_))]
-        return confirmation_page(form, _("Discard the unconfirmed paper ballots"), facts, request.full_path,
-                                 url_for("voting.manage", round_id=round_.id))
+        return confirmation_page(
+            form,
+            _("Discard the unconfirmed paper ballots"),
+            facts,
+            request.full_path,
+            url_for("voting.manage", round_id=round_.id),
+        )
     count = services.discard_pending_paper(round_, current_user, form.reason.data)
     db.session.commit()
     flash(ngettext("%(num)d paper ballot is discarded.", "%(num)d paper ballots are discarded.", count), "success")
@@ -239,14 +295,25 @@ def voter_codes(round_id: int):
     if not form.validate_on_submit():
         return _manage_page(round_, status=400)
     issued = services.issue_voter_codes(round_, {form.neighbourhood_id.data or None: form.count.data}, current_user)
-    prints = [TicketPrint(code=code, url=public_url("councils.public_ticket", code=code),
-                          buurt=t.neighbourhood.name if t.neighbourhood else None) for t, code in issued]
+    prints = [
+        TicketPrint(
+            code=code,
+            url=public_url("councils.public_ticket", code=code),
+            buurt=t.neighbourhood.name if t.neighbourhood else None,
+        )
+        for t, code in issued
+    ]
     if form.output.data == "csv":
         body = csv_bytes(["code", "url", "buurt"], [(format_code(p.code), p.url, p.buurt or "") for p in prints])
         response = download(body, "text/csv; charset=utf-8", f"voter-codes-{round_.id}.csv")
     else:
-        header = SheetHeader(title=round_.name, when="", venue="", instructions=[("nl", _("Scan the code with your phone to sign in and vote."))],
-                             address=short_address("councils.public_enter_code"))
+        header = SheetHeader(
+            title=round_.name,
+            when="",
+            venue="",
+            instructions=[("nl", _("Scan the code with your phone to sign in and vote."))],
+            address=short_address("councils.public_enter_code"),
+        )
         response = download(render_ticket_sheet(prints, header), "application/pdf", f"voter-codes-{round_.id}.pdf")
     db.session.commit()
     return response
@@ -274,8 +341,14 @@ def present(round_id: int):
         rows = qr_modules(url)
         qr = {"url": url, "size": len(rows), "rects": dark_rectangles(rows)}
     languages = (round_.council.languages if round_.council else None) or ["nl"]
-    return render_template("voting/present.html", round=round_, turnout=services.turnout(round_), results=results,
-                           qr=qr, spoken=_presenter_words(languages))
+    return render_template(
+        "voting/present.html",
+        round=round_,
+        turnout=services.turnout(round_),
+        results=results,
+        qr=qr,
+        spoken=_presenter_words(languages),
+    )
 
 
 def _presenter_words(languages: list[str]) -> list[dict]:
@@ -287,8 +360,16 @@ def _presenter_words(languages: list[str]) -> list[dict]:
     words = []
     for code in languages:
         with force_locale(code):
-            words.append({"code": code, "rtl": language(code).rtl, "provisional": _("Provisional result"),
-                          "final": _("Final result"), "left": _("Money left"), "scan": _("Scan to see the results on your phone")})
+            words.append(
+                {
+                    "code": code,
+                    "rtl": language(code).rtl,
+                    "provisional": _("Provisional result"),
+                    "final": _("Final result"),
+                    "left": _("Money left"),
+                    "scan": _("Scan to see the results on your phone"),
+                }
+            )
     return words
 
 
@@ -313,7 +394,9 @@ def paper(round_id: int):
             sub_budget = round_.sub_budget_for(ticket.neighbourhood_id) if round_.sub_budgets else None
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
             batch = services.current_paper_batch(round_, current_user)
-            cast = services.cast_ballot(round_, ticket.id, sub_budget, "paper", stored, form.token.data or "", paper_batch=batch)
+            cast = services.cast_ballot(
+                round_, ticket.id, sub_budget, "paper", stored, form.token.data or "", paper_batch=batch
+            )
         except BallotError as found:
             db.session.rollback()
             problem = found
@@ -334,9 +417,19 @@ def paper(round_id: int):
         summary.insert(0, {"target": code_form.code.id, "message": " ".join(map(str, code_form.code.errors))})
     if error and not problem:
         summary.append({"target": code_form.code.id, "message": error})
-    return render_template("voting/paper.html", round=round_, form=form, code_form=code_form, error=error,
-                           options=options, chosen=form.chosen_ids(), batches=batches, summary=summary, invalid=invalid,
-                           turnout=services.turnout(round_)), 400 if summary or code_form.errors else 200
+    return render_template(
+        "voting/paper.html",
+        round=round_,
+        form=form,
+        code_form=code_form,
+        error=error,
+        options=options,
+        chosen=form.chosen_ids(),
+        batches=batches,
+        summary=summary,
+        invalid=invalid,
+        turnout=services.turnout(round_),
+    ), 400 if summary or code_form.errors else 200
 
 
 PAPER_REFUSALS = {
@@ -358,4 +451,6 @@ def confirm_paper(round_id: int, batch_id: int):
     services.confirm_paper_batch(batch, current_user)  # 409 for whoever entered them, or after close
     db.session.commit()
     flash(_("The paper ballots are confirmed."), "success")
-    return redirect(url_for("voting.desk" if request.args.get("back") == "desk" else "voting.paper", round_id=round_id), code=303)
+    return redirect(
+        url_for("voting.desk" if request.args.get("back") == "desk" else "voting.paper", round_id=round_id), code=303
+    )

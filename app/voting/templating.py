@@ -1,4 +1,5 @@
 """Template helpers of the voting domain: labels, links, and the budget chart (SVG)."""
+
 from __future__ import annotations
 
 from flask import render_template, url_for
@@ -16,6 +17,7 @@ ROUND_STATUS_LABELS = {
     "closed": _l("Voting is closed"),
     "results_published": _l("Results published"),
 }
+
 
 @bp.app_template_global()
 def round_status_label(status) -> str:
@@ -40,9 +42,19 @@ def budget_chart(part) -> Markup:
     budget = max(part.budget_cents, 1)
     for index, project in enumerate(part.funded):
         w = width * project.option.cost_cents / budget
-        segments.append({"x": x, "w": w, "shade": index % 2, "title": project.option.proposal.title, "cost": project.option.cost_cents})
+        segments.append(
+            {
+                "x": x,
+                "w": w,
+                "shade": index % 2,
+                "title": project.option.proposal.title,
+                "cost": project.option.cost_cents,
+            }
+        )
         x += w
-    return Markup(render_template("voting/_budget_bar.svg", segments=segments, width=width, left=width - x, x_left=x, part=part))
+    return Markup(
+        render_template("voting/_budget_bar.svg", segments=segments, width=width, left=width - x, x_left=x, part=part)
+    )
 
 
 @bp.app_template_global()

@@ -16,6 +16,7 @@ transaction), PRAGMA integrity_check ok on SQLite. Then the unanswered residents
 the very same form (same session cookie, CSRF token and form token) and the invariants
 are checked again, plus: one ballot per resident.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import (Server, app_environment, cast_ballots, check_invariants, cleanup, flask_cli, fresh_database,  # noqa: E402
-                     new_workdir, setup_round)
-from loadgen import Phone, Stats, hidden_value  # noqa: E402
+from harness import (
+    Server,
+    app_environment,
+    cast_ballots,
+    check_invariants,
+    cleanup,
+    flask_cli,
+    fresh_database,
+    new_workdir,
+    setup_round,
+)
+from loadgen import Phone, Stats, hidden_value
 
 HOST = "127.0.0.1"
 
@@ -43,8 +53,11 @@ async def prepare(port: int, codes: list[str], round_info: dict, stats: Stats) -
         if page is None:
             return None
         choices = random.sample(round_info["options"], random.randint(1, round_info["max_choices"]))
-        return phone, {"csrf_token": hidden_value(page.text, "csrf_token"), "token": hidden_value(page.text, "token"),
-                       "choice": [str(c) for c in choices]}
+        return phone, {
+            "csrf_token": hidden_value(page.text, "csrf_token"),
+            "token": hidden_value(page.text, "token"),
+            "choice": [str(c) for c in choices],
+        }
 
     return [p for p in await asyncio.gather(*(one(c) for c in codes)) if p]
 
@@ -74,8 +87,9 @@ async def close_all(voters) -> None:
         await phone.close()
 
 
-async def one_kill(kill: int, env, workdir, workers: int, database, round_info: dict, codes: list[str],
-                   acknowledged: set[str]) -> list[str]:
+async def one_kill(
+    kill: int, env, workdir, workers: int, database, round_info: dict, codes: list[str], acknowledged: set[str]
+) -> list[str]:
     problems: list[str] = []
     stats = Stats()
     servers: list[Server] = []
@@ -88,9 +102,11 @@ async def one_kill(kill: int, env, workdir, workers: int, database, round_info: 
         results = await burst_and_kill(server, voters, delay)
         answered = {i: r for i, r in results.items() if r}
         acknowledged |= set(answered.values())
-        print(f"kill {kill + 1}: {len(voters)} residents posted at once; SIGKILL after {delay:.2f} s; "
-              f"{len(answered)} ballots acknowledged, {len(voters) - len(answered)} without an answer "
-              f"({time.monotonic() - started:.1f} s)")
+        print(
+            f"kill {kill + 1}: {len(voters)} residents posted at once; SIGKILL after {delay:.2f} s; "
+            f"{len(answered)} ballots acknowledged, {len(voters) - len(answered)} without an answer "
+            f"({time.monotonic() - started:.1f} s)"
+        )
         server = Server(env, workdir, workers, label=f"restart{kill}").start()
         servers.append(server)
         print("  after the restart:")
@@ -108,8 +124,10 @@ async def one_kill(kill: int, env, workdir, workers: int, database, round_info: 
             started_server.stop()  # also when something above failed: never leave a server behind
     missing = sum(1 for r in receipts if not r)
     acknowledged |= {r for r in receipts if r}
-    print(f"  {len(receipts)} resubmitted; {len(receipts) - missing} acknowledged, {missing} refused or failed "
-          f"{sorted(set(e for v in stats.errors.values() for e in v)) or ''}")
+    print(
+        f"  {len(receipts)} resubmitted; {len(receipts) - missing} acknowledged, {missing} refused or failed "
+        f"{sorted(set(e for v in stats.errors.values() for e in v)) or ''}"
+    )
     if missing:
         problems.append(f"kill {kill + 1}: {missing} resubmissions got no receipt")
     print("  after the resubmissions:")
@@ -138,12 +156,16 @@ def main() -> int:
             round_info = setup_round(env, workdir, args.residents * args.kills, "faults")
             acknowledged: set[str] = set()
             for kill in range(args.kills):
-                codes = round_info["codes"][kill * args.residents:(kill + 1) * args.residents]
-                problems += asyncio.run(one_kill(kill, env, workdir, args.workers, database, round_info, codes, acknowledged))
+                codes = round_info["codes"][kill * args.residents : (kill + 1) * args.residents]
+                problems += asyncio.run(
+                    one_kill(kill, env, workdir, args.workers, database, round_info, codes, acknowledged)
+                )
             voted_residents = len(acknowledged)
             ballots = cast_ballots(database, round_info["round_id"])  # in the ballot table or sealed in the box
-            print(f"one ballot per resident: {ballots} ballots for {voted_residents} residents with a receipt"
-                  f" -> {'OK' if ballots == voted_residents else 'BROKEN'}")
+            print(
+                f"one ballot per resident: {ballots} ballots for {voted_residents} residents with a receipt"
+                f" -> {'OK' if ballots == voted_residents else 'BROKEN'}"
+            )
             if ballots != voted_residents:
                 problems.append("ballots != residents with a receipt")
     finally:

@@ -1,5 +1,6 @@
 """Accounts: role names in the reader's language; invitations e-mailed through a real SMTP server,
 listed with their state, sent again with a new link, withdrawn; passwords after ASVS 2.1."""
+
 import pytest
 from sqlalchemy import select
 
@@ -9,16 +10,25 @@ from app.roles import Role
 from tests.auth.test_auth import smtp  # noqa: F401 (fixture)
 
 
-@pytest.mark.parametrize("password, reason", [
-    ("short pass", "too_short"),                   # 10 characters
-    ("a" * 129, "too_long"),
-    ("aaaaaaaaaaaa", "guessable"),                 # the issue's example
-    ("password1234", "common"), ("qwertyuiop12", "common"), ("1234567890ab", "guessable"),
-    ("Welkom2026!!", "common"),                    # a Dutch favourite with digits and marks stuck on
-    ("Wachtwoord123", "common"), ("galatasaray1905", "common"), ("Kochanie2024", "common"),
-    ("fatima.elamrani", "guessable"),              # her own name and address (known words below)
-    ("correct horse battery", None), ("een lange zin als wachtwoord", None), ("zonnebloem fiets regen 7", None),
-])
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        ("short pass", "too_short"),  # 10 characters
+        ("a" * 129, "too_long"),
+        ("aaaaaaaaaaaa", "guessable"),  # the issue's example
+        ("password1234", "common"),
+        ("qwertyuiop12", "common"),
+        ("1234567890ab", "guessable"),
+        ("Welkom2026!!", "common"),  # a Dutch favourite with digits and marks stuck on
+        ("Wachtwoord123", "common"),
+        ("galatasaray1905", "common"),
+        ("Kochanie2024", "common"),
+        ("fatima.elamrani", "guessable"),  # her own name and address (known words below)
+        ("correct horse battery", None),
+        ("een lange zin als wachtwoord", None),
+        ("zonnebloem fiets regen 7", None),
+    ],
+)
 def test_password_rules(password, reason):
     assert problem(password, known_words=("Fatima El Amrani", "fatima.elamrani@example.org")) == reason
 
@@ -40,7 +50,7 @@ def test_roles_are_shown_by_their_translated_names(client, login_as, make_user):
     assert "treasurer" not in html.split("<main", 1)[1].split("</table>", 1)[0]
 
 
-def test_an_invitation_is_e_mailed_listed_sent_again_and_withdrawn(client, login_as, db, smtp):  # noqa: F811
+def test_an_invitation_is_e_mailed_listed_sent_again_and_withdrawn(client, login_as, db, smtp):
     login_as(Role.admin)
     client.set_cookie("lang", "en")
     assert invite(client).status_code == 303
@@ -61,12 +71,16 @@ def test_an_invitation_is_e_mailed_listed_sent_again_and_withdrawn(client, login
     assert client.get(link_in(second)).status_code == 404
     assert "Withdrawn" in client.get("/staff/users").get_data(as_text=True)
     assert client.post(f"/staff/users/invitations/{invitation.id}/resend").status_code == 409
-    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("user.%"))
-                                                   .order_by(AuditEvent.id))]
+    actions = [
+        e.action
+        for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("user.%")).order_by(AuditEvent.id))
+    ]
     assert actions == ["user.invite", "user.invitation_renew", "user.invitation_revoke"]
 
 
-def test_when_the_mail_server_is_down_the_invitation_says_so_and_can_be_sent_later(app, client, login_as, db, monkeypatch):
+def test_when_the_mail_server_is_down_the_invitation_says_so_and_can_be_sent_later(
+    app, client, login_as, db, monkeypatch
+):
     from tests.support.smtp import free_port
 
     state = app.extensions["mail"]
@@ -83,7 +97,7 @@ def test_when_the_mail_server_is_down_the_invitation_says_so_and_can_be_sent_lat
     assert invitation.mail_failed_at is not None and invitation.mailed_at is None
 
 
-def test_an_invitation_refuses_a_common_password_beside_the_field(client, login_as, db, smtp):  # noqa: F811
+def test_an_invitation_refuses_a_common_password_beside_the_field(client, login_as, db, smtp):
     login_as(Role.admin)
     invite(client)
     path = link_in(smtp.messages[0])

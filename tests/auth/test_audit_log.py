@@ -1,8 +1,9 @@
 """The audit log: readable, translated action names; details in euros; filters by who, action,
 object and date range; a CSV export with the same filters; staff logins (good and failed)."""
+
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +15,14 @@ PASSWORD = "correct horse battery"
 
 
 def add_event(db, action, actor=None, object_type=None, object_id=None, when=None, **detail):
-    event = AuditEvent(actor_id=actor.id if actor else None, action=action, object_type=object_type,
-                       object_id=object_id, detail=detail, created_at=when or datetime.now(timezone.utc))
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        created_at=when or datetime.now(UTC),
+    )
     db.session.add(event)
     db.session.commit()
     return event
@@ -32,16 +39,41 @@ def events(db, make_user):
     tamara = make_user(Role.treasurer, name="Tamara")
     bart = make_user(Role.board, name="Bart")
     # 2026-03-10 23:30 UTC is 11 March 00:30 in Amsterdam: it belongs to 11 March.
-    add_event(db, "allowance.claim.approve", tamara, "allowance_claim", "17", datetime(2026, 3, 10, 23, 30, tzinfo=timezone.utc),
-              amount_cents=179950)
-    add_event(db, "allowance.claim.record", tamara, "allowance_claim", "18", datetime(2026, 3, 9, 12, 0, tzinfo=timezone.utc),
-              amount_cents=1725, reduced_from_cents=2000, caps=["monthly"])
-    add_event(db, "round.open", bart, "budget_round", "3", datetime(2026, 3, 12, 9, 0, tzinfo=timezone.utc))
+    add_event(
+        db,
+        "allowance.claim.approve",
+        tamara,
+        "allowance_claim",
+        "17",
+        datetime(2026, 3, 10, 23, 30, tzinfo=UTC),
+        amount_cents=179950,
+    )
+    add_event(
+        db,
+        "allowance.claim.record",
+        tamara,
+        "allowance_claim",
+        "18",
+        datetime(2026, 3, 9, 12, 0, tzinfo=UTC),
+        amount_cents=1725,
+        reduced_from_cents=2000,
+        caps=["monthly"],
+    )
+    add_event(db, "round.open", bart, "budget_round", "3", datetime(2026, 3, 12, 9, 0, tzinfo=UTC))
     return tamara, bart
 
 
-@pytest.mark.parametrize("role, status", [(Role.admin, 200), (Role.board, 200), (Role.treasurer, 403),
-                                          (Role.reviewer, 403), (Role.facilitator, 403), (Role.aanjager, 403)])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        (Role.admin, 200),
+        (Role.board, 200),
+        (Role.treasurer, 403),
+        (Role.reviewer, 403),
+        (Role.facilitator, 403),
+        (Role.aanjager, 403),
+    ],
+)
 def test_who_reads_the_audit_log(client, login_as, role, status):
     login_as(role)
     assert client.get("/staff/audit").status_code == status
@@ -63,14 +95,17 @@ def test_actions_are_named_and_amounts_are_in_euros(client, login_as, events):
     assert "Declaratie goedgekeurd" in html and "bedrag: €\xa01.799,50" in html
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("?action=allowance.claim.approve", {"17"}),
-    ("?object_type=allowance_claim", {"17", "18"}),
-    ("?object_type=allowance_claim&object_id=18", {"18"}),
-    ("?date_from=2026-03-11&date_to=2026-03-11", {"17"}),  # Amsterdam days, both ends included
-    ("?date_from=2026-03-10&date_to=2026-03-10", set()),
-    ("?date_from=2026-03-09&date_to=2026-03-12", {"17", "18", "3"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?action=allowance.claim.approve", {"17"}),
+        ("?object_type=allowance_claim", {"17", "18"}),
+        ("?object_type=allowance_claim&object_id=18", {"18"}),
+        ("?date_from=2026-03-11&date_to=2026-03-11", {"17"}),  # Amsterdam days, both ends included
+        ("?date_from=2026-03-10&date_to=2026-03-10", set()),
+        ("?date_from=2026-03-09&date_to=2026-03-12", {"17", "18", "3"}),
+    ],
+)
 def test_filters(client, login_as, events, query, expected):
     login_as(Role.board)
     client.set_cookie("lang", "en")
@@ -84,7 +119,9 @@ def test_filter_by_who_and_the_csv_in_dutch(client, login_as, events):
     client.set_cookie("lang", "nl")
     rows = csv_rows(client, f"?actor={tamara.id}")
     assert [(r["Wie"], r["Actie"], r["Nummer"]) for r in rows] == [
-        ("Tamara", "Declaratie goedgekeurd", "17"), ("Tamara", "Declaratie ingevoerd", "18")]
+        ("Tamara", "Declaratie goedgekeurd", "17"),
+        ("Tamara", "Declaratie ingevoerd", "18"),
+    ]
     assert rows[0]["Wanneer"] == "2026-03-11 00:30:00"  # Amsterdam time
     assert "bedrag: €\xa017,25" in rows[1]["Details"] and "verlaagd van: €\xa020,00" in rows[1]["Details"]
     html = client.get(f"/staff/audit?actor={tamara.id}").get_data(as_text=True)
@@ -108,7 +145,9 @@ def test_logins_and_failed_logins_are_recorded(client, make_user, db):
     assert client.post("/login", data={"email": user.email, "password": "wrong"}).status_code == 200
     assert client.post("/login", data={"email": "nobody@example.org", "password": "guess"}).status_code == 200
     assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 303
-    events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("auth.%")).order_by(AuditEvent.id)))
+    events = list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("auth.%")).order_by(AuditEvent.id))
+    )
     assert [(e.action, e.actor_id, e.object_id, e.detail) for e in events] == [
         ("auth.login_failed", None, str(user.id), {}),
         ("auth.login_failed", None, None, {"email": "nobody@example.org"}),

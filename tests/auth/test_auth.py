@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import select
 
 from app.auth.models import AuditEvent, Invitation, User
@@ -65,14 +64,24 @@ def test_wrong_passwords_slow_the_source_and_never_lock_out_the_right_password(a
     assert login(own_laptop, victim.email).status_code == 303  # the laptop is now known to this account
     own_laptop.post("/logout")
     attacker = app.test_client()
-    statuses = [attacker.post("/login", data={"email": victim.email, "password": f"guess {n}"},
-                              environ_base={"REMOTE_ADDR": ATTACKER}).status_code for n in range(40)]
+    statuses = [
+        attacker.post(
+            "/login", data={"email": victim.email, "password": f"guess {n}"}, environ_base={"REMOTE_ADDR": ATTACKER}
+        ).status_code
+        for n in range(40)
+    ]
     assert statuses[:10] == [200] * 10 and statuses[-1] == 429  # slowed down after ten
-    throttled = attacker.post("/login", data={"email": victim.email, "password": "guess"}, environ_base={"REMOTE_ADDR": ATTACKER})
+    throttled = attacker.post(
+        "/login", data={"email": victim.email, "password": "guess"}, environ_base={"REMOTE_ADDR": ATTACKER}
+    )
     assert 1 <= int(throttled.headers["Retry-After"]) <= 61  # a minute at most, never a day
     # The facilitator on their own laptop, behind the attacker's address, gets in at once.
-    assert own_laptop.post("/login", data={"email": victim.email, "password": PASSWORD},
-                           environ_base={"REMOTE_ADDR": ATTACKER}).status_code == 303
+    assert (
+        own_laptop.post(
+            "/login", data={"email": victim.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": ATTACKER}
+        ).status_code
+        == 303
+    )
     # A colleague behind the same address signs in normally once the minute has passed, and
     # anyone at another address is not slowed by this source at all.
     colleague = make_user(Role.facilitator)
@@ -88,8 +97,12 @@ def test_a_known_device_counts_its_own_failures(app, make_user):
         assert login(laptop, user.email, "typo").status_code == 200
     assert login(laptop, user.email, "typo").status_code == 429  # its own typos do slow it down
     # ... but not the account elsewhere: a new browser at another address still signs in.
-    assert app.test_client().post("/login", data={"email": user.email, "password": PASSWORD},
-                                  environ_base={"REMOTE_ADDR": ELSEWHERE}).status_code == 303
+    assert (
+        app.test_client()
+        .post("/login", data={"email": user.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": ELSEWHERE})
+        .status_code
+        == 303
+    )
 
 
 def test_successful_logins_do_not_count_against_the_account(client, make_user):
@@ -134,11 +147,19 @@ def test_invitation_flow_is_single_use(client, login_as, db, smtp):
     client.post("/logout")
 
     weak = client.post(path, data={"password": "short", "confirm": "short"})
-    assert weak.status_code == 200 and db.session.scalar(select(User).where(User.email == "nieuw@wijkstem.example")) is None
+    assert (
+        weak.status_code == 200
+        and db.session.scalar(select(User).where(User.email == "nieuw@wijkstem.example")) is None
+    )
     common = client.post(path, data={"password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"})
-    assert common.status_code == 200 and db.session.scalar(select(User).where(User.email == "nieuw@wijkstem.example")) is None
+    assert (
+        common.status_code == 200
+        and db.session.scalar(select(User).where(User.email == "nieuw@wijkstem.example")) is None
+    )
 
-    response = client.post(path, data={"password": "een lange zin als wachtwoord", "confirm": "een lange zin als wachtwoord"})
+    response = client.post(
+        path, data={"password": "een lange zin als wachtwoord", "confirm": "een lange zin als wachtwoord"}
+    )
     assert response.status_code == 303
     user = db.session.scalar(select(User).where(User.email == "nieuw@wijkstem.example"))
     assert user.roles == {Role.facilitator, Role.reviewer}

@@ -1,6 +1,7 @@
 """Two-step sign-in (TOTP with pyotp as the authenticator app, recovery codes): required for the
 board, treasurers and administrators, who enrol at their first login; a code works once; the
 secret and the recovery codes are not readable from the database."""
+
 import re
 import time
 
@@ -86,8 +87,14 @@ def test_after_enrolment_the_login_asks_for_a_code_that_works_once(app, client, 
     client.post("/logout")
     login(client, user.email)
     assert client.post("/login/code", data={"code": codes[0]}).status_code == 400  # once only
-    events = [(e.action, e.detail.get("second_step")) for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_id == str(user.id), AuditEvent.action.like("auth.%")).order_by(AuditEvent.id))]
+    events = [
+        (e.action, e.detail.get("second_step"))
+        for e in db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_id == str(user.id), AuditEvent.action.like("auth.%"))
+            .order_by(AuditEvent.id)
+        )
+    ]
     assert ("auth.two_step_on", None) in events and ("auth.login", "recovery") in events
     assert ("auth.login_failed", "code") in events
 

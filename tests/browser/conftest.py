@@ -1,5 +1,6 @@
 """Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against the real
 app served on loopback, at a phone's viewport."""
+
 from __future__ import annotations
 
 import os

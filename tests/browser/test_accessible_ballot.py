@@ -2,6 +2,7 @@
 four ballot types a wrong choice brings the error summary to the top with the focus on it,
 with and without JavaScript, in Dutch and in Arabic, with no serious axe finding; a warm
 page costs one request."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,6 @@ from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
 from app.types import utcnow
 from app.voting import services
-
 from tests.browser.conftest import PHONE, assert_fits_phone, axe_violations
 
 SETTINGS = {
@@ -35,17 +35,37 @@ def ballots(live_app):
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
         start = utcnow() - timedelta(minutes=30)
         for ballot_type, settings in SETTINGS.items():
-            council = Council(title=f"Toegankelijk {ballot_type}", venue="Tagerijn", starts_at=start,
-                              ends_at=start + timedelta(hours=3), languages=["nl", "ar"], domains=["youth"])
+            council = Council(
+                title=f"Toegankelijk {ballot_type}",
+                venue="Tagerijn",
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                languages=["nl", "ar"],
+                domains=["youth"],
+            )
             db.session.add(council)
             db.session.flush()
-            round_ = services.save_round(None, {"name": f"Stemming {ballot_type}", "budget_cents": 20_000_00,
-                                                "ballot_type": ballot_type, "rule": "greedy", "eligibility": "council",
-                                                "council_id": council.id, **settings}, board)
+            round_ = services.save_round(
+                None,
+                {
+                    "name": f"Stemming {ballot_type}",
+                    "budget_cents": 20_000_00,
+                    "ballot_type": ballot_type,
+                    "rule": "greedy",
+                    "eligibility": "council",
+                    "council_id": council.id,
+                    **settings,
+                },
+                board,
+            )
             db.session.flush()
             for title, cost in (("Voetbaltoernooi", 12_000_00), ("Kookclub", 9_000_00), ("Muurschildering", 15_000_00)):
-                proposal = Proposal(title=f"{title} {ballot_type}", summary=f"{title} voor de jeugd", domain="youth",
-                                    cost_lines=[CostLine(position=0, description=title, amount_cents=cost)])
+                proposal = Proposal(
+                    title=f"{title} {ballot_type}",
+                    summary=f"{title} voor de jeugd",
+                    domain="youth",
+                    cost_lines=[CostLine(position=0, description=title, amount_cents=cost)],
+                )
                 db.session.add(proposal)
                 for target in (Status.submitted, Status.in_review, Status.approved):
                     proposal.move_to(target, board, "ok")

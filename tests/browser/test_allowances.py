@@ -1,9 +1,9 @@
 """A treasurer records a volunteer's hours on a phone, a second treasurer approves them (four
 eyes), makes a payout and exports the SEPA file for the bank."""
+
 from sqlalchemy import select
 
 from app.demo import DEMO_PASSWORD
-
 from tests.browser.conftest import assert_fits_phone, axe_violations, log_in, log_out
 
 SECOND_TREASURER = "theo.tweede@wijkstem.example"

@@ -1,6 +1,7 @@
 """The finance and results pages on a 360 px phone, in Dutch and in Arabic (right to left): every
 chart label lies inside its chart and inside the screen, labels stay readable (at least 14 px),
 and nothing scrolls sideways."""
+
 import threading
 
 import pytest
@@ -81,6 +82,10 @@ def test_finance_and_results_charts_fit_a_phone(browser, published_server, local
             if path == "/finance":
                 assert len(found["labels"]) >= 4  # per domain and focus/other, each with a name and amounts
                 transform = page.eval_on_selector("svg.bar", "bar => getComputedStyle(bar).transform")
-                assert (transform.startswith("matrix(-1") if locale == "ar" else transform in ("none", "matrix(1, 0, 0, 1, 0, 0)"))
+                assert (
+                    transform.startswith("matrix(-1")
+                    if locale == "ar"
+                    else transform in ("none", "matrix(1, 0, 0, 1, 0, 0)")
+                )
     finally:
         context.close()

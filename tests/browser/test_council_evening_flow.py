@@ -4,6 +4,7 @@ the facilitator creates the council and its vote from the evening page, prints t
 entered and confirmed by a second facilitator who sees their choices, the vote closes, the
 provisional result appears on the phones without a rescan, the board approves, the phones
 show the final result. The facilitator's clicks are counted (the README states them)."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,6 @@ from app.proposals.models import CostLine, Proposal
 from app.roles import Role
 from app.types import utcnow
 from app.voting import services
-
 from tests.browser.conftest import PHONE, assert_fits_phone, axe_violations, log_in
 
 PLANS = (("Skatebaan Sloterplas", 12_000_00), ("Naaiatelier", 9_000_00), ("Zomerschool", 15_000_00))
@@ -43,11 +43,25 @@ def prepared(live_app):
     and three approved plans; and a second facilitator for the four-eyes check."""
     with live_app.test_request_context():
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
-        envelope = services.save_round(None, {"name": "Avondbudget De Aker", "budget_cents": 30_000_00, "ballot_type": "knapsack",
-                                              "rule": "greedy", "eligibility": "council", "paper_four_eyes": True}, board)
+        envelope = services.save_round(
+            None,
+            {
+                "name": "Avondbudget De Aker",
+                "budget_cents": 30_000_00,
+                "ballot_type": "knapsack",
+                "rule": "greedy",
+                "eligibility": "council",
+                "paper_four_eyes": True,
+            },
+            board,
+        )
         for title, cost in PLANS:
-            proposal = Proposal(title=title, summary=f"{title} voor de buurt", domain="youth",
-                                cost_lines=[CostLine(position=0, description=title, amount_cents=cost)])
+            proposal = Proposal(
+                title=title,
+                summary=f"{title} voor de buurt",
+                domain="youth",
+                cost_lines=[CostLine(position=0, description=title, amount_cents=cost)],
+            )
             db.session.add(proposal)
             for target in (Status.submitted, Status.in_review, Status.approved):
                 proposal.move_to(target, board, "ok")
@@ -89,7 +103,9 @@ def pdf_pages(pdf, tmp_path, stem):
 
 
 def pdf_text(pdf) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True
+    ).stdout.decode()
 
 
 def test_the_whole_evening_on_phones_in_dutch_and_arabic(browser, live_server, live_app, prepared, tmp_path):
@@ -187,7 +203,9 @@ def test_the_whole_evening_on_phones_in_dutch_and_arabic(browser, live_server, l
     log_in(second, *SECOND)
     second.goto(f"/staff/rounds/{round_id}/desk")
     rows = {r: second.inner_text(f"tr:has(code:text-is('{r}')) td") for r in receipts}
-    assert PLANS[0][0] in rows[receipts[0]] and PLANS[1][0] in rows[receipts[0]] and PLANS[2][0] not in rows[receipts[0]]
+    assert (
+        PLANS[0][0] in rows[receipts[0]] and PLANS[1][0] in rows[receipts[0]] and PLANS[2][0] not in rows[receipts[0]]
+    )
     assert rows[receipts[1]].strip() == PLANS[2][0]
     assert axe_violations(second) == []
     second.click("form[action*='/confirm'] button")
@@ -207,7 +225,7 @@ def test_the_whole_evening_on_phones_in_dutch_and_arabic(browser, live_server, l
     assert facilitator_clicks == readme_clicks()
 
     # 8. The provisional result reaches every phone by itself (no rescan, no tap).
-    for _context, phone, locale in phones:
+    for _context, phone, _locale in phones:
         phone.wait_for_selector(".result-wait .notice.provisional", timeout=30_000)
         assert phone.locator(".result-rows li").count() == 3
     _c, arabic_phone, _l = phones[1]
@@ -222,7 +240,7 @@ def test_the_whole_evening_on_phones_in_dutch_and_arabic(browser, live_server, l
     board.click("form[action$='/approve'] button")
     board.wait_for_url(f"**/rounds/{round_id}/results")
     board_context.close()
-    for phone_context, phone, locale in phones:
+    for _phone_context, phone, _locale in phones:
         phone.wait_for_selector(".result-wait .notice.final", timeout=30_000)
         assert re.fullmatch(r"[0-9a-f]{64}", phone.inner_text(".result-wait code.hash"))
     for locale_phone in (phones[0][1], phones[1][1]):

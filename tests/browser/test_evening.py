@@ -1,5 +1,6 @@
 """A whole council evening on a phone: ticket URL, signed in, waiting, the vote opens,
 vote, receipt — in Dutch and in Arabic; then the results in a browser."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,14 +8,13 @@ import pytest
 from app.auth.models import User
 from app.councils import services as council_services
 from app.councils.models import Council, CouncilStatus
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
-from app.voting.models import BudgetRound
 from app.types import utcnow
 from app.voting import services
-from app.demo import DEMO_PASSWORD
-
+from app.voting.models import BudgetRound
 from tests.browser.conftest import assert_fits_phone, axe_violations, log_in, log_out
 
 
@@ -25,16 +25,38 @@ def evening(live_app):
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
         facilitator = db.session.query(User).filter_by(email="facilitator@wijkstem.example").one()
         start = utcnow() - timedelta(minutes=30)
-        council = Council(title="Avond in de Tagerijn", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3),
-                          languages=["nl", "ar"], domains=["youth"], status=CouncilStatus.open, facilitators=[facilitator])
+        council = Council(
+            title="Avond in de Tagerijn",
+            venue="Tagerijn",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            languages=["nl", "ar"],
+            domains=["youth"],
+            status=CouncilStatus.open,
+            facilitators=[facilitator],
+        )
         db.session.add(council)
         db.session.flush()
-        round_ = services.save_round(None, {"name": "Avondstemming", "budget_cents": 30_000_00, "ballot_type": "knapsack",
-                                            "rule": "greedy", "eligibility": "council", "council_id": council.id}, board)
+        round_ = services.save_round(
+            None,
+            {
+                "name": "Avondstemming",
+                "budget_cents": 30_000_00,
+                "ballot_type": "knapsack",
+                "rule": "greedy",
+                "eligibility": "council",
+                "council_id": council.id,
+            },
+            board,
+        )
         db.session.flush()
         for title, cost in (("Voetbaltoernooi", 12_000_00), ("Kookclub", 9_000_00), ("Muurschildering", 15_000_00)):
-            proposal = Proposal(title=title, summary=f"{title} voor de jeugd", domain="youth",
-                                cost_lines=[CostLine(position=0, description=title, amount_cents=cost)])
+            proposal = Proposal(
+                title=title,
+                summary=f"{title} voor de jeugd",
+                domain="youth",
+                cost_lines=[CostLine(position=0, description=title, amount_cents=cost)],
+            )
             db.session.add(proposal)
             for target in (Status.submitted, Status.in_review, Status.approved):
                 proposal.move_to(target, board, "ok")
@@ -94,8 +116,10 @@ def test_whole_evening_in_dutch_and_arabic(browser, live_server, live_app, page,
         page.goto(f"/staff/rounds/{round_id}/live")
         page.click("form[action*='/status/open'] button")
 
-    receipts = [_vote_on_phone(browser, live_server, evening["codes"][0], "nl", evening, open_vote),
-                _vote_on_phone(browser, live_server, evening["codes"][1], "ar", evening, open_vote)]
+    receipts = [
+        _vote_on_phone(browser, live_server, evening["codes"][0], "nl", evening, open_vote),
+        _vote_on_phone(browser, live_server, evening["codes"][1], "ar", evening, open_vote),
+    ]
     assert len(set(receipts)) == 2
     page.goto(f"/staff/rounds/{round_id}/present")
     assert "budget-bar" not in page.content()  # never before closing
@@ -129,7 +153,9 @@ def test_whole_evening_in_dutch_and_arabic(browser, live_server, live_app, page,
 
 def test_finance_page_at_phone_size(page):
     page.goto("/finance")
-    assert page.locator("figure.bars").count() >= 2  # HTML bar charts (tests/browser/test_charts.py checks their labels)
+    assert (
+        page.locator("figure.bars").count() >= 2
+    )  # HTML bar charts (tests/browser/test_charts.py checks their labels)
     assert page.locator("table").count() >= 4
     assert_fits_phone(page)
     assert axe_violations(page) == []
@@ -146,7 +172,9 @@ def test_sign_in_and_vote_on_a_phone_without_javascript(browser, live_server, li
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
         services.open_round(round_, board)
         db.session.commit()
-    context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server, java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, base_url=live_server, java_script_enabled=False
+    )
     phone = context.new_page()
     phone.goto("/t")
     code = evening["codes"][3]

@@ -1,5 +1,4 @@
 from app.demo import DEMO_PASSWORD
-
 from tests.browser.conftest import assert_fits_phone, axe_violations
 
 

@@ -1,7 +1,7 @@
 """An aanjager writes and submits a plan in Dutch on a phone, a reviewer approves it,
 and the public page shows it, also in Arabic."""
-from app.demo import DEMO_PASSWORD
 
+from app.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_fits_phone, axe_violations, log_in, log_out
 
 

@@ -1,5 +1,6 @@
 """The reach report on a phone in Arabic: right to left, no sideways scroll, axe clean; the
 welcome step's first-timer question and its skip button at phone size."""
+
 from app.demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_fits_phone, axe_violations, log_in
 
@@ -11,7 +12,9 @@ def test_reach_report_reads_right_to_left_at_phone_size(page, live_app):
     from app.extensions import db
 
     with live_app.app_context():
-        council_id = db.session.scalar(select(Council.id).where(Council.title.like("Bewonersberaad Geuzenveld (2-10-2024)%")))
+        council_id = db.session.scalar(
+            select(Council.id).where(Council.title.like("Bewonersberaad Geuzenveld (2-10-2024)%"))
+        )
     log_in(page, "bestuur@wijkstem.example", DEMO_PASSWORD)
     page.goto("/lang/ar?next=/staff/reach")
     assert page.locator("html").get_attribute("dir") == "rtl"

@@ -1,5 +1,6 @@
 """Every resident page at 360 px, in Dutch and in Arabic (issue 14): no sideways scroll, and
 axe finds nothing serious or critical. Results included (provisional and final)."""
+
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,6 @@ from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
 from app.types import utcnow
 from app.voting import services
-
 from tests.browser.conftest import assert_fits_phone, axe_violations
 
 
@@ -21,18 +21,40 @@ def closed_round(live_app):
     with live_app.test_request_context():
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
         start = utcnow() - timedelta(hours=3)
-        council = Council(title="Bewonersberaad Geuzenveld-Slotermeer, tweede avond", venue="Tagerijn", starts_at=start,
-                          ends_at=start + timedelta(hours=2), languages=["nl", "ar"], domains=["youth"])
+        council = Council(
+            title="Bewonersberaad Geuzenveld-Slotermeer, tweede avond",
+            venue="Tagerijn",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            languages=["nl", "ar"],
+            domains=["youth"],
+        )
         db.session.add(council)
         db.session.flush()
-        round_ = services.save_round(None, {"name": "Jongerenbudget Geuzenveld-Slotermeer", "budget_cents": 50_000_00,
-                                            "ballot_type": "approval", "rule": "greedy", "eligibility": "council",
-                                            "council_id": council.id}, board)
+        round_ = services.save_round(
+            None,
+            {
+                "name": "Jongerenbudget Geuzenveld-Slotermeer",
+                "budget_cents": 50_000_00,
+                "ballot_type": "approval",
+                "rule": "greedy",
+                "eligibility": "council",
+                "council_id": council.id,
+            },
+            board,
+        )
         db.session.flush()
-        for title, cost in (("Huiswerkbegeleiding en bijles voor middelbare scholieren in de Dichtersbuurt", 24_000_00),
-                            ("Zomerprogramma", 18_000_00), ("Buurtmoestuin", 9_000_00)):
-            proposal = Proposal(title=title, summary=f"{title}.", domain="youth",
-                                cost_lines=[CostLine(position=0, description=title, amount_cents=cost)])
+        for title, cost in (
+            ("Huiswerkbegeleiding en bijles voor middelbare scholieren in de Dichtersbuurt", 24_000_00),
+            ("Zomerprogramma", 18_000_00),
+            ("Buurtmoestuin", 9_000_00),
+        ):
+            proposal = Proposal(
+                title=title,
+                summary=f"{title}.",
+                domain="youth",
+                cost_lines=[CostLine(position=0, description=title, amount_cents=cost)],
+            )
             db.session.add(proposal)
             for target in (Status.submitted, Status.in_review, Status.approved):
                 proposal.move_to(target, board, "ok")
@@ -44,8 +66,20 @@ def closed_round(live_app):
         return {"round_id": round_.id, "council_id": council.id, "proposal_id": proposal_id}
 
 
-PAGES = ["/", "/proposals", "/proposals/{proposal_id}", "/councils", "/councils/{council_id}", "/finance", "/receipt",
-         "/t", "/privacy", "/toegankelijkheid", "/rounds/{round_id}", "/rounds/{round_id}/results"]
+PAGES = [
+    "/",
+    "/proposals",
+    "/proposals/{proposal_id}",
+    "/councils",
+    "/councils/{council_id}",
+    "/finance",
+    "/receipt",
+    "/t",
+    "/privacy",
+    "/toegankelijkheid",
+    "/rounds/{round_id}",
+    "/rounds/{round_id}/results",
+]
 
 
 @pytest.mark.parametrize("locale", ["nl", "ar"])

@@ -1,6 +1,7 @@
 """A shared phone: resident A votes, then resident B signs in with their own ticket on the
 same browser. B sees nothing of A's, a cached ballot form of A's is refused with a clear
 message and B gets a fresh ballot, B's ballot is stored, and both receipts are found."""
+
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,6 @@ from app.proposals.models import CostLine, Proposal
 from app.types import utcnow
 from app.voting import services
 from app.voting.models import BudgetRound
-
 from tests.browser.conftest import PHONE, assert_fits_phone
 
 
@@ -23,16 +23,37 @@ def shared_evening(live_app):
     with live_app.test_request_context():
         board = db.session.query(User).filter_by(email="bestuur@wijkstem.example").one()
         start = utcnow() - timedelta(minutes=10)
-        council = Council(title="Gedeelde telefoon", venue="Buurthuis", starts_at=start, ends_at=start + timedelta(hours=3),
-                          languages=["nl"], domains=["youth"], status=CouncilStatus.open)  # its tickets sign in while it is open
+        council = Council(
+            title="Gedeelde telefoon",
+            venue="Buurthuis",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            languages=["nl"],
+            domains=["youth"],
+            status=CouncilStatus.open,
+        )  # its tickets sign in while it is open
         db.session.add(council)
         db.session.flush()
-        round_ = services.save_round(None, {"name": "Telefoonstemming", "budget_cents": 100_00, "ballot_type": "approval",
-                                            "rule": "greedy", "eligibility": "council", "council_id": council.id}, board)
+        round_ = services.save_round(
+            None,
+            {
+                "name": "Telefoonstemming",
+                "budget_cents": 100_00,
+                "ballot_type": "approval",
+                "rule": "greedy",
+                "eligibility": "council",
+                "council_id": council.id,
+            },
+            board,
+        )
         db.session.flush()
         for title in ("Speeltuin", "Bankjes", "Bomen"):
-            proposal = Proposal(title=title, summary=title, domain="youth",
-                                cost_lines=[CostLine(position=0, description=title, amount_cents=30_00)])
+            proposal = Proposal(
+                title=title,
+                summary=title,
+                domain="youth",
+                cost_lines=[CostLine(position=0, description=title, amount_cents=30_00)],
+            )
             db.session.add(proposal)
             for target in (Status.submitted, Status.in_review, Status.approved):
                 proposal.move_to(target, board, "ok")
@@ -78,12 +99,15 @@ def test_a_shared_phone_keeps_each_residents_ballot_apart(browser, live_server, 
     # A's cached ballot form (the back button) is posted from B's session: refused, clearly.
     option_a = phone.get_by_label("Speeltuin").get_attribute("value")
     with phone.expect_navigation():
-        phone.evaluate("""([token, option]) => {
+        phone.evaluate(
+            """([token, option]) => {
             const form = document.querySelector('#ballot');
             form.querySelector('input[name=token]').value = token;
             form.querySelectorAll('input[name=choice]').forEach(box => { box.checked = box.value === option; });
             form.submit();
-        }""", [form_a, option_a])
+        }""",
+            [form_a, option_a],
+        )
     phone.wait_for_load_state()
     assert "opened for another ticket" in phone.content()
     assert receipt_a not in phone.content()

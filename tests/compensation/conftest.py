@@ -31,9 +31,17 @@ def make_volunteer(db):
     def make(name=None, birth=ADULT, holder=None, teams=(), **values):
         n = next(numbers)
         name = name or f"Vrijwilliger {n + 1}"
-        volunteer = Volunteer(name=name, account_holder_name=holder or name, birth_year=birth[0], birth_month=birth[1],
-                              iban=values.pop("iban", IBANS[n % len(IBANS)]), started_on=date(2024, 1, 1),
-                              consent_text="Akkoord", consent_accepted_at=utcnow(), **values)
+        volunteer = Volunteer(
+            name=name,
+            account_holder_name=holder or name,
+            birth_year=birth[0],
+            birth_month=birth[1],
+            iban=values.pop("iban", IBANS[n % len(IBANS)]),
+            started_on=date(2024, 1, 1),
+            consent_text="Akkoord",
+            consent_accepted_at=utcnow(),
+            **values,
+        )
         volunteer.teams = list(teams)
         db.session.add(volunteer)
         db.session.commit()
@@ -60,13 +68,31 @@ def make_activity(db):
 def make_claim(db):
     """A claim written straight to the database (the cap checks are tested through the services)."""
 
-    def make(volunteer, worked_on=date(2025, 3, 11), minutes=120, rate=560, status=ClaimStatus.approved,
-             recorded_by=None, approved_by=None, note="", activity=None):
+    def make(
+        volunteer,
+        worked_on=date(2025, 3, 11),
+        minutes=120,
+        rate=560,
+        status=ClaimStatus.approved,
+        recorded_by=None,
+        approved_by=None,
+        note="",
+        activity=None,
+    ):
         amount = minutes * rate // 60
-        claim = Claim(volunteer=volunteer, worked_on=worked_on, minutes=minutes, rate_cents_per_hour=rate,
-                      amount_cents=amount, requested_cents=amount, status=status, note=note, activity=activity,
-                      recorded_by_id=recorded_by.id if recorded_by else None,
-                      approved_by_id=approved_by.id if approved_by else None)
+        claim = Claim(
+            volunteer=volunteer,
+            worked_on=worked_on,
+            minutes=minutes,
+            rate_cents_per_hour=rate,
+            amount_cents=amount,
+            requested_cents=amount,
+            status=status,
+            note=note,
+            activity=activity,
+            recorded_by_id=recorded_by.id if recorded_by else None,
+            approved_by_id=approved_by.id if approved_by else None,
+        )
         db.session.add(claim)
         db.session.commit()
         return claim

@@ -1,6 +1,7 @@
 """Four eyes on bank accounts (issue 13): an IBAN or holder-name change waits until another
 treasurer or an administrator confirms it, the audit log keeps old and new masked, whoever
 changed an account in a payout does not export it or mark it paid, duplicate IBANs are flagged."""
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,17 @@ def as_user(app, user):
 
 
 def edit_form(volunteer, **changes):
-    data = {"name": volunteer.name, "account_holder_name": volunteer.account_holder_name, "birth_year": str(volunteer.birth_year),
-            "birth_month": str(volunteer.birth_month), "iban": volunteer.iban, "email": "", "phone": "",
-            "started_on": volunteer.started_on.isoformat(), "ended_on": ""}
+    data = {
+        "name": volunteer.name,
+        "account_holder_name": volunteer.account_holder_name,
+        "birth_year": str(volunteer.birth_year),
+        "birth_month": str(volunteer.birth_month),
+        "iban": volunteer.iban,
+        "email": "",
+        "phone": "",
+        "started_on": volunteer.started_on.isoformat(),
+        "ended_on": "",
+    }
     return data | changes
 
 
@@ -43,27 +52,39 @@ def request_change(client, volunteer):
     assert client.post(f"/staff/allowances/volunteers/{volunteer.id}/edit", data=data).status_code == 303
 
 
-def test_a_bank_change_waits_for_a_second_person_and_the_audit_keeps_it_masked(app, db, make_volunteer, treasurers, make_user):
+def test_a_bank_change_waits_for_a_second_person_and_the_audit_keeps_it_masked(
+    app, db, make_volunteer, treasurers, make_user
+):
     volunteer = make_volunteer(name="Fatima El Amrani", iban=OLD_IBAN)
     first, second = treasurers
     alone = as_user(app, first)
     request_change(alone, volunteer)
     stored = fresh(db, volunteer)
-    assert (stored.iban, stored.account_holder_name) == (OLD_IBAN, "Fatima El Amrani")  # nothing paid to the new one yet
+    assert (stored.iban, stored.account_holder_name) == (
+        OLD_IBAN,
+        "Fatima El Amrani",
+    )  # nothing paid to the new one yet
     assert (stored.pending_iban, stored.pending_account_holder_name) == (NEW_IBAN, "Mallory Mule")
 
     refused = alone.post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/confirm")
-    assert refused.status_code == 409 and "Another treasurer or an administrator must confirm it" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Another treasurer or an administrator must confirm it" in refused.get_data(
+        as_text=True
+    )
     assert fresh(db, volunteer).iban == OLD_IBAN
 
-    assert as_user(app, second).post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/confirm").status_code == 303
+    assert (
+        as_user(app, second).post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/confirm").status_code == 303
+    )
     stored = fresh(db, volunteer)
     assert (stored.iban, stored.account_holder_name, stored.pending_iban) == (NEW_IBAN, "Mallory Mule", None)
 
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("allowance.volunteer.bank_change%"))
-                                .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("allowance.volunteer.bank_change%")).order_by(AuditEvent.id)
+    ).all()
     assert [(e.action, e.actor_id) for e in events] == [
-        ("allowance.volunteer.bank_change_requested", first.id), ("allowance.volunteer.bank_change_confirmed", second.id)]
+        ("allowance.volunteer.bank_change_requested", first.id),
+        ("allowance.volunteer.bank_change_confirmed", second.id),
+    ]
     for event in events:
         assert event.detail["old_iban"].startswith("NL") and event.detail["old_iban"].endswith("4300")
         assert event.detail["new_iban"].endswith("4567") and event.detail["new_holder"] == "M… M…"
@@ -75,19 +96,33 @@ def test_an_administrator_may_confirm_and_a_change_can_be_rejected(app, db, make
     volunteer = make_volunteer(iban=OLD_IBAN)
     first, _second = treasurers
     request_change(as_user(app, first), volunteer)
-    assert as_user(app, make_user(Role.admin)).post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/reject").status_code == 303
+    assert (
+        as_user(app, make_user(Role.admin))
+        .post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/reject")
+        .status_code
+        == 303
+    )
     assert (fresh(db, volunteer).iban, fresh(db, volunteer).pending_iban) == (OLD_IBAN, None)
     request_change(as_user(app, first), volunteer)
-    assert as_user(app, make_user(Role.admin)).post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/confirm").status_code == 303
+    assert (
+        as_user(app, make_user(Role.admin))
+        .post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/confirm")
+        .status_code
+        == 303
+    )
     assert fresh(db, volunteer).iban == NEW_IBAN
 
 
-def test_who_changed_an_account_does_not_export_or_mark_paid_its_payout(app, db, make_volunteer, make_claim, treasurers, make_user):
+def test_who_changed_an_account_does_not_export_or_mark_paid_its_payout(
+    app, db, make_volunteer, make_claim, treasurers, make_user
+):
     first, second = treasurers
     approver = make_user(Role.treasurer)
     volunteer = make_volunteer(iban=OLD_IBAN)
     request_change(as_user(app, first), volunteer)
-    assert as_user(app, second).post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/confirm").status_code == 303
+    assert (
+        as_user(app, second).post(f"/staff/allowances/volunteers/{volunteer.id}/bank-change/confirm").status_code == 303
+    )
     make_claim(fresh(db, volunteer), recorded_by=second, approved_by=approver)
     alone = as_user(app, first)
     batch_id = make_batch(alone)

@@ -1,5 +1,6 @@
 """Approving many claims at once: a summary to confirm first, then each claim approved as on its
 own — never by the treasurer who recorded it, and with the caps checked again."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -19,9 +20,17 @@ def status_of(db, claim):
 def test_tick_all_summary_then_approve(client, login_as, make_volunteer, make_claim, treasurers, db):
     recorder, approver = treasurers
     volunteers = [make_volunteer() for _ in range(3)]
-    theirs = [make_claim(v, minutes=60, rate=560, status=ClaimStatus.submitted, recorded_by=recorder) for v in volunteers]
-    mine = make_claim(volunteers[0], worked_on=date(2025, 4, 8), minutes=30, rate=560, status=ClaimStatus.submitted,
-                      recorded_by=approver)
+    theirs = [
+        make_claim(v, minutes=60, rate=560, status=ClaimStatus.submitted, recorded_by=recorder) for v in volunteers
+    ]
+    mine = make_claim(
+        volunteers[0],
+        worked_on=date(2025, 4, 8),
+        minutes=30,
+        rate=560,
+        status=ClaimStatus.submitted,
+        recorded_by=approver,
+    )
     login_as(user=approver)
     client.set_cookie("lang", "en")
 
@@ -49,7 +58,9 @@ def test_tick_all_summary_then_approve(client, login_as, make_volunteer, make_cl
     assert "3 claims are approved (€16.80)." in flashes
 
 
-def test_the_recorder_cannot_bulk_approve_their_own_claims(client, login_as, make_volunteer, make_claim, treasurers, db):
+def test_the_recorder_cannot_bulk_approve_their_own_claims(
+    client, login_as, make_volunteer, make_claim, treasurers, db
+):
     recorder, _approver = treasurers
     claims = [make_claim(make_volunteer(), status=ClaimStatus.submitted, recorded_by=recorder) for _ in range(2)]
     login_as(user=recorder)
@@ -60,8 +71,9 @@ def test_the_recorder_cannot_bulk_approve_their_own_claims(client, login_as, mak
     assert "another treasurer must approve them" in client.get("/staff/allowances/claims").get_data(as_text=True)
 
 
-def test_a_claim_that_no_longer_fits_the_limits_is_left_and_the_others_go_ahead(client, login_as, make_volunteer,
-                                                                               make_claim, treasurers, db):
+def test_a_claim_that_no_longer_fits_the_limits_is_left_and_the_others_go_ahead(
+    client, login_as, make_volunteer, make_claim, treasurers, db
+):
     recorder, approver = treasurers
     cheap = make_claim(make_volunteer(), minutes=60, rate=300, status=ClaimStatus.submitted, recorded_by=recorder)
     dear = make_claim(make_volunteer(), minutes=60, rate=560, status=ClaimStatus.submitted, recorded_by=recorder)

@@ -1,5 +1,6 @@
 """Receipted expenses: recorded by one treasurer, approved by another, paid in the same payout
 batch and SEPA transfer as the allowance, counted towards the caps (rejected ones not)."""
+
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
@@ -14,13 +15,15 @@ NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 
 
 def record_expense(client, volunteer, amount="12.40", spent_on="2025-03-12", reference="NS-4411"):
-    return client.post(f"/staff/allowances/volunteers/{volunteer.id}/expenses/new",
-                       data={"spent_on": spent_on, "description": "Treinkaartje", "amount": amount,
-                             "receipt_reference": reference})
+    return client.post(
+        f"/staff/allowances/volunteers/{volunteer.id}/expenses/new",
+        data={"spent_on": spent_on, "description": "Treinkaartje", "amount": amount, "receipt_reference": reference},
+    )
 
 
-def test_an_expense_goes_from_submitted_to_paid_with_the_allowance(client, login_as, make_volunteer, make_claim,
-                                                                  treasurers, db):
+def test_an_expense_goes_from_submitted_to_paid_with_the_allowance(
+    client, login_as, make_volunteer, make_claim, treasurers, db
+):
     recorder, approver = treasurers
     volunteer = make_volunteer(name="Fatima El Amrani")
     make_claim(volunteer, minutes=120, rate=560, recorded_by=recorder, approved_by=approver)  # €11.20 approved
@@ -68,8 +71,12 @@ def test_a_rejected_expense_no_longer_uses_up_the_caps(client, login_as, make_vo
     assert refused.status_code == 409 and "Expenses count towards the caps" in refused.get_data(as_text=True)
     expense = db.session.scalar(select(Expense))
     login_as(user=approver)
-    assert client.post(f"/staff/allowances/expenses/{expense.id}/reject",
-                       data={f"expense{expense.id}-reason": "Geen bonnetje"}).status_code == 303
+    assert (
+        client.post(
+            f"/staff/allowances/expenses/{expense.id}/reject", data={f"expense{expense.id}-reason": "Geen bonnetje"}
+        ).status_code
+        == 303
+    )
     login_as(user=recorder)
     assert record_expense(client, volunteer, amount="20.00", reference="B-2").status_code == 303
 
@@ -86,8 +93,14 @@ def test_an_expense_in_an_exported_batch_cannot_change(client, login_as, make_vo
 
     recorder, approver = treasurers
     volunteer = make_volunteer()
-    expense = Expense(volunteer=volunteer, spent_on=date(2025, 3, 12), description="Tram", amount_cents=340,
-                      receipt_reference="GVB", recorded_by_id=recorder.id)
+    expense = Expense(
+        volunteer=volunteer,
+        spent_on=date(2025, 3, 12),
+        description="Tram",
+        amount_cents=340,
+        receipt_reference="GVB",
+        recorded_by_id=recorder.id,
+    )
     db.session.add(expense)
     db.session.commit()
     login_as(user=approver)

@@ -1,11 +1,13 @@
 """Fiscal limits for volunteer allowances (pure: no app needed)."""
+
 import calendar
 import io
 from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.compensation.limits import (
     DEFAULT_LIMITS_PATH,
@@ -26,6 +28,7 @@ YOUNG = BirthMonth(2008, 5)
 
 # --- reference data ----------------------------------------------------------------------------
 
+
 def test_the_csv_holds_four_years_with_2026_unconfirmed():
     assert sorted(LIMITS) == [2023, 2024, 2025, 2026]
     assert LIMITS[2024] == FiscalLimit(2024, 550, 325, 21_000, 210_000, "confirmed (Belastingdienst)")
@@ -40,23 +43,33 @@ def test_load_limits_reads_paths_files_and_rows_alike():
     text = DEFAULT_LIMITS_PATH.read_text(encoding="utf-8")
     assert load_limits(str(DEFAULT_LIMITS_PATH)) == LIMITS
     assert load_limits(io.StringIO(text)) == LIMITS
-    rows = [{"year": 2027, "hourly_max_21_plus_cents": 600, "hourly_max_under_21_cents": "350",
-             "monthly_max_cents": 23_000, "yearly_max_cents": 230_000, "status": " Confirmed "}]
+    rows = [
+        {
+            "year": 2027,
+            "hourly_max_21_plus_cents": 600,
+            "hourly_max_under_21_cents": "350",
+            "monthly_max_cents": 23_000,
+            "yearly_max_cents": 230_000,
+            "status": " Confirmed ",
+        }
+    ]
     assert load_limits(rows)[2027].confirmed
 
 
-HEADER = ("year,hourly_max_21_plus_cents,hourly_max_under_21_cents,monthly_max_cents,"
-          "yearly_max_cents,status\n")
+HEADER = "year,hourly_max_21_plus_cents,hourly_max_under_21_cents,monthly_max_cents,yearly_max_cents,status\n"
 
 
-@pytest.mark.parametrize("body", [
-    "2024,550,325,21000\n",  # columns missing
-    "2024,5.50,325,21000,210000,confirmed\n",  # euros instead of cents
-    "2024,550,-325,21000,210000,confirmed\n",
-    "2024,550,325,21000,210000,confirmed\n2024,550,325,21000,210000,confirmed\n",
-    "2024,325,550,21000,210000,confirmed\n",  # under-21 above 21+: the age convention would be unsafe
-    "2024,550,325,210000,21000,confirmed\n",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "2024,550,325,21000\n",  # columns missing
+        "2024,5.50,325,21000,210000,confirmed\n",  # euros instead of cents
+        "2024,550,-325,21000,210000,confirmed\n",
+        "2024,550,325,21000,210000,confirmed\n2024,550,325,21000,210000,confirmed\n",
+        "2024,325,550,21000,210000,confirmed\n",  # under-21 above 21+: the age convention would be unsafe
+        "2024,550,325,210000,21000,confirmed\n",
+    ],
+)
 def test_bad_reference_data_is_refused(body):
     with pytest.raises(LimitsDataError):
         load_limits(io.StringIO(HEADER + body))
@@ -69,6 +82,7 @@ def test_default_rate_is_the_fiscal_maximum_for_the_age():
 
 # --- age ---------------------------------------------------------------------------------------
 
+
 def test_a_volunteer_turns_21_only_after_the_birth_month():
     assert age_on(2004, 3, date(2025, 2, 28)) == 20
     assert age_on(2004, 3, date(2025, 3, 31)) == 20  # may already be 21, but we cannot know
@@ -77,8 +91,9 @@ def test_a_volunteer_turns_21_only_after_the_birth_month():
     assert age_on(2004, 12, date(2026, 1, 1)) == 21
 
 
-@pytest.mark.parametrize("args", [(2004, 0, date(2025, 1, 1)), (2004, 13, date(2025, 1, 1)),
-                                  (2025, 6, date(2025, 6, 15))])
+@pytest.mark.parametrize(
+    "args", [(2004, 0, date(2025, 1, 1)), (2004, 13, date(2025, 1, 1)), (2025, 6, date(2025, 6, 15))]
+)
 def test_age_on_refuses_impossible_input(args):
     with pytest.raises(ValueError):
         age_on(*args)
@@ -108,6 +123,7 @@ def test_21st_birthday_mid_month_pays_the_under_21_rate_until_the_month_is_over(
 
 # --- single claims -----------------------------------------------------------------------------
 
+
 def test_a_claim_within_every_cap_is_allowed_in_full():
     result = check_claim(LIMITS, ADULT, date(2025, 3, 10), 180, 560, [(date(2025, 3, 1), 5_000)])
     assert result.ok and result.codes == ()
@@ -126,8 +142,12 @@ def test_monthly_cap_reduces_the_allowed_amount():
     earlier = [(date(2025, 3, 1), 15_000)]
     result = check_claim(LIMITS, ADULT, date(2025, 3, 31), 12 * 60, 560, earlier)
     assert result.codes == ("monthly",)
-    assert result.violations[0].params == {"requested_cents": 6_720, "used_cents": 15_000,
-                                           "max_cents": 21_000, "remaining_cents": 6_000}
+    assert result.violations[0].params == {
+        "requested_cents": 6_720,
+        "used_cents": 15_000,
+        "max_cents": 21_000,
+        "remaining_cents": 6_000,
+    }
     assert result.allowed_cents == 6_000
 
 
@@ -175,8 +195,9 @@ def test_a_year_without_limits_is_refused_with_a_code():
     assert result.allowed_cents == 0 and result.limit is None and result.used_month_cents == 500
 
 
-@pytest.mark.parametrize("minutes, rate, earlier", [(-1, 500, []), (60, -1, []), (60, 5.5, []),
-                                                    (60, 500, [(date(2025, 1, 1), -5)])])
+@pytest.mark.parametrize(
+    "minutes, rate, earlier", [(-1, 500, []), (60, -1, []), (60, 5.5, []), (60, 500, [(date(2025, 1, 1), -5)])]
+)
 def test_impossible_claims_are_programming_errors(minutes, rate, earlier):
     with pytest.raises(ValueError):
         check_claim(LIMITS, ADULT, date(2025, 1, 5), minutes, rate, earlier)
@@ -184,12 +205,14 @@ def test_impossible_claims_are_programming_errors(minutes, rate, earlier):
 
 # --- properties --------------------------------------------------------------------------------
 
+
 def clipped_date(year, month, day):
     return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
-activity_dates = st.builds(clipped_date, st.sampled_from([2024, 2025, 2026, 2027]),
-                           st.integers(1, 12), st.integers(1, 31))
+activity_dates = st.builds(
+    clipped_date, st.sampled_from([2024, 2025, 2026, 2027]), st.integers(1, 12), st.integers(1, 31)
+)
 rates = st.sampled_from([325, 330, 340, 550, 560, 575]) | st.integers(0, 800)
 
 
@@ -232,22 +255,26 @@ def test_no_sequence_of_claims_paid_at_allowed_ever_exceeds_a_cap(history):
         assert total <= LIMITS[year].yearly_max_cents
 
 
-@given(activity_dates, st.integers(0, 50 * 60), rates,
-       st.lists(st.tuples(activity_dates, st.integers(0, 30_000)), max_size=15),
-       st.sampled_from([ADULT, YOUNG]))
+@given(
+    activity_dates,
+    st.integers(0, 50 * 60),
+    rates,
+    st.lists(st.tuples(activity_dates, st.integers(0, 30_000)), max_size=15),
+    st.sampled_from([ADULT, YOUNG]),
+)
 def test_allowed_is_the_largest_amount_that_fits_every_cap(activity_date, minutes, rate, earlier, born):
     result = check_claim(LIMITS, born, activity_date, minutes, rate, earlier)
     same_year = [amount for day, amount in earlier if day.year == activity_date.year]
-    same_month = [amount for day, amount in earlier
-                  if (day.year, day.month) == (activity_date.year, activity_date.month)]
+    same_month = [
+        amount for day, amount in earlier if (day.year, day.month) == (activity_date.year, activity_date.month)
+    ]
     assert (result.used_month_cents, result.used_year_cents) == (sum(same_month), sum(same_year))
     assert result.requested_cents == minutes * rate // 60
     if result.limit is None:
         assert result.codes == ("no_limits_for_year",) and result.allowed_cents == 0
         return
     hourly_amount = minutes * result.hourly_max_cents // 60
-    fits = min(result.requested_cents, hourly_amount, result.remaining_month_cents,
-               result.remaining_year_cents)
+    fits = min(result.requested_cents, hourly_amount, result.remaining_month_cents, result.remaining_year_cents)
     assert result.allowed_cents == fits
     assert result.remaining_month_cents == max(0, result.limit.monthly_max_cents - sum(same_month))
     assert result.remaining_year_cents == max(0, result.limit.yearly_max_cents - sum(same_year))
@@ -257,6 +284,7 @@ def test_allowed_is_the_largest_amount_that_fits_every_cap(activity_date, minute
 
 
 # --- usage summary -----------------------------------------------------------------------------
+
 
 def test_usage_summary_warns_near_the_cap():
     claims = [(date(2024, 5, 3), 16_800), (date(2024, 1, 9), 10_000), (date(2023, 5, 3), 9_999)]

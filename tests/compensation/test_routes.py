@@ -1,4 +1,5 @@
 """Volunteers, claims and approvals through the pages: roles, IBAN privacy, the caps, four eyes."""
+
 from datetime import date
 
 import pytest
@@ -21,13 +22,29 @@ def claims_of(db, volunteer):
 
 
 def by_hand(volunteer, worked_on="2025-03-11", minutes="120", rate="", **extra):
-    return {"volunteer_id": str(volunteer.id), "activity_id": "0", "worked_on": worked_on, "minutes": minutes,
-            "rate": rate, "note": "Schouw", **extra}
+    return {
+        "volunteer_id": str(volunteer.id),
+        "activity_id": "0",
+        "worked_on": worked_on,
+        "minutes": minutes,
+        "rate": rate,
+        "note": "Schouw",
+        **extra,
+    }
 
 
 # --- roles and privacy --------------------------------------------------------------------------
-@pytest.mark.parametrize("role, status", [(Role.board, 200), (Role.treasurer, 200), (Role.admin, 200),
-                                          (Role.facilitator, 403), (Role.aanjager, 403), (Role.reviewer, 403)])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        (Role.board, 200),
+        (Role.treasurer, 200),
+        (Role.admin, 200),
+        (Role.facilitator, 403),
+        (Role.aanjager, 403),
+        (Role.reviewer, 403),
+    ],
+)
 def test_who_sees_the_volunteers(client, login_as, make_volunteer, role, status):
     volunteer = make_volunteer()
     login_as(role)
@@ -35,8 +52,9 @@ def test_who_sees_the_volunteers(client, login_as, make_volunteer, role, status)
     assert client.get(f"/staff/allowances/volunteers/{volunteer.id}").status_code == status
 
 
-@pytest.mark.parametrize("url", [NEW_CLAIM, "/staff/allowances/claims", "/staff/allowances/batches",
-                                 "/staff/allowances/volunteers/new"])
+@pytest.mark.parametrize(
+    "url", [NEW_CLAIM, "/staff/allowances/claims", "/staff/allowances/batches", "/staff/allowances/volunteers/new"]
+)
 def test_the_board_may_look_but_not_record_or_pay(client, login_as, url):
     login_as(Role.board)
     assert client.get(url).status_code == 403
@@ -64,15 +82,26 @@ def test_the_treasurer_sees_the_iban_and_every_view_is_audited(english, login_as
     english.get(f"/staff/allowances/volunteers/{volunteer.id}/edit")
     events = audit_events(db, "allowance.volunteer.view_iban")
     assert [(e.actor_id, e.object_type, e.object_id, e.detail["page"]) for e in events] == [
-        (treasurer.id, "volunteer", str(volunteer.id), "detail"), (treasurer.id, "volunteer", str(volunteer.id), "edit")]
+        (treasurer.id, "volunteer", str(volunteer.id), "detail"),
+        (treasurer.id, "volunteer", str(volunteer.id), "edit"),
+    ]
     english.get("/staff/allowances/claims?status=all")
     assert [e.actor_id for e in audit_events(db, "allowance.claims.view")] == [treasurer.id]
 
 
 def test_registering_a_volunteer_shows_errors_beside_the_fields_and_keeps_the_input(english, login_as, db):
     login_as(Role.treasurer)
-    data = {"name": "خديجة بنعلي", "account_holder_name": "خديجة بنعلي", "birth_year": "1965", "birth_month": "7",
-            "iban": "NL91 ABNA 0417 1643 01", "email": "", "phone": "", "started_on": "2025-01-06", "ended_on": ""}
+    data = {
+        "name": "خديجة بنعلي",
+        "account_holder_name": "خديجة بنعلي",
+        "birth_year": "1965",
+        "birth_month": "7",
+        "iban": "NL91 ABNA 0417 1643 01",
+        "email": "",
+        "phone": "",
+        "started_on": "2025-01-06",
+        "ended_on": "",
+    }
     response = english.post("/staff/allowances/volunteers/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -92,7 +121,9 @@ def test_registering_a_volunteer_shows_errors_beside_the_fields_and_keeps_the_in
 
 
 # --- the caps -----------------------------------------------------------------------------------
-def test_a_claim_crossing_the_monthly_cap_is_refused_and_reduced_only_after_confirmation(english, login_as, make_volunteer, db):
+def test_a_claim_crossing_the_monthly_cap_is_refused_and_reduced_only_after_confirmation(
+    english, login_as, make_volunteer, db
+):
     volunteer = make_volunteer()
     login_as(Role.treasurer)
     # 2025: €5.60 per hour, €210 per month. Two days of 15 hours = €168.
@@ -106,7 +137,9 @@ def test_a_claim_crossing_the_monthly_cap_is_refused_and_reduced_only_after_conf
     assert 'name="confirm_reduce"' in html and 'value="1200"' in html  # the typed hours stay
     assert len(claims_of(db, volunteer)) == 2
 
-    confirmed = english.post(NEW_CLAIM, data=by_hand(volunteer, worked_on="2025-03-25", minutes="1200", confirm_reduce="y"))
+    confirmed = english.post(
+        NEW_CLAIM, data=by_hand(volunteer, worked_on="2025-03-25", minutes="1200", confirm_reduce="y")
+    )
     assert confirmed.status_code == 303
     *first, reduced = claims_of(db, volunteer)
     assert (reduced.amount_cents, reduced.requested_cents, reduced.rate_cents_per_hour) == (4200, 11200, 560)
@@ -123,7 +156,10 @@ def test_a_rate_above_the_hourly_maximum_is_refused(english, login_as, make_volu
     response = english.post(NEW_CLAIM, data=by_hand(volunteer, minutes="60", rate="6.00"))
     assert response.status_code == 409
     assert "above the maximum of €5.60 per hour for volunteers aged 21 or over" in response.get_data(as_text=True)
-    assert english.post(NEW_CLAIM, data=by_hand(volunteer, minutes="60", rate="6.00", confirm_reduce="y")).status_code == 303
+    assert (
+        english.post(NEW_CLAIM, data=by_hand(volunteer, minutes="60", rate="6.00", confirm_reduce="y")).status_code
+        == 303
+    )
     [claim] = claims_of(db, volunteer)
     assert (claim.rate_cents_per_hour, claim.amount_cents, claim.requested_cents) == (560, 560, 600)
 
@@ -164,12 +200,19 @@ def test_bad_input_is_shown_beside_the_field(english, login_as, make_volunteer, 
 def test_expenses_count_towards_the_caps_by_default(app, english, login_as, make_volunteer, db):
     volunteer = make_volunteer()
     login_as(Role.treasurer)
-    expense = {"spent_on": "2025-03-02", "description": "Verf voor de buurtmuur", "amount": "200.00", "receipt_reference": "Bon 17"}
+    expense = {
+        "spent_on": "2025-03-02",
+        "description": "Verf voor de buurtmuur",
+        "amount": "200.00",
+        "receipt_reference": "Bon 17",
+    }
     assert english.post(f"/staff/allowances/volunteers/{volunteer.id}/expenses/new", data=expense).status_code == 303
     assert db.session.scalar(select(Expense)).counts_towards_caps is True
     # €10 of the €210 is left in March 2025: two hours (€11.20) no longer fit.
     assert english.post(NEW_CLAIM, data=by_hand(volunteer)).status_code == 409
-    refused = english.post(f"/staff/allowances/volunteers/{volunteer.id}/expenses/new", data=expense | {"amount": "20.00"})
+    refused = english.post(
+        f"/staff/allowances/volunteers/{volunteer.id}/expenses/new", data=expense | {"amount": "20.00"}
+    )
     assert refused.status_code == 409 and "Expenses count towards the caps" in refused.get_data(as_text=True)
 
     app.config["EXPENSES_COUNT_TOWARDS_CAPS"] = False
@@ -183,7 +226,9 @@ def test_expenses_count_towards_the_caps_by_default(app, english, login_as, make
 
 
 # --- attendance lists ---------------------------------------------------------------------------
-def test_an_attendance_list_records_everyone_or_nobody(english, login_as, make_volunteer, make_activity, make_claim, db):
+def test_an_attendance_list_records_everyone_or_nobody(
+    english, login_as, make_volunteer, make_activity, make_claim, db
+):
     team = Team(name="Opgaveteam Jeugd")
     db.session.add(team)
     people = [make_volunteer(name=n, teams=[team]) for n in ("Anna", "Bilal", "Cem")]
@@ -205,7 +250,9 @@ def test_an_attendance_list_records_everyone_or_nobody(english, login_as, make_v
     assert claims["Bilal"].requested_cents == 1680
     # Recorded volunteers are no longer offered, and a second claim for the same activity is refused.
     assert english.post(url, data=data).status_code == 400
-    again = english.post(NEW_CLAIM, data={"volunteer_id": str(people[0].id), "activity_id": str(activity.id), "minutes": "", "rate": ""})
+    again = english.post(
+        NEW_CLAIM, data={"volunteer_id": str(people[0].id), "activity_id": str(activity.id), "minutes": "", "rate": ""}
+    )
     assert again.status_code == 409 and "already has a claim for this activity" in again.get_data(as_text=True)
 
 
@@ -237,14 +284,18 @@ def test_rejecting_a_claim_frees_its_room_under_the_caps(english, login_as, trea
     claim = make_claim(volunteer, minutes=2250, status=ClaimStatus.submitted, recorded_by=treasurers[0])  # €210
     login_as(user=treasurers[1])
     assert english.post(NEW_CLAIM, data=by_hand(volunteer, minutes="60")).status_code == 409
-    response = english.post(f"/staff/allowances/claims/{claim.id}/reject", data={f"claim{claim.id}-reason": "Dubbel ingevoerd"})
+    response = english.post(
+        f"/staff/allowances/claims/{claim.id}/reject", data={f"claim{claim.id}-reason": "Dubbel ingevoerd"}
+    )
     assert response.status_code == 303
     db.session.refresh(claim)
     assert claim.status == ClaimStatus.rejected and claim.rejection_reason == "Dubbel ingevoerd"
     assert english.post(NEW_CLAIM, data=by_hand(volunteer, minutes="60")).status_code == 303
 
 
-def test_approval_checks_the_caps_again_after_the_limits_were_lowered(english, login_as, treasurers, make_volunteer, make_claim, db):
+def test_approval_checks_the_caps_again_after_the_limits_were_lowered(
+    english, login_as, treasurers, make_volunteer, make_claim, db
+):
     volunteer = make_volunteer()
     claim = make_claim(volunteer, minutes=1800, status=ClaimStatus.submitted, recorded_by=treasurers[0])  # €168
     row = db.session.scalar(select(FiscalLimitRow).where(FiscalLimitRow.year == 2025))
@@ -274,34 +325,61 @@ def test_admin_corrects_a_year_and_the_form_checks_the_caps(english, login_as, d
     admin = login_as(Role.admin)
     form = english.get("/staff/allowances/limits/2026/edit").get_data(as_text=True)
     assert 'value="5.75"' in form and "not confirmed yet" in form
-    data = {"year": "2026", "hourly_max_21_plus": "5.75", "hourly_max_under_21": "6.00", "monthly_max": "220",
-            "yearly_max": "2200", "confirmed": "y", "source": "Belastingdienst"}
+    data = {
+        "year": "2026",
+        "hourly_max_21_plus": "5.75",
+        "hourly_max_under_21": "6.00",
+        "monthly_max": "220",
+        "yearly_max": "2200",
+        "confirmed": "y",
+        "source": "Belastingdienst",
+    }
     bad = english.post("/staff/allowances/limits/2026/edit", data=data)
     assert bad.status_code == 400 and 'id="hourly_max_under_21-error"' in bad.get_data(as_text=True)
-    assert english.post("/staff/allowances/limits/2026/edit", data=data | {"hourly_max_under_21": "3.45"}).status_code == 303
+    assert (
+        english.post("/staff/allowances/limits/2026/edit", data=data | {"hourly_max_under_21": "3.45"}).status_code
+        == 303
+    )
     row = db.session.scalar(select(FiscalLimitRow).where(FiscalLimitRow.year == 2026))
-    assert (row.hourly_max_under_21_cents, row.status, row.confirmed, row.updated_by_id) == (345, "confirmed (Belastingdienst)", True, admin.id)
+    assert (row.hourly_max_under_21_cents, row.status, row.confirmed, row.updated_by_id) == (
+        345,
+        "confirmed (Belastingdienst)",
+        True,
+        admin.id,
+    )
     event = audit_events(db, "allowance.limits.save")[0]
-    assert event.detail["before"]["hourly_max_under_21_cents"] == 340 and event.detail["after"]["hourly_max_under_21_cents"] == 345
+    assert (
+        event.detail["before"]["hourly_max_under_21_cents"] == 340
+        and event.detail["after"]["hourly_max_under_21_cents"] == 345
+    )
     new_year = data | {"year": "2027", "hourly_max_under_21": "3.50", "confirmed": ""}
     assert english.post("/staff/allowances/limits/new", data=new_year).status_code == 303
     assert english.post("/staff/allowances/limits/new", data=new_year).status_code == 400  # the year exists
 
 
 def test_the_volunteer_page_warns_near_a_cap(english, login_as, make_volunteer, make_claim, db):
-    from app.compensation.services import current_limits, today
-
     from app.compensation.models import FiscalLimitRow
+    from app.compensation.services import current_limits, today
 
     on = today()
     if on.year not in current_limits():  # the reference data ends in 2026: the admin adds later years
-        db.session.add(FiscalLimitRow(year=on.year, hourly_max_21_plus_cents=575, hourly_max_under_21_cents=340,
-                                      monthly_max_cents=22000, yearly_max_cents=220000, status="test"))
+        db.session.add(
+            FiscalLimitRow(
+                year=on.year,
+                hourly_max_21_plus_cents=575,
+                hourly_max_under_21_cents=340,
+                monthly_max_cents=22000,
+                yearly_max_cents=220000,
+                status="test",
+            )
+        )
         db.session.commit()
     limit = current_limits()[on.year]
     volunteer = make_volunteer()
     minutes = limit.monthly_max_cents * 85 // 100 * 60 // limit.hourly_max_21_plus_cents  # 85% of the month
-    make_claim(volunteer, worked_on=on, minutes=minutes, rate=limit.hourly_max_21_plus_cents, status=ClaimStatus.submitted)
+    make_claim(
+        volunteer, worked_on=on, minutes=minutes, rate=limit.hourly_max_21_plus_cents, status=ClaimStatus.submitted
+    )
     login_as(Role.treasurer)
     html = english.get(f"/staff/allowances/volunteers/{volunteer.id}").get_data(as_text=True)
     assert "Close to the monthly maximum." in html and "Close to the yearly maximum." not in html

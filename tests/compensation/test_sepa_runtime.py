@@ -1,9 +1,10 @@
 """SEPA files checked at runtime: the schema validator is a runtime dependency and runs before a
 file is stored; the creation time is Amsterdam time with its offset; the message id uses the
 24-hour clock; the execution date is a TARGET2 business day (checked beside the field)."""
+
 import tomllib
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,12 +31,15 @@ def test_the_validator_is_a_runtime_dependency():
     assert not any(r.startswith("xmlschema") for r in project["optional-dependencies"]["test"])
 
 
-@pytest.mark.parametrize("created, stamp, msg_prefix", [
-    # 15:30 in winter: +01:00, and 15 (not 03) in the message id.
-    (datetime(2026, 12, 1, 15, 30, 5, tzinfo=AMSTERDAM), "2026-12-01T15:30:05+01:00", "20261201153005-"),
-    # 09:00 UTC in summer is 11:00 in Amsterdam, +02:00.
-    (datetime(2026, 7, 1, 9, 0, 0, tzinfo=timezone.utc), "2026-07-01T11:00:00+02:00", "20260701110000-"),
-])
+@pytest.mark.parametrize(
+    "created, stamp, msg_prefix",
+    [
+        # 15:30 in winter: +01:00, and 15 (not 03) in the message id.
+        (datetime(2026, 12, 1, 15, 30, 5, tzinfo=AMSTERDAM), "2026-12-01T15:30:05+01:00", "20261201153005-"),
+        # 09:00 UTC in summer is 11:00 in Amsterdam, +02:00.
+        (datetime(2026, 7, 1, 9, 0, 0, tzinfo=UTC), "2026-07-01T11:00:00+02:00", "20260701110000-"),
+    ],
+)
 def test_creation_time_is_local_with_its_offset_and_the_message_id_uses_24_hours(created, stamp, msg_prefix):
     result = credit_transfer(DEBTOR, ONE, date(2026, 12, 7), created_at=created)
     group = header(result.xml)
@@ -46,7 +50,9 @@ def test_creation_time_is_local_with_its_offset_and_the_message_id_uses_24_hours
 
 def test_two_files_twelve_hours_apart_do_not_share_a_time_in_their_ids():
     morning = credit_transfer(DEBTOR, ONE, date(2026, 12, 7), created_at=datetime(2026, 12, 1, 3, 0, tzinfo=AMSTERDAM))
-    afternoon = credit_transfer(DEBTOR, ONE, date(2026, 12, 7), created_at=datetime(2026, 12, 1, 15, 0, tzinfo=AMSTERDAM))
+    afternoon = credit_transfer(
+        DEBTOR, ONE, date(2026, 12, 7), created_at=datetime(2026, 12, 1, 15, 0, tzinfo=AMSTERDAM)
+    )
     assert morning.message_id[:14] == "20261201030000" and afternoon.message_id[:14] == "20261201150000"
 
 
@@ -57,20 +63,25 @@ def test_a_file_the_schema_refuses_is_never_returned():
         credit_transfer(DEBTOR, wrong, date(2026, 12, 7))
 
 
-@pytest.mark.parametrize("day, open_", [
-    (date(2026, 12, 4), True),    # Friday
-    (date(2026, 12, 5), False),   # Saturday
-    (date(2026, 12, 6), False),   # Sunday
-    (date(2026, 12, 25), False), (date(2026, 12, 26), False),  # Christmas (Friday, Saturday)
-    (date(2026, 12, 28), True),   # the Monday after
-    (date(2027, 1, 1), False),    # New Year's Day
-    (date(2026, 4, 3), False),    # Good Friday 2026 (Easter on 5 April)
-    (date(2026, 4, 6), False),    # Easter Monday 2026
-    (date(2027, 3, 26), False), (date(2027, 3, 29), False),  # Good Friday and Easter Monday 2027 (Easter 28 March)
-    (date(2026, 5, 1), False),    # Labour Day
-    (date(2026, 5, 14), True),    # Ascension Day: a Dutch holiday, but TARGET2 is open
-    (date(2026, 4, 27), True),    # King's Day: idem
-])
+@pytest.mark.parametrize(
+    "day, open_",
+    [
+        (date(2026, 12, 4), True),  # Friday
+        (date(2026, 12, 5), False),  # Saturday
+        (date(2026, 12, 6), False),  # Sunday
+        (date(2026, 12, 25), False),
+        (date(2026, 12, 26), False),  # Christmas (Friday, Saturday)
+        (date(2026, 12, 28), True),  # the Monday after
+        (date(2027, 1, 1), False),  # New Year's Day
+        (date(2026, 4, 3), False),  # Good Friday 2026 (Easter on 5 April)
+        (date(2026, 4, 6), False),  # Easter Monday 2026
+        (date(2027, 3, 26), False),
+        (date(2027, 3, 29), False),  # Good Friday and Easter Monday 2027 (Easter 28 March)
+        (date(2026, 5, 1), False),  # Labour Day
+        (date(2026, 5, 14), True),  # Ascension Day: a Dutch holiday, but TARGET2 is open
+        (date(2026, 4, 27), True),  # King's Day: idem
+    ],
+)
 def test_business_days_are_target2_days(day, open_):
     assert is_business_day(day) is open_
 
@@ -80,7 +91,7 @@ def test_the_builder_refuses_a_saturday():
         credit_transfer(DEBTOR, ONE, date(2026, 12, 5))
 
 
-def test_a_saturday_is_refused_beside_the_field_with_the_next_working_day(english, login_as, approved, db):  # noqa: F811 (the fixture)
+def test_a_saturday_is_refused_beside_the_field_with_the_next_working_day(english, login_as, approved, db):
     login_as(Role.treasurer)
     batch_id = make_batch(english)
     saturday = date.fromisoformat(PAY_ON)
@@ -97,7 +108,7 @@ def test_a_saturday_is_refused_beside_the_field_with_the_next_working_day(englis
     assert db.session.get(PayoutBatch, batch_id).exported_at is None
 
 
-def test_the_exported_file_carries_amsterdam_time_and_validates(english, login_as, approved, db):  # noqa: F811 (the fixture)
+def test_the_exported_file_carries_amsterdam_time_and_validates(english, login_as, approved, db):
     login_as(Role.treasurer)
     batch_id = make_batch(english)
     before = datetime.now(AMSTERDAM).replace(microsecond=0)

@@ -1,4 +1,5 @@
 """The services on the database: whatever is recorded, no cap is ever crossed; the demo."""
+
 import random
 from collections import defaultdict
 from datetime import date
@@ -40,7 +41,9 @@ def test_no_sequence_of_recorded_claims_crosses_any_cap(test_context, make_volun
         for claim in claims:
             per_month[claim.worked_on.month] += claim.amount_cents
             adult = services.is_adult_on(volunteer, claim.worked_on)
-            assert claim.rate_cents_per_hour <= (limit.hourly_max_21_plus_cents if adult else limit.hourly_max_under_21_cents)
+            assert claim.rate_cents_per_hour <= (
+                limit.hourly_max_21_plus_cents if adult else limit.hourly_max_under_21_cents
+            )
             assert claim.amount_cents <= claim.minutes * claim.rate_cents_per_hour // 60
             assert claim.amount_cents <= claim.requested_cents
         assert max(per_month.values()) <= limit.monthly_max_cents
@@ -51,7 +54,10 @@ def test_an_attendance_list_counts_its_own_earlier_entries(test_context, make_vo
     """Two claims of one volunteer in one call: the second sees the first."""
     treasurer = make_user(Role.treasurer)
     volunteer = make_volunteer()
-    entries = [ClaimEntry(volunteer, 1200, worked_on=date(2025, 3, 3)), ClaimEntry(volunteer, 1200, worked_on=date(2025, 3, 4))]
+    entries = [
+        ClaimEntry(volunteer, 1200, worked_on=date(2025, 3, 3)),
+        ClaimEntry(volunteer, 1200, worked_on=date(2025, 3, 4)),
+    ]
     with test_context():
         claims = services.record_claims(entries, treasurer, reduce=True)
         assert [c.amount_cents for c in claims] == [11200, 9800]

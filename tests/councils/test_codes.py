@@ -28,9 +28,7 @@ property_test = settings(database=None, max_examples=300)
 KEY = b"k" * 32
 
 ticket_codes = st.text(alphabet=ALPHABET, min_size=TICKET_CODE_LENGTH, max_size=TICKET_CODE_LENGTH)
-receipt_codes = st.text(
-    alphabet=ALPHABET, min_size=RECEIPT_CODE_LENGTH, max_size=RECEIPT_CODE_LENGTH
-)
+receipt_codes = st.text(alphabet=ALPHABET, min_size=RECEIPT_CODE_LENGTH, max_size=RECEIPT_CODE_LENGTH)
 
 # What a person may type for each symbol: either case, and the read-alike letters.
 READ_ALIKES = {"0": ["0", "O", "o"], "1": ["1", "I", "i", "L", "l"]}
@@ -170,9 +168,7 @@ def test_invalid_ticket_codes_are_rejected(typed):
 @given(st.text(max_size=40))
 def test_normalize_returns_none_or_a_canonical_code(text):
     result = normalize_code(text)
-    assert result is None or (
-        len(result) == TICKET_CODE_LENGTH and set(result) <= set(ALPHABET)
-    )
+    assert result is None or (len(result) == TICKET_CODE_LENGTH and set(result) <= set(ALPHABET))
 
 
 @property_test
@@ -230,9 +226,10 @@ def test_different_codes_hash_differently(code_a, code_b):
 
 def test_hash_is_stable():
     # A fixed vector: stored hashes must survive restarts and upgrades.
-    assert hash_code("K7F-93Q-P2M", b"wijkstem-test-key") == hmac.new(
-        b"wijkstem-test-key", b"K7F93QP2M", hashlib.sha256
-    ).hexdigest()
+    assert (
+        hash_code("K7F-93Q-P2M", b"wijkstem-test-key")
+        == hmac.new(b"wijkstem-test-key", b"K7F93QP2M", hashlib.sha256).hexdigest()
+    )
     assert hash_code("K7F93QP2M", KEY) == hash_code("k7f 93q p2m", KEY)
 
 

@@ -1,6 +1,7 @@
 """Outcome e-mails go out after the publication is committed; each recipient's e-mail is
 sent or failed, and the facilitator can send the failed ones again. Real SMTP servers on
 loopback (tests/support/smtp.py), one of them refusing recipients."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,11 +13,15 @@ from app.councils.models import Council, CouncilStatus, OutcomeSubscriber
 from app.extensions import db as _db
 from app.roles import Role
 from app.types import utcnow
-
 from tests.conftest import make_app
 from tests.support.smtp import free_port, start_smtp
 
-PUBLISH = {"summary": "Meer plekken voor jongeren.", "decision_youth": "Huiswerkklas", "decision_safety": "", "publish": "1"}
+PUBLISH = {
+    "summary": "Meer plekken voor jongeren.",
+    "decision_youth": "Huiswerkklas",
+    "decision_safety": "",
+    "publish": "1",
+}
 
 
 def _point_mail_at(app, monkeypatch, port):
@@ -38,10 +43,12 @@ def smtp(app, monkeypatch):
 def closed_council(council, db):
     """A council that has met, with two attendees who asked for the outcomes."""
     council.status = CouncilStatus.closed
-    db.session.add_all([
-        OutcomeSubscriber(council_id=council.id, first_name="Amira", email="amira@example.org", locale="ar"),
-        OutcomeSubscriber(council_id=council.id, first_name="Jan", email="jan@example.org", locale="pl"),
-    ])
+    db.session.add_all(
+        [
+            OutcomeSubscriber(council_id=council.id, first_name="Amira", email="amira@example.org", locale="ar"),
+            OutcomeSubscriber(council_id=council.id, first_name="Jan", email="jan@example.org", locale="pl"),
+        ]
+    )
     db.session.commit()
     return council
 
@@ -55,8 +62,11 @@ def own_facilitator(login_as, council, db):
 
 
 def mail_states(db, council):
-    rows = db.session.execute(select(OutcomeSubscriber.email, OutcomeSubscriber.mail_status, OutcomeSubscriber.sent_at)
-                              .where(OutcomeSubscriber.council_id == council.id)).all()
+    rows = db.session.execute(
+        select(OutcomeSubscriber.email, OutcomeSubscriber.mail_status, OutcomeSubscriber.sent_at).where(
+            OutcomeSubscriber.council_id == council.id
+        )
+    ).all()
     return {email: (status, sent_at is not None) for email, status, sent_at in rows}
 
 
@@ -65,7 +75,9 @@ def test_a_refused_recipient_is_marked_failed_and_can_be_sent_again(client, logi
     client.set_cookie("lang", "en")
     smtp.refuse = lambda address: address == "jan@example.org"
     facilitator = own_facilitator(login_as, council, db)
-    page = client.post(f"/staff/councils/{council.id}/outcomes", data=PUBLISH, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/staff/councils/{council.id}/outcomes", data=PUBLISH, follow_redirects=True).get_data(
+        as_text=True
+    )
     db.session.refresh(council)
     assert council.status == CouncilStatus.outcomes_published  # the publication stands
     assert [m["To"] for m in smtp.messages] == ["amira@example.org"]
@@ -88,13 +100,16 @@ def test_a_refused_recipient_is_marked_failed_and_can_be_sent_again(client, logi
     assert len(smtp.messages) == 2
 
 
-def test_an_unreachable_mail_server_fails_every_mail_but_not_the_publication(app, client, login_as, closed_council, db,
-                                                                              monkeypatch):
+def test_an_unreachable_mail_server_fails_every_mail_but_not_the_publication(
+    app, client, login_as, closed_council, db, monkeypatch
+):
     council = closed_council
     client.set_cookie("lang", "en")
     _point_mail_at(app, monkeypatch, free_port())  # nothing listens there
     own_facilitator(login_as, council, db)
-    page = client.post(f"/staff/councils/{council.id}/outcomes", data=PUBLISH, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/staff/councils/{council.id}/outcomes", data=PUBLISH, follow_redirects=True).get_data(
+        as_text=True
+    )
     db.session.refresh(council)
     assert council.status == CouncilStatus.outcomes_published
     assert mail_states(db, council) == {"amira@example.org": ("failed", False), "jan@example.org": ("failed", False)}
@@ -146,8 +161,15 @@ def test_the_mails_go_out_after_the_publication_is_committed(database_factory, m
         with app.test_request_context():
             facilitator = create_user("facilitator-mails@wijkstem.example", "Fatima", "x" * 12, [Role.facilitator])
             start = utcnow() - timedelta(hours=3)
-            council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=2),
-                              languages=["nl"], domains=["youth"], status=CouncilStatus.closed)
+            council = Council(
+                title="Avond",
+                venue="Tagerijn",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                languages=["nl"],
+                domains=["youth"],
+                status=CouncilStatus.closed,
+            )
             _db.session.add(council)
             _db.session.flush()
             _db.session.add(OutcomeSubscriber(council_id=council.id, first_name="Buur", email="buur@example.org"))

@@ -23,10 +23,15 @@ def _attend(app, code, locale, email):
     phone = app.test_client()
     phone.set_cookie("lang", locale)
     phone.get(f"/t/{code}")
-    phone.post("/t/welcome", data={"first_name": "Buur", "neighbourhood_id": "0", "age_band": "", "consent": "y", "email": email})
+    phone.post(
+        "/t/welcome",
+        data={"first_name": "Buur", "neighbourhood_id": "0", "age_band": "", "consent": "y", "email": email},
+    )
 
 
-def test_publishing_outcomes_mails_each_consenting_attendee_in_their_language(app, client, login_as, council, issue, db, smtp):
+def test_publishing_outcomes_mails_each_consenting_attendee_in_their_language(
+    app, client, login_as, council, issue, db, smtp
+):
     ar_code, pl_code, silent_code = issue(3)
     _attend(app, ar_code, "ar", "amira@example.org")
     _attend(app, pl_code, "pl", "jan@example.org")
@@ -34,7 +39,12 @@ def test_publishing_outcomes_mails_each_consenting_attendee_in_their_language(ap
     login_as(user=council.facilitators[0])  # the council's own facilitator
     client.post(f"/staff/councils/{council.id}/status/open")
     client.post(f"/staff/councils/{council.id}/status/closed")
-    data = {"summary": "Meer plekken voor jongeren.", "decision_youth": "Huiswerkklas", "decision_safety": "", "publish": "1"}
+    data = {
+        "summary": "Meer plekken voor jongeren.",
+        "decision_youth": "Huiswerkklas",
+        "decision_safety": "",
+        "publish": "1",
+    }
     assert client.post(f"/staff/councils/{council.id}/outcomes", data=data).status_code == 303
     db.session.refresh(council)
     assert council.status == CouncilStatus.outcomes_published
@@ -64,8 +74,14 @@ def test_contact_data_is_purged_after_the_retention_period(app, council, db):
     council.status = CouncilStatus.outcomes_published
     council.outcomes_published_at = utcnow() - timedelta(days=app.config["CONTACT_RETENTION_DAYS"] + 1)
     db.session.add(OutcomeSubscriber(council_id=council.id, email="oud@example.org"))
-    recent = Council(title="Recent", venue="x", starts_at=utcnow(), ends_at=utcnow(), status=CouncilStatus.outcomes_published,
-                     outcomes_published_at=utcnow() - timedelta(days=10))
+    recent = Council(
+        title="Recent",
+        venue="x",
+        starts_at=utcnow(),
+        ends_at=utcnow(),
+        status=CouncilStatus.outcomes_published,
+        outcomes_published_at=utcnow() - timedelta(days=10),
+    )
     db.session.add(recent)
     db.session.flush()
     db.session.add(OutcomeSubscriber(council_id=recent.id, email="nieuw@example.org"))

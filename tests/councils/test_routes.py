@@ -16,9 +16,18 @@ from app.types import utcnow
 def test_facilitator_plans_a_council_in_local_time(client, login_as, db):
     client.set_cookie("lang", "en")
     login_as(Role.facilitator)
-    data = {"title": "Bewonersberaad Slotervaart", "area_id": "0", "venue": "Huis van de Wijk", "address": "x",
-            "starts_at": "2027-04-08T19:00", "ends_at": "2027-04-08T21:30", "languages": ["nl", "ar"],
-            "capacity": "60", "domains": ["youth"], "description": ""}
+    data = {
+        "title": "Bewonersberaad Slotervaart",
+        "area_id": "0",
+        "venue": "Huis van de Wijk",
+        "address": "x",
+        "starts_at": "2027-04-08T19:00",
+        "ends_at": "2027-04-08T21:30",
+        "languages": ["nl", "ar"],
+        "capacity": "60",
+        "domains": ["youth"],
+        "description": "",
+    }
     bad = client.post("/staff/councils/new", data=data | {"ends_at": "2027-04-08T18:00"})
     assert "The end must be after the start." in bad.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Council)) == 0
@@ -42,7 +51,9 @@ def test_plan_the_next_round_half_a_year_ahead(client, login_as, council, db):
 
 def test_ticket_csv_codes_sign_in_and_only_hashes_are_stored(client, login_as, council, db):
     login_as(user=council.facilitators[0])  # the council's own facilitator
-    response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "25", "neighbourhood_id": "0", "output": "csv"})
+    response = client.post(
+        f"/staff/councils/{council.id}/tickets", data={"count": "25", "neighbourhood_id": "0", "output": "csv"}
+    )
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 25 and len({r["code"] for r in rows}) == 25
@@ -56,7 +67,9 @@ def test_ticket_csv_codes_sign_in_and_only_hashes_are_stored(client, login_as, c
 
 def test_ticket_pdf_download(client, login_as, council):
     login_as(user=council.facilitators[0])  # the council's own facilitator
-    response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "12", "neighbourhood_id": "0", "output": "pdf"})
+    response = client.post(
+        f"/staff/councils/{council.id}/tickets", data={"count": "12", "neighbourhood_id": "0", "output": "pdf"}
+    )
     assert response.mimetype == "application/pdf" and response.get_data().startswith(b"%PDF")
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -64,7 +77,9 @@ def test_ticket_pdf_download(client, login_as, council):
 def test_at_most_2000_tickets_at_once(client, login_as, council, db):
     client.set_cookie("lang", "en")
     login_as(user=council.facilitators[0])  # the council's own facilitator
-    response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "2001", "neighbourhood_id": "0", "output": "csv"})
+    response = client.post(
+        f"/staff/councils/{council.id}/tickets", data={"count": "2001", "neighbourhood_id": "0", "output": "csv"}
+    )
     assert response.status_code == 400 and "1 to 2000" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
@@ -79,7 +94,9 @@ def test_scanning_signs_in_and_drops_the_code_from_the_url(client, issue):
     assert welcome.headers["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("mangle", [str.lower, format_code, lambda c: " ".join(c), lambda c: c.replace("0", "O").replace("1", "l")])
+@pytest.mark.parametrize(
+    "mangle", [str.lower, format_code, lambda c: " ".join(c), lambda c: c.replace("0", "O").replace("1", "l")]
+)
 def test_typed_codes_are_forgiving(client, issue, mangle):
     code = issue()[0]
     response = client.post("/t", data={"code": mangle(code)})
@@ -141,9 +158,21 @@ def test_profile_is_anonymous_unless_consented(client, issue, council, db):
     code = issue()[0]
     client.get(f"/t/{code}")
     client.set_cookie("lang", "en")
-    no_email = client.post("/t/welcome", data={"first_name": "Amal", "neighbourhood_id": "0", "age_band": "27_65", "consent": "y", "email": ""})
+    no_email = client.post(
+        "/t/welcome",
+        data={"first_name": "Amal", "neighbourhood_id": "0", "age_band": "27_65", "consent": "y", "email": ""},
+    )
     assert "Fill in your e-mail address" in no_email.get_data(as_text=True)
-    client.post("/t/welcome", data={"first_name": "Amal", "neighbourhood_id": "0", "age_band": "27_65", "consent": "y", "email": "amal@example.org"})
+    client.post(
+        "/t/welcome",
+        data={
+            "first_name": "Amal",
+            "neighbourhood_id": "0",
+            "age_band": "27_65",
+            "consent": "y",
+            "email": "amal@example.org",
+        },
+    )
     # The profile waits sealed in the box until its shuffled batch is written; the reader sees it at once.
     from app.councils.reach import profiles_for
 
@@ -156,7 +185,9 @@ def test_profile_is_anonymous_unless_consented(client, issue, council, db):
 
 def test_profile_without_consent_keeps_no_contact(client, issue, db):
     client.get(f"/t/{issue()[0]}")
-    client.post("/t/welcome", data={"first_name": "Piet", "neighbourhood_id": "0", "age_band": "", "email": "piet@example.org"})
+    client.post(
+        "/t/welcome", data={"first_name": "Piet", "neighbourhood_id": "0", "age_band": "", "email": "piet@example.org"}
+    )
     assert db.session.scalar(select(func.count()).select_from(OutcomeSubscriber)) == 0
 
 
@@ -193,6 +224,8 @@ def test_facilitator_page_shows_print_links_and_counts(client, login_as, council
 def test_printed_links_use_the_public_base_url(app, client, login_as, council, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://wijkstem.example.nl")
     login_as(user=council.facilitators[0])  # the council's own facilitator
-    response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "2", "neighbourhood_id": "0", "output": "csv"})
+    response = client.post(
+        f"/staff/councils/{council.id}/tickets", data={"count": "2", "neighbourhood_id": "0", "output": "csv"}
+    )
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert all(r["url"].startswith("https://wijkstem.example.nl/t/") for r in rows)

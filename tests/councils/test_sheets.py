@@ -189,9 +189,7 @@ def test_arabic_is_shaped(sheet):
     # Shaping replaces letters by their joining forms (initial, medial, final), which
     # DejaVu Sans keeps in the Arabic Presentation Forms-B range.
     _, pdf = sheet
-    joining_forms = {
-        name for name in embedded_glyph_names(pdf) if re.fullmatch(r"uniFE[7-9A-F][0-9A-F]", name)
-    }
+    joining_forms = {name for name in embedded_glyph_names(pdf) if re.fullmatch(r"uniFE[7-9A-F][0-9A-F]", name)}
     assert len(joining_forms) >= 5
 
 
@@ -226,10 +224,16 @@ def test_long_texts_stay_inside_their_ticket_and_off_the_qr(tmp_path):
         when="donderdag 12 juni 2025, 19:30 tot 22:00 uur, inloop met koffie vanaf 19:00",
         venue="Buurthuis De Tagerijn, Pieter Calandlaan 2, 1065 KH Amsterdam (achteringang)",
         instructions=[
-            ("nl", "Scan de code met je telefoon om je aan te melden. Lukt dat niet? "
-                   "Ga naar wijkstem.nl en typ de code die hiernaast staat."),
-            ("en", "Scan the code with your phone to sign in. Does that not work? "
-                   "Go to wijkstem.nl and type the code shown next to it."),
+            (
+                "nl",
+                "Scan de code met je telefoon om je aan te melden. Lukt dat niet? "
+                "Ga naar wijkstem.nl en typ de code die hiernaast staat.",
+            ),
+            (
+                "en",
+                "Scan the code with your phone to sign in. Does that not work? "
+                "Go to wijkstem.nl and type the code shown next to it.",
+            ),
             ("tr", TURKISH),
             ("ar", ARABIC + " إذا لم ينجح ذلك، اذهب إلى wijkstem.nl واكتب الرمز."),
             ("pl", POLISH),
@@ -348,9 +352,7 @@ def reference_penalty(rows):
 @settings(database=None, max_examples=300)
 @given(
     st.integers(min_value=11, max_value=45).flatmap(
-        lambda size: st.lists(
-            st.text(alphabet="01", min_size=size, max_size=size), min_size=size, max_size=size
-        )
+        lambda size: st.lists(st.text(alphabet="01", min_size=size, max_size=size), min_size=size, max_size=size)
     )
 )
 def test_mask_penalty_matches_the_plain_reference(rows):
@@ -362,17 +364,13 @@ def test_mask_penalty_on_known_patterns():
     # 21 + 21 runs of 21 (19 each), 400 blocks (3 each), no dark: 50 % off -> 100.
     assert qr.mask_penalty(light) == 42 * 19 + 400 * 3 + 100
     finder_row = "10111010000" + "0" * 10
-    assert qr.mask_penalty([finder_row] + light[1:]) == reference_penalty(
-        [finder_row] + light[1:]
-    )
+    assert qr.mask_penalty([finder_row] + light[1:]) == reference_penalty([finder_row] + light[1:])
 
 
 @settings(database=None, max_examples=200)
 @given(
     st.integers(min_value=1, max_value=25).flatmap(
-        lambda size: st.lists(
-            st.text(alphabet="01", min_size=size, max_size=size), min_size=size, max_size=size
-        )
+        lambda size: st.lists(st.text(alphabet="01", min_size=size, max_size=size), min_size=size, max_size=size)
     )
 )
 def test_dark_rectangles_cover_exactly_the_dark_modules(rows):

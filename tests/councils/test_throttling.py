@@ -1,6 +1,7 @@
 """Rate limits that cannot be turned against people (issue 13). Only wrong codes count: per
 source address per minute (small), per code, and per device cookie; never per day; a valid
 code always signs in, whatever anyone else behind the same address has sent."""
+
 from __future__ import annotations
 
 from app.councils.codes import new_ticket_code
@@ -38,27 +39,37 @@ def test_a_refusal_lasts_seconds_not_a_day(app, issue):
 
 def test_forty_typos_do_not_lock_out_the_next_residents(app, issue):
     codes = issue(10)
-    for n in range(40):  # forty residents each mistype once, in twenty seconds
+    for _n in range(40):  # forty residents each mistype once, in twenty seconds
         app.test_client().post("/t", data={"code": new_ticket_code()}, environ_base={"REMOTE_ADDR": VENUE})
-    results = [app.test_client().post("/t", data={"code": code}, environ_base={"REMOTE_ADDR": VENUE}).headers["Location"]
-               for code in codes]
+    results = [
+        app.test_client().post("/t", data={"code": code}, environ_base={"REMOTE_ADDR": VENUE}).headers["Location"]
+        for code in codes
+    ]
     assert results == ["/t/welcome"] * 10
 
 
 def test_one_phone_mistyping_is_slowed_on_its_own(app, issue):
     code = issue()[0]
     clumsy = app.test_client()  # keeps its device cookie (the session)
-    statuses = [clumsy.post("/t", data={"code": new_ticket_code()}, environ_base={"REMOTE_ADDR": VENUE}).status_code
-                for _ in range(11)]
+    statuses = [
+        clumsy.post("/t", data={"code": new_ticket_code()}, environ_base={"REMOTE_ADDR": VENUE}).status_code
+        for _ in range(11)
+    ]
     assert statuses == [303] * 10 + [429]  # ten wrong codes a minute per device
     neighbour = app.test_client()  # same address, another phone: a typo gets the normal answer
-    assert neighbour.post("/t", data={"code": new_ticket_code()}, environ_base={"REMOTE_ADDR": VENUE}).status_code == 303
-    assert clumsy.post("/t", data={"code": code}, environ_base={"REMOTE_ADDR": VENUE}).headers["Location"] == "/t/welcome"
+    assert (
+        neighbour.post("/t", data={"code": new_ticket_code()}, environ_base={"REMOTE_ADDR": VENUE}).status_code == 303
+    )
+    assert (
+        clumsy.post("/t", data={"code": code}, environ_base={"REMOTE_ADDR": VENUE}).headers["Location"] == "/t/welcome"
+    )
 
 
 def test_one_code_tried_again_and_again_is_refused_per_code(app, issue):
     code = issue()[0]
     assert app.test_client().get(f"/t/{code}").headers["Location"] == "/t/welcome"  # in use on a phone
-    statuses = [app.test_client().get(f"/t/{code}", environ_base={"REMOTE_ADDR": f"198.51.100.{n}"}).status_code
-                for n in range(11)]
+    statuses = [
+        app.test_client().get(f"/t/{code}", environ_base={"REMOTE_ADDR": f"198.51.100.{n}"}).status_code
+        for n in range(11)
+    ]
     assert statuses == [303] * 10 + [429]  # ten failures a minute for one code, from any address

@@ -1,20 +1,32 @@
 """Tickets print the short address to type when a camera cannot scan (issue 14): beside
 the QR code, just above the code, on every ticket; the QR still decodes."""
+
 import re
 
 from app.councils import sheets
 from app.councils.codes import format_code
 from app.councils.sheets import SheetHeader, render_ticket_sheet
 from app.roles import Role
-
-from tests.councils.test_sheets import HEADER, decode, make_tickets, page_images, pdf_text, word_boxes
-from tests.councils.test_sheets import pytestmark  # noqa: F401  (skips without poppler-utils)
+from tests.councils.test_sheets import (
+    HEADER,
+    decode,
+    make_tickets,
+    page_images,
+    pdf_text,
+    pytestmark,  # noqa: F401  (skips without poppler-utils)
+    word_boxes,
+)
 
 
 def test_every_ticket_prints_the_address_above_its_code(tmp_path):
     tickets = make_tickets(10, buurt="Wildeman")  # one page: word boxes carry no page number
-    header = SheetHeader(title=HEADER.title, when=HEADER.when, venue=HEADER.venue, instructions=HEADER.instructions,
-                         address="wijkstem.example.nl/t")
+    header = SheetHeader(
+        title=HEADER.title,
+        when=HEADER.when,
+        venue=HEADER.venue,
+        instructions=HEADER.instructions,
+        address="wijkstem.example.nl/t",
+    )
     pdf = render_ticket_sheet(tickets, header)
     assert sorted(url for png in page_images(pdf, tmp_path) for url in decode(png)) == sorted(t.url for t in tickets)
     boxes = word_boxes(pdf_text(pdf, tmp_path, "-bbox"))
@@ -32,7 +44,9 @@ def test_every_ticket_prints_the_address_above_its_code(tmp_path):
 def test_the_council_sheet_prints_the_public_address(app, client, login_as, council, monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://192.168.1.20:8000")
     login_as(Role.facilitator)
-    response = client.post(f"/staff/councils/{council.id}/tickets", data={"count": "3", "neighbourhood_id": "0", "output": "pdf"})
+    response = client.post(
+        f"/staff/councils/{council.id}/tickets", data={"count": "3", "neighbourhood_id": "0", "output": "pdf"}
+    )
     pdf = response.get_data()
     text = pdf_text(pdf, tmp_path)
     assert text.count("192.168.1.20:8000/t") == 3

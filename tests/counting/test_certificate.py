@@ -1,5 +1,6 @@
 """The add1 certificate (where MES's add1 stopped) is confirmed by two fixed-budget runs of
 pabutools' MES, as bench/certificate.py does on the large shared files."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -35,10 +36,12 @@ def test_a_wrong_certificate_is_not_confirmed(bench, monkeypatch, capsys):
     def shifted(election, rule):
         result = original(election, rule)
         c = result.certificate
-        wrong = tally.Certificate(c.voter_budget - election.scale * 50, c.increment, c.steps - 50, c.voters,
-                                  c.reason, c.funded)
-        return tally.Result(result.rule, result.budget, result.selected, result.spent, result.support,
-                            result.trace, wrong)
+        wrong = tally.Certificate(
+            c.voter_budget - election.scale * 50, c.increment, c.steps - 50, c.voters, c.reason, c.funded
+        )
+        return tally.Result(
+            result.rule, result.budget, result.selected, result.spent, result.support, result.trace, wrong
+        )
 
     monkeypatch.setattr(pabulib, "count_election", shifted)
     assert not bench.check(DATA / "Netherlands_Assen_2024.pb")

@@ -3,6 +3,7 @@
 Large votes use them automatically; here they are forced onto every vote (FLOAT_MIN_GROUPS = 0)
 so that random small elections, with their many exact ties, exercise both the float decisions
 and the fallback to exact arithmetic."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,9 @@ def elections(draw, ballot_type):
 
 
 @pytest.mark.parametrize("ballot_type", ["approval", "cumulative"])
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_random_elections_with_float_runs_equal_pabutools(oracle, floats_everywhere, ballot_type, data):
     budget, projects, ballots = data.draw(elections(ballot_type))
@@ -90,6 +93,7 @@ def test_explanations_of_large_votes_name_what_the_plain_sums_name(monkeypatch, 
     assert used == [True]
     assert fast.selected == plain.selected
     assert [(s.project_id, s.reason, s.data.get("spent_on")) for s in fast.trace] == [
-        (s.project_id, s.reason, s.data.get("spent_on")) for s in plain.trace]
+        (s.project_id, s.reason, s.data.get("spent_on")) for s in plain.trace
+    ]
     for a, b in zip(fast.trace, plain.trace):
         assert a.data.get("available", 0) == pytest.approx(b.data.get("available", 0), abs=0.01)

@@ -1,5 +1,6 @@
 """The counting package stands alone: it imports without Flask, SQLAlchemy or the app, and its
 command line gives what `flask --app wsgi tally` gives."""
+
 from __future__ import annotations
 
 import json
@@ -58,7 +59,9 @@ def test_assen_json_and_certificate_by_the_command_line():
 
 def test_a_bad_file_is_a_message_not_a_traceback(tmp_path):
     path = tmp_path / "bad.pb"
-    path.write_text("META\nkey;value\nbudget;ten\nvote_type;approval\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\n")
+    path.write_text(
+        "META\nkey;value\nbudget;ten\nvote_type;approval\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\n"
+    )
     done = python("-m", "counting", str(path), "--rule", "greedy")
     assert done.returncode == 1
     assert "budget is not a number" in done.stderr and "Traceback" not in done.stderr

@@ -11,7 +11,6 @@ from app.proposals.lifecycle import Status
 from app.proposals.models import ProgressUpdate
 from app.roles import Role
 from app.voting.models import RoundOption
-
 from tests.voting.conftest import approved_proposal
 
 
@@ -21,7 +20,9 @@ def test_summary_adds_up_per_source_domain_and_focus():
         Allocation(1, "safety", "Osdorp", "Osdorp-Midden", False, 10_000_00, 0),
         Allocation(2, "youth", None, None, False, 5_000_00, 5_000_00),
     ]
-    overview = summarise([(1, "Vliegwiel", 60_000_000_00), (2, "SPUK", 12_000_000_00)], allocations, ["youth", "safety", "work"])
+    overview = summarise(
+        [(1, "Vliegwiel", 60_000_000_00), (2, "SPUK", 12_000_000_00)], allocations, ["youth", "safety", "work"]
+    )
     sources = {line.key: line for line in overview.sources}
     assert sources["Vliegwiel"].allocated_cents == 40_000_00 and sources["Vliegwiel"].spent_cents == 10_000_00
     assert sources["SPUK"].total_cents == 12_000_000_00 and sources["SPUK"].plans == 1
@@ -44,7 +45,9 @@ def funded_plan(db, make_round, test_context):
     for target in (Status.on_ballot, Status.funded, Status.in_progress):
         proposal.move_to(target, None, "")
     round_.options.append(RoundOption(proposal=proposal, cost_cents=12_000_00))
-    proposal.progress_updates.append(ProgressUpdate(happened_on=proposal.created_at.date(), text="Begonnen", spent_cents=4_000_00))
+    proposal.progress_updates.append(
+        ProgressUpdate(happened_on=proposal.created_at.date(), text="Begonnen", spent_cents=4_000_00)
+    )
     db.session.commit()
     return proposal
 
@@ -53,7 +56,7 @@ def test_public_finance_page_shows_sources_allocations_and_spending(client, fund
     client.set_cookie("lang", "en")
     page = client.get("/finance").get_data(as_text=True)
     assert "Vliegwielmiddelen" in page and "€12,000.00" in page and "€4,000.00" in page
-    assert "<svg" in page and "<table class=\"stack-on-phone\">" in page
+    assert "<svg" in page and '<table class="stack-on-phone">' in page
     assert "Focus buurten received 100% of the money allocated so far." in page
 
 
@@ -64,12 +67,22 @@ def test_finance_downloads(client, funded_plan):
     assert ["Buurt", "Wildeman", "0,00", "12000,00", "4000,00", "1"] in rows  # euros, as Dutch Excel reads them
     assert ["Domain", "Opportunities for young people", "0,00", "12000,00", "4000,00", "1"] in rows
     data = json.loads(client.get("/finance.json").get_data())
-    assert {"group": "domain", "name": "youth", "total_cents": 0, "allocated_cents": 1200000, "spent_cents": 400000, "plans": 1} in data
+    assert {
+        "group": "domain",
+        "name": "youth",
+        "total_cents": 0,
+        "allocated_cents": 1200000,
+        "spent_cents": 400000,
+        "plans": 1,
+    } in data
 
 
 def test_board_records_a_funding_source(client, login_as, db):
     login_as(Role.board)
-    response = client.post("/staff/finance/sources/new", data={"name": "Energiefixers", "amount": "3.900.000", "period": "verwacht", "note": ""})
+    response = client.post(
+        "/staff/finance/sources/new",
+        data={"name": "Energiefixers", "amount": "3.900.000", "period": "verwacht", "note": ""},
+    )
     assert response.status_code == 303
     assert db.session.query(FundingSource).one().amount_cents == 3_900_000_00
 
@@ -82,8 +95,14 @@ def test_every_funding_stream_has_a_plain_line_and_money_has_one_format(client, 
     client.set_cookie("lang", "en")
     page = client.get("/finance").get_data(as_text=True)
     glossary = page.split('<dl class="glossary">', 1)[1].split("</dl>", 1)[0]
-    for name in ("Vliegwielmiddelen", "SPUK Kansrijke wijk", "Preventie met gezag", "Volkshuisvestingsfonds",
-                 "Energiefixers", "Europese subsidie"):
+    for name in (
+        "Vliegwielmiddelen",
+        "SPUK Kansrijke wijk",
+        "Preventie met gezag",
+        "Volkshuisvestingsfonds",
+        "Energiefixers",
+        "Europese subsidie",
+    ):
         assert name in glossary
     assert "special purpose grant" in glossary and "flywheel" in glossary
     client.set_cookie("lang", "pl")

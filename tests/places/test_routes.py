@@ -11,11 +11,18 @@ def test_admin_manages_areas_buurten_and_alliances(client, login_as, make_user, 
     aanjager = make_user(Role.aanjager, name="Samira")
     assert client.post("/staff/places/areas/new", data={"name": "Osdorp"}).status_code == 303
     area = db.session.scalar(select(Area))
-    assert client.post("/staff/places/buurten/new", data={"name": "Wildeman", "area_id": str(area.id), "is_focus": "y"}).status_code == 303
+    assert (
+        client.post(
+            "/staff/places/buurten/new", data={"name": "Wildeman", "area_id": str(area.id), "is_focus": "y"}
+        ).status_code
+        == 303
+    )
     buurt = db.session.scalar(select(Neighbourhood))
     assert buurt.is_focus and buurt.area_id == area.id
-    response = client.post(f"/staff/places/buurten/{buurt.id}/alliance",
-                           data={"name": "Wijkalliantie Wildeman", "meeting_place": "Buurthuis", "aanjager_ids": [str(aanjager.id)]})
+    response = client.post(
+        f"/staff/places/buurten/{buurt.id}/alliance",
+        data={"name": "Wijkalliantie Wildeman", "meeting_place": "Buurthuis", "aanjager_ids": [str(aanjager.id)]},
+    )
     assert response.status_code == 303
     alliance = db.session.scalar(select(Alliance))
     assert [u.name for u in alliance.aanjagers] == ["Samira"]

@@ -30,14 +30,19 @@ def make_proposal(db, aanjager, buurt, make_user):
 
     def make(status=Status.draft, title="Huiswerkklas", summary="Hulp bij huiswerk", **fields):
         proposal = Proposal(
-            title=title, summary=summary, domain=fields.pop("domain", "youth"), neighbourhood=buurt,
-            alliance=buurt.alliance, author=aanjager,
+            title=title,
+            summary=summary,
+            domain=fields.pop("domain", "youth"),
+            neighbourhood=buurt,
+            alliance=buurt.alliance,
+            author=aanjager,
             cost_lines=[CostLine(position=0, description="Begeleiding", amount_cents=fields.pop("cost", 150000))],
             **fields,
         )
         db.session.add(proposal)
         path = {
-            Status.draft: [], Status.submitted: [Status.submitted],
+            Status.draft: [],
+            Status.submitted: [Status.submitted],
             Status.in_review: [Status.submitted, Status.in_review],
             Status.approved: [Status.submitted, Status.in_review, Status.approved],
             Status.rejected: [Status.submitted, Status.in_review, Status.rejected],

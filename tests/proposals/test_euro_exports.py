@@ -1,5 +1,6 @@
 """The staff export of plans: euros (numeric XLSX cells with a euro format, a decimal comma in
 the CSV), headers and domains in the reader's language."""
+
 import csv
 import io
 
@@ -16,8 +17,11 @@ def test_plans_export_in_euros(client, login_as, make_proposal, db):
     db.session.commit()  # total €1,799.50 (the issue's 179950 cents)
     login_as(Role.board)
     client.set_cookie("lang", "nl")
-    rows = list(csv.DictReader(io.StringIO(client.get("/staff/proposals/export.csv").get_data().decode("utf-8-sig")),
-                               delimiter=";"))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/staff/proposals/export.csv").get_data().decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[0]["Totale kosten (€)"] == "1799,50" and rows[0]["Thema"] == "Kansen voor jongeren"
     assert "total_cents" not in rows[0]
 

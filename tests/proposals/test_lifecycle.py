@@ -1,4 +1,5 @@
 """Every legal and every illegal move of the proposal state machine."""
+
 import itertools
 
 import pytest
@@ -18,14 +19,23 @@ ALL_PAIRS = set(itertools.product(Status, Status))
 
 def test_the_table_matches_the_documented_lifecycle():
     assert LEGAL == {
-        (Status.draft, Status.submitted), (Status.draft, Status.withdrawn),
-        (Status.changes_requested, Status.submitted), (Status.changes_requested, Status.withdrawn),
-        (Status.submitted, Status.in_review), (Status.submitted, Status.withdrawn),
-        (Status.in_review, Status.approved), (Status.in_review, Status.rejected),
-        (Status.in_review, Status.changes_requested), (Status.in_review, Status.withdrawn),
-        (Status.approved, Status.on_ballot), (Status.approved, Status.withdrawn),
-        (Status.on_ballot, Status.funded), (Status.on_ballot, Status.not_funded), (Status.on_ballot, Status.approved),
-        (Status.funded, Status.in_progress), (Status.in_progress, Status.completed),
+        (Status.draft, Status.submitted),
+        (Status.draft, Status.withdrawn),
+        (Status.changes_requested, Status.submitted),
+        (Status.changes_requested, Status.withdrawn),
+        (Status.submitted, Status.in_review),
+        (Status.submitted, Status.withdrawn),
+        (Status.in_review, Status.approved),
+        (Status.in_review, Status.rejected),
+        (Status.in_review, Status.changes_requested),
+        (Status.in_review, Status.withdrawn),
+        (Status.approved, Status.on_ballot),
+        (Status.approved, Status.withdrawn),
+        (Status.on_ballot, Status.funded),
+        (Status.on_ballot, Status.not_funded),
+        (Status.on_ballot, Status.approved),
+        (Status.funded, Status.in_progress),
+        (Status.in_progress, Status.completed),
     }
 
 

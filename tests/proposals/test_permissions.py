@@ -1,5 +1,6 @@
 """Plans, per object (issue 13): only the alliance's aanjagers follow up and read drafts; a
 reviewer never reviews their own plan; a plan reviewed as not feasible is never approved."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,9 @@ def other_aanjager(make_user, db):
     return user
 
 
-def test_another_alliances_aanjager_cannot_post_progress_or_complete(client, login_as, make_proposal, other_aanjager, db):
+def test_another_alliances_aanjager_cannot_post_progress_or_complete(
+    client, login_as, make_proposal, other_aanjager, db
+):
     proposal = make_proposal(Status.funded)
     login_as(user=other_aanjager)
     assert client.post(f"/staff/proposals/{proposal.id}/progress", data=PROGRESS).status_code == 403
@@ -71,7 +74,9 @@ def test_a_plan_that_is_not_feasible_cannot_be_approved(client, login_as, make_p
     client.set_cookie("lang", "en")
     proposal = make_proposal(Status.in_review)
     login_as(Role.reviewer)
-    response = client.post(f"/staff/proposals/{proposal.id}/review", data={"feasible": "no", "decision": "approve", "public_reason": "x"})
+    response = client.post(
+        f"/staff/proposals/{proposal.id}/review", data={"feasible": "no", "decision": "approve", "public_reason": "x"}
+    )
     assert response.status_code in (200, 400)
     html = response.get_data(as_text=True)
     assert "not feasible cannot be approved" in html and '<input checked id="feasible-1"' in html  # "No" stays chosen

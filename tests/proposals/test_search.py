@@ -1,5 +1,6 @@
 """Searching plans: wildcards are plain characters, accents and case do not matter, translations
 count, and a page beyond the last shows the last page."""
+
 import pytest
 
 from app.proposals.lifecycle import Status
@@ -12,10 +13,19 @@ def titles(client, query):
     return {p["title"] for p in data["proposals"]}
 
 
-@pytest.mark.parametrize("text, folded", [
-    ("Café", "cafe"), ("CAFÉ  de  Buurt", "cafe de buurt"), ("Łódź", "lodz"), ("İstanbul", "istanbul"),
-    ("Straße", "strasse"), ("Ça ira", "ca ira"), ("Øresund", "oresund"), ("مَدْرَسَة", "مدرسة"),
-])
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("Café", "cafe"),
+        ("CAFÉ  de  Buurt", "cafe de buurt"),
+        ("Łódź", "lodz"),
+        ("İstanbul", "istanbul"),
+        ("Straße", "strasse"),
+        ("Ça ira", "ca ira"),
+        ("Øresund", "oresund"),
+        ("مَدْرَسَة", "مدرسة"),
+    ],
+)
 def test_fold_by_hand(text, folded):
     assert fold(text) == folded
 
@@ -32,19 +42,22 @@ def plans(make_proposal, db):
     return cafe, percent, underscore, other
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("q=%25", {"Korting 50% op sport"}),             # % is a percent sign, not "anything"
-    ("q=_", {"Repair_cafe"}),                        # _ is an underscore, not "any one character"
-    ("q=50%25", {"Korting 50% op sport"}),
-    ("q=ir_c", {"Repair_cafe"}),                      # the underscore itself, between two letters
-    ("q=ai_", set()),                                # LIKE would match "ai" followed by any letter
-    ("q=cafe", {"Buurtcafé De Wildeman", "Repair_cafe"}),
-    ("q=CAFÉ", {"Buurtcafé De Wildeman", "Repair_cafe"}),
-    ("q=wildeman", {"Buurtcafé De Wildeman"}),
-    ("q=lambalari", {"Lantaarns"}),                   # the Turkish translation, without its dotless ı
-    ("q=%C4%B1%C5%9Fik", {"Lantaarns"}),              # "ışik" in the translated summary
-    ("q=geheim", set()),                             # drafts stay hidden from search
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("q=%25", {"Korting 50% op sport"}),  # % is a percent sign, not "anything"
+        ("q=_", {"Repair_cafe"}),  # _ is an underscore, not "any one character"
+        ("q=50%25", {"Korting 50% op sport"}),
+        ("q=ir_c", {"Repair_cafe"}),  # the underscore itself, between two letters
+        ("q=ai_", set()),  # LIKE would match "ai" followed by any letter
+        ("q=cafe", {"Buurtcafé De Wildeman", "Repair_cafe"}),
+        ("q=CAFÉ", {"Buurtcafé De Wildeman", "Repair_cafe"}),
+        ("q=wildeman", {"Buurtcafé De Wildeman"}),
+        ("q=lambalari", {"Lantaarns"}),  # the Turkish translation, without its dotless ı
+        ("q=%C4%B1%C5%9Fik", {"Lantaarns"}),  # "ışik" in the translated summary
+        ("q=geheim", set()),  # drafts stay hidden from search
+    ],
+)
 def test_public_search(client, plans, query, expected):
     assert titles(client, query) == expected
 

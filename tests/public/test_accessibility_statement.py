@@ -1,6 +1,7 @@
 """The accessibility statement at /toegankelijkheid (issue 14): the Dutch model's parts
 (scope, compliance status, known problems, contact and feedback route, date), in all five
 languages, linked from every footer."""
+
 import pytest
 
 HEADINGS = {  # written from the glossary, not read from the catalogues
@@ -28,7 +29,9 @@ def test_statement_in_every_language(client, locale):
         assert '<html lang="ar" dir="rtl">' in html
 
 
-@pytest.mark.parametrize("path", ["/", "/proposals", "/councils", "/finance", "/receipt", "/t", "/privacy", "/does-not-exist"])
+@pytest.mark.parametrize(
+    "path", ["/", "/proposals", "/councils", "/finance", "/receipt", "/t", "/privacy", "/does-not-exist"]
+)
 def test_every_footer_links_to_it(client, path):
     client.set_cookie("lang", "nl")
     assert '<a href="/toegankelijkheid">Toegankelijkheid</a>' in client.get(path).get_data(as_text=True)

@@ -1,9 +1,8 @@
 import pytest
 
 from app import create_app
-from config import TestingConfig
-
 from app.i18n import LANGUAGE_CODES
+from config import TestingConfig
 
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -12,16 +12,21 @@ from app.types import utcnow
 @pytest.fixture
 def place(db):
     area = Area(name="Testgebied")
-    focus, other = Neighbourhood(name="Focusbuurt", area=area, is_focus=True), Neighbourhood(name="Anderbuurt", area=area)
+    focus, other = (
+        Neighbourhood(name="Focusbuurt", area=area, is_focus=True),
+        Neighbourhood(name="Anderbuurt", area=area),
+    )
     db.session.add_all([area, focus, other])
     db.session.flush()
     # Residents: half 27-65, half over 65 in the area; half in each buurt.
-    db.session.add_all([
-        ReferencePopulation(neighbourhood_id=focus.id, age_band="27_65", residents=600),
-        ReferencePopulation(neighbourhood_id=focus.id, age_band="over_65", residents=400),
-        ReferencePopulation(neighbourhood_id=other.id, age_band="27_65", residents=400),
-        ReferencePopulation(neighbourhood_id=other.id, age_band="over_65", residents=600),
-    ])
+    db.session.add_all(
+        [
+            ReferencePopulation(neighbourhood_id=focus.id, age_band="27_65", residents=600),
+            ReferencePopulation(neighbourhood_id=focus.id, age_band="over_65", residents=400),
+            ReferencePopulation(neighbourhood_id=other.id, age_band="27_65", residents=400),
+            ReferencePopulation(neighbourhood_id=other.id, age_band="over_65", residents=600),
+        ]
+    )
     db.session.commit()
     return area, focus, other
 
@@ -35,8 +40,17 @@ def evening(db, place, make_user, test_context):
     facilitator = make_user(Role.facilitator)
     start = utcnow() - timedelta(minutes=5)
     # Open: a council's tickets sign in only while it is open (issue 13); run by its own facilitator.
-    council = Council(title="Bewonersberaad Test", area=area, venue="Buurthuis", starts_at=start, ends_at=start + timedelta(hours=2),
-                      languages=["nl", "tr", "ar"], domains=["youth"], status=CouncilStatus.open, facilitators=[facilitator])
+    council = Council(
+        title="Bewonersberaad Test",
+        area=area,
+        venue="Buurthuis",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        languages=["nl", "tr", "ar"],
+        domains=["youth"],
+        status=CouncilStatus.open,
+        facilitators=[facilitator],
+    )
     db.session.add(council)
     db.session.commit()
     with test_context():

@@ -1,5 +1,6 @@
 """The one rule for counts of people, checked against hand-made tables and against an
 attacker who knows the rule, the labels and the total and tries every possible split."""
+
 import itertools
 import random
 
@@ -12,25 +13,30 @@ S, C = SMALL, COMPLEMENT
 
 def states(cells, total=None):
     published, shown_total = table(cells, total)
-    return {k: (v.value if v.shown else v.state) for k, v in published.items()}, (shown_total.value if shown_total.shown else shown_total.state)
+    return {k: (v.value if v.shown else v.state) for k, v in published.items()}, (
+        shown_total.value if shown_total.shown else shown_total.state
+    )
 
 
-@pytest.mark.parametrize("cells, total, expected, expected_total", [
-    ({"phone": 40, "paper": 12}, 52, {"phone": 40, "paper": 12}, 52),
-    # the issue's case: one small cell and a shown total; the other cell must go too
-    ({"phone": 40, "paper": 3}, 43, {"phone": C, "paper": S}, 43),
-    ({"phone": 6, "paper": 1}, 7, {"phone": C, "paper": S}, 7),
-    # zero says nothing about anyone, and is no help to subtract
-    ({"phone": 9, "paper": 0}, 9, {"phone": 9, "paper": 0}, 9),
-    # two small cells adding to 4: each could be 1, 2 or 3, so nothing more is hidden
-    ({"a": 2, "b": 2, "c": 30}, 34, {"a": S, "b": S, "c": 30}, 34),
-    # two ones: their sum 2 would give both away, so the smallest other cell is hidden
-    ({"a": 1, "b": 1, "c": 30, "d": 12}, 44, {"a": S, "b": S, "c": 30, "d": C}, 44),
-    # a total under 5 hides everything that is not zero
-    ({"a": 1, "b": 2, "c": 0}, 3, {"a": S, "b": S, "c": 0}, S),
-    # 1 + 5 = 6: even with both hidden the 1 follows from the labels, so the total goes too
-    ({"a": 1, "b": 5}, 6, {"a": S, "b": C}, C),
-])
+@pytest.mark.parametrize(
+    "cells, total, expected, expected_total",
+    [
+        ({"phone": 40, "paper": 12}, 52, {"phone": 40, "paper": 12}, 52),
+        # the issue's case: one small cell and a shown total; the other cell must go too
+        ({"phone": 40, "paper": 3}, 43, {"phone": C, "paper": S}, 43),
+        ({"phone": 6, "paper": 1}, 7, {"phone": C, "paper": S}, 7),
+        # zero says nothing about anyone, and is no help to subtract
+        ({"phone": 9, "paper": 0}, 9, {"phone": 9, "paper": 0}, 9),
+        # two small cells adding to 4: each could be 1, 2 or 3, so nothing more is hidden
+        ({"a": 2, "b": 2, "c": 30}, 34, {"a": S, "b": S, "c": 30}, 34),
+        # two ones: their sum 2 would give both away, so the smallest other cell is hidden
+        ({"a": 1, "b": 1, "c": 30, "d": 12}, 44, {"a": S, "b": S, "c": 30, "d": C}, 44),
+        # a total under 5 hides everything that is not zero
+        ({"a": 1, "b": 2, "c": 0}, 3, {"a": S, "b": S, "c": 0}, S),
+        # 1 + 5 = 6: even with both hidden the 1 follows from the labels, so the total goes too
+        ({"a": 1, "b": 5}, 6, {"a": S, "b": C}, C),
+    ],
+)
 def test_hand_made_tables(cells, total, expected, expected_total):
     assert states(cells, total) == (expected, expected_total)
 

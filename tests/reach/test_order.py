@@ -4,6 +4,7 @@ table scan and the rowid; PostgreSQL: ctid and the transaction id xmin).
 
 The storage of profiles belongs to issue 12: the sealed box and mixer (app/ballot_box.py)
 write them in shuffled batches."""
+
 import itertools
 
 from sqlalchemy import text

@@ -1,4 +1,5 @@
 """Creating and dropping isolated PostgreSQL databases for a test run."""
+
 from __future__ import annotations
 
 import psycopg

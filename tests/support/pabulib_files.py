@@ -1,4 +1,5 @@
 """The shared Pabulib instances the counting tests read (copied from ../shared/data/pabulib)."""
+
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"

@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and one that
 refuses some recipients, as a full mailbox or a blocked address does."""
+
 from __future__ import annotations
 
 import socket

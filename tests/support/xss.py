@@ -1,11 +1,12 @@
 """A small corpus of script-injection payloads and a check that a page shows them as text."""
+
 from html.parser import HTMLParser
 
 PAYLOADS = [
     "<script>alert(1)</script>",
     "<svg onload=alert(1)>",
     '<a href="javascript:alert(1)">klik</a>',
-    "\" onmouseover=alert(1) x=\"",
+    '" onmouseover=alert(1) x="',
     "' autofocus onfocus=alert(1) '",
     "x onerror=alert(1) src=y",
     "<img src=x onerror=alert(1)>",
@@ -29,7 +30,9 @@ class _ActiveMarkup(HTMLParser):
         for name, value in attrs:
             if name.lower().startswith("on"):
                 self.found.append(f"<{tag} {name}=...>")
-            if name.lower() in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith("javascript:"):
+            if name.lower() in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
                 self.found.append(f"<{tag} {name}={value}>")
         if tag == "script":
             self._in_script = True

@@ -12,8 +12,13 @@ from app.voting.models import BudgetRound, RoundStatus
 
 
 def approved_proposal(db, title, cost_cents, buurt=None):
-    proposal = Proposal(title=title, summary=f"Samenvatting {title}", domain="youth", neighbourhood=buurt,
-                        cost_lines=[CostLine(position=0, description="Alles", amount_cents=cost_cents)])
+    proposal = Proposal(
+        title=title,
+        summary=f"Samenvatting {title}",
+        domain="youth",
+        neighbourhood=buurt,
+        cost_lines=[CostLine(position=0, description="Alles", amount_cents=cost_cents)],
+    )
     db.session.add(proposal)
     for target in (Status.submitted, Status.in_review, Status.approved):
         proposal.move_to(target, None, "ok")
@@ -25,18 +30,42 @@ def make_round(test_context, db, make_user):
     """A round on a council, with approved plans on its ballot; open unless told otherwise."""
     board = make_user(Role.board)
 
-    def make(ballot_type="approval", rule="greedy", costs=(40_000_00, 30_000_00, 20_000_00), budget=60_000_00,
-             status=RoundStatus.open, **settings):
+    def make(
+        ballot_type="approval",
+        rule="greedy",
+        costs=(40_000_00, 30_000_00, 20_000_00),
+        budget=60_000_00,
+        status=RoundStatus.open,
+        **settings,
+    ):
         from app.voting import services
 
         start = utcnow() - timedelta(minutes=10)
-        council = Council(title="Bewonersberaad", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3),
-                          languages=["nl"], domains=["youth"], status=CouncilStatus.open)
+        council = Council(
+            title="Bewonersberaad",
+            venue="Tagerijn",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            languages=["nl"],
+            domains=["youth"],
+            status=CouncilStatus.open,
+        )
         db.session.add(council)
         db.session.flush()
         with test_context():
-            round_ = services.save_round(None, {"name": "Jeugdbudget", "budget_cents": budget, "ballot_type": ballot_type,
-                                                "rule": rule, "eligibility": "council", "council_id": council.id, **settings}, board)
+            round_ = services.save_round(
+                None,
+                {
+                    "name": "Jeugdbudget",
+                    "budget_cents": budget,
+                    "ballot_type": ballot_type,
+                    "rule": rule,
+                    "eligibility": "council",
+                    "council_id": council.id,
+                    **settings,
+                },
+                board,
+            )
             db.session.flush()
             for index, cost in enumerate(costs):
                 services.add_option(round_, approved_proposal(db, f"Plan {chr(65 + index)}", cost), board)
@@ -57,8 +86,9 @@ def ticket_for(test_context, db, make_user):
         from app.councils import services
 
         with test_context():
-            [(_ticket, code)] = services.generate_tickets(db.session.get(Council, round_.council_id), 1, facilitator,
-                                                          neighbourhood_id=buurt.id if buurt else None)
+            [(_ticket, code)] = services.generate_tickets(
+                db.session.get(Council, round_.council_id), 1, facilitator, neighbourhood_id=buurt.id if buurt else None
+            )
             db.session.commit()
         return code
 
@@ -92,7 +122,11 @@ def login_facilitator(login_as, make_user, db):
     """Sign the test client in as a new facilitator assigned to the round's (or the given) council."""
 
     def login(round_or_council):
-        council = round_or_council if isinstance(round_or_council, Council) else db.session.get(Council, round_or_council.council_id)
+        council = (
+            round_or_council
+            if isinstance(round_or_council, Council)
+            else db.session.get(Council, round_or_council.council_id)
+        )
         user = make_user(Role.facilitator)
         council.facilitators.append(user)
         db.session.commit()

@@ -1,13 +1,13 @@
 """The ballot everyone can use (issue 14): errors at the top with links to the plans,
 aria-invalid and aria-describedby on what is wrong, field errors always shown, a fieldset
 with a legend, accessible names with the cost, counters computed by the server."""
+
 import re
 
 import pytest
 from sqlalchemy import func, select
 
 from app.voting.models import Ballot
-
 from tests.voting.test_ballot_routes import sign_in, token_of
 
 
@@ -46,9 +46,15 @@ def vote(client, make_round, ticket_for, ballot_type, fields, **settings):
 
 def test_points_over_the_per_plan_limit_is_explained_at_the_top_and_beside_the_plan(client, make_round, ticket_for, db):
     # Before issue 14 this answered 200 with no message at all.
-    round_, response, html = vote(client, make_round, ticket_for, "cumulative",
-                                  lambda o: {f"points_{o[0].id}": "9", f"points_{o[1].id}": "1"},
-                                  points_total=10, points_max_per_project=6)
+    round_, response, html = vote(
+        client,
+        make_round,
+        ticket_for,
+        "cumulative",
+        lambda o: {f"points_{o[0].id}": "9", f"points_{o[1].id}": "1"},
+        points_total=10,
+        points_max_per_project=6,
+    )
     a, b = round_.options[0].id, round_.options[1].id
     assert response.status_code == 400 and ballot_count(db) == 0
     assert_summary_first(html)
@@ -60,9 +66,15 @@ def test_points_over_the_per_plan_limit_is_explained_at_the_top_and_beside_the_p
 
 
 def test_points_over_the_total_mark_every_plan_given_points(client, make_round, ticket_for, db):
-    round_, response, html = vote(client, make_round, ticket_for, "cumulative",
-                                  lambda o: {f"points_{o[0].id}": "6", f"points_{o[1].id}": "6"},
-                                  points_total=10, points_max_per_project=6)
+    round_, response, html = vote(
+        client,
+        make_round,
+        ticket_for,
+        "cumulative",
+        lambda o: {f"points_{o[0].id}": "6", f"points_{o[1].id}": "6"},
+        points_total=10,
+        points_max_per_project=6,
+    )
     a, b, c = (o.id for o in round_.options)
     assert response.status_code == 400 and ballot_count(db) == 0
     assert_summary_first(html)
@@ -76,37 +88,50 @@ def test_points_over_the_total_mark_every_plan_given_points(client, make_round, 
 
 
 def test_approval_with_too_many_ticks(client, make_round, ticket_for, db):
-    round_, response, html = vote(client, make_round, ticket_for, "approval",
-                                  lambda o: {"choice": [str(o[0].id), str(o[2].id)]}, max_choices=1)
+    round_, response, html = vote(
+        client, make_round, ticket_for, "approval", lambda o: {"choice": [str(o[0].id), str(o[2].id)]}, max_choices=1
+    )
     a, b, c = (o.id for o in round_.options)
     assert response.status_code == 400 and ballot_count(db) == 0
     assert_summary_first(html)
     assert summary_links(html) == [(f"option-{a}", "You may choose at most 1 plan. Untick 1.")]
-    assert 'aria-invalid="true"' in input_tag(html, f"option-{a}") and 'aria-invalid="true"' in input_tag(html, f"option-{c}")
+    assert 'aria-invalid="true"' in input_tag(html, f"option-{a}") and 'aria-invalid="true"' in input_tag(
+        html, f"option-{c}"
+    )
     assert "aria-invalid" not in input_tag(html, f"option-{b}")
     assert "checked" in input_tag(html, f"option-{a}") and "checked" in input_tag(html, f"option-{c}")
 
 
 def test_ranking_with_a_number_used_twice_marks_both(client, make_round, ticket_for, db):
-    round_, response, html = vote(client, make_round, ticket_for, "ranking",
-                                  lambda o: {f"rank_{o[1].id}": "1", f"rank_{o[2].id}": "1", f"rank_{o[0].id}": "2"},
-                                  max_choices=3)
+    round_, response, html = vote(
+        client,
+        make_round,
+        ticket_for,
+        "ranking",
+        lambda o: {f"rank_{o[1].id}": "1", f"rank_{o[2].id}": "1", f"rank_{o[0].id}": "2"},
+        max_choices=3,
+    )
     a, b, c = (o.id for o in round_.options)
     assert response.status_code == 400 and ballot_count(db) == 0
     assert_summary_first(html)
     assert summary_links(html) == [(f"rank_{b}", "Number your choices 1, 2, 3 and so on, each number once.")]
-    assert 'aria-invalid="true"' in input_tag(html, f"rank_{b}") and 'aria-invalid="true"' in input_tag(html, f"rank_{c}")
+    assert 'aria-invalid="true"' in input_tag(html, f"rank_{b}") and 'aria-invalid="true"' in input_tag(
+        html, f"rank_{c}"
+    )
     assert "aria-invalid" not in input_tag(html, f"rank_{a}")
 
 
 def test_basket_over_budget_in_words_colour_and_a_meter_in_euros(client, make_round, ticket_for, db):
     # 40,000 + 30,000 chosen of a 60,000 budget: 10,000 too much.
-    round_, response, html = vote(client, make_round, ticket_for, "knapsack",
-                                  lambda o: {"choice": [str(o[0].id), str(o[1].id)]}, budget=60_000_00)
+    round_, response, html = vote(
+        client, make_round, ticket_for, "knapsack", lambda o: {"choice": [str(o[0].id), str(o[1].id)]}, budget=60_000_00
+    )
     a = round_.options[0].id
     assert response.status_code == 400 and ballot_count(db) == 0
     assert_summary_first(html)
-    assert summary_links(html) == [(f"option-{a}", "Your choice costs €70,000.00. That is €10,000.00 more than the budget of €60,000.00.")]
+    assert summary_links(html) == [
+        (f"option-{a}", "Your choice costs €70,000.00. That is €10,000.00 more than the budget of €60,000.00.")
+    ]
     assert re.search(r'id="over-budget" class="over"[^>]*>€10,000.00 over the budget<', html)
     assert re.search(r'id="left-line" hidden', html)
     meter = re.search(r"<meter [^>]*>", html).group(0)
@@ -138,19 +163,30 @@ def test_points_left_counter(client, make_round, ticket_for, db):
     html = client.get("/vote").get_data(as_text=True)
     assert '<strong id="points-left">10</strong> / 10' in html
     a, b, _c = (o.id for o in round_.options)
-    page = client.post("/vote", data={"token": token_of(html), f"points_{a}": "3", f"points_{b}": "2", "recalculate": "1"}).get_data(as_text=True)
+    page = client.post(
+        "/vote", data={"token": token_of(html), f"points_{a}": "3", f"points_{b}": "2", "recalculate": "1"}
+    ).get_data(as_text=True)
     assert '<strong id="points-left">5</strong> / 10' in page and ballot_count(db) == 0
 
 
-@pytest.mark.parametrize("ballot_type,word", [("approval", ""), ("knapsack", ""), ("cumulative", ", your points"), ("ranking", ", your rank")])
-def test_every_input_is_named_with_its_plan_and_cost_inside_a_fieldset(client, make_round, ticket_for, ballot_type, word):
+@pytest.mark.parametrize(
+    "ballot_type,word",
+    [("approval", ""), ("knapsack", ""), ("cumulative", ", your points"), ("ranking", ", your rank")],
+)
+def test_every_input_is_named_with_its_plan_and_cost_inside_a_fieldset(
+    client, make_round, ticket_for, ballot_type, word
+):
     client.set_cookie("lang", "en")
     round_ = make_round(ballot_type, points_total=10)
     sign_in(client, ticket_for(round_))
     html = client.get("/vote").get_data(as_text=True)
     assert re.search(r'<fieldset class="ballot-fieldset">\s*<legend class="lead">\S', html)
     for option, cost in zip(round_.options, ("€40,000.00", "€30,000.00", "€20,000.00")):
-        input_id = f"option-{option.id}" if ballot_type in ("approval", "knapsack") else f"{'points' if ballot_type == 'cumulative' else 'rank'}_{option.id}"
+        input_id = (
+            f"option-{option.id}"
+            if ballot_type in ("approval", "knapsack")
+            else f"{'points' if ballot_type == 'cumulative' else 'rank'}_{option.id}"
+        )
         label = re.search(rf'<label for="{input_id}"[^>]*>(.*?)</label>', html).group(1)
         assert re.sub(r"<[^>]+>", "", label) == f"{option.proposal.title}, {cost}{word}"
 
@@ -163,7 +199,10 @@ def test_paper_entry_shows_field_errors_too(client, make_round, ticket_for, logi
     login_as(Role.facilitator)
     html = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     a = round_.options[0].id
-    response = client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(html), "paper-code": "AAA-AAA-AAA", f"points_{a}": "9"})
+    response = client.post(
+        f"/staff/rounds/{round_.id}/paper",
+        data={"token": token_of(html), "paper-code": "AAA-AAA-AAA", f"points_{a}": "9"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and ballot_count(db) == 0
     assert (f"points_{a}", "Plan A: Use a number from 0 to 6.") in summary_links(page)

@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -8,7 +8,6 @@ from app.councils.models import Council, Ticket
 from app.proposals.lifecycle import Status
 from app.roles import Role
 from app.voting.models import Ballot, RoundStatus
-
 from tests.voting.conftest import approved_proposal
 
 
@@ -45,7 +44,17 @@ def test_a_ballot_row_holds_nothing_that_links_it_to_a_voter(app):
     from app.voting.models import Ballot
 
     columns = set(Ballot.__table__.columns.keys())
-    assert columns == {"id", "round_id", "sub_budget_id", "channel", "choices", "receipt", "cast_on", "paper_batch_id", "confirmed"}
+    assert columns == {
+        "id",
+        "round_id",
+        "sub_budget_id",
+        "channel",
+        "choices",
+        "receipt",
+        "cast_on",
+        "paper_batch_id",
+        "confirmed",
+    }
     assert str(Ballot.__table__.columns["cast_on"].type) == "DATE"
     assert not any(fk.column.table.name in ("ticket", "user") for fk in Ballot.__table__.foreign_keys)
 
@@ -75,7 +84,9 @@ def test_resubmitting_the_same_form_returns_the_same_receipt(app, client, make_r
     response = replay.post("/vote", data=data)
     assert response.headers["Location"] == "/vote/done"
     assert ballot_count(db) == 1
-    assert re.search(r'class="receipt"[^>]*>([^<]+)<', first).group(1) in replay.get("/vote/done").get_data(as_text=True)
+    assert re.search(r'class="receipt"[^>]*>([^<]+)<', first).group(1) in replay.get("/vote/done").get_data(
+        as_text=True
+    )
 
 
 def test_a_second_form_with_a_used_ticket_is_refused(client, make_round, ticket_for, db):
@@ -84,7 +95,9 @@ def test_a_second_form_with_a_used_ticket_is_refused(client, make_round, ticket_
     sign_in(client, ticket_for(round_))
     html = client.get("/vote").get_data(as_text=True)
     client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]})
-    again = client.post("/vote", data={"token": "another-form", "choice": [str(round_.options[1].id)]}, follow_redirects=True)
+    again = client.post(
+        "/vote", data={"token": "another-form", "choice": [str(round_.options[1].id)]}, follow_redirects=True
+    )
     page = again.get_data(as_text=True)
     # The refusal beside the form, and the page for a ticket that has voted.
     assert '<p class="flash flash-error">This ticket has already been used to vote.</p>' in page
@@ -111,14 +124,26 @@ def test_knapsack_over_budget_keeps_the_choices_and_explains(client, make_round,
     [
         ("approval", {"max_choices": 1}, lambda o: {"choice": [str(o[0].id), str(o[1].id)]}, False),
         ("approval", {"max_choices": 2}, lambda o: {"choice": [str(o[0].id), str(o[1].id)]}, True),
-        ("cumulative", {"points_total": 10, "points_max_per_project": 6}, lambda o: {f"points_{o[0].id}": "6", f"points_{o[1].id}": "4"}, True),
-        ("cumulative", {"points_total": 10, "points_max_per_project": 6}, lambda o: {f"points_{o[0].id}": "6", f"points_{o[1].id}": "6"}, False),
+        (
+            "cumulative",
+            {"points_total": 10, "points_max_per_project": 6},
+            lambda o: {f"points_{o[0].id}": "6", f"points_{o[1].id}": "4"},
+            True,
+        ),
+        (
+            "cumulative",
+            {"points_total": 10, "points_max_per_project": 6},
+            lambda o: {f"points_{o[0].id}": "6", f"points_{o[1].id}": "6"},
+            False,
+        ),
         ("ranking", {"max_choices": 2}, lambda o: {f"rank_{o[2].id}": "1", f"rank_{o[0].id}": "2"}, True),
         ("ranking", {"max_choices": 3}, lambda o: {f"rank_{o[2].id}": "1", f"rank_{o[0].id}": "1"}, False),
         ("approval", {}, lambda o: {"choice": ["999999"]}, False),
     ],
 )
-def test_every_ballot_type_is_checked_on_the_server(client, make_round, ticket_for, db, ballot_type, settings, fields, ok):
+def test_every_ballot_type_is_checked_on_the_server(
+    client, make_round, ticket_for, db, ballot_type, settings, fields, ok
+):
     round_ = make_round(ballot_type, **settings)
     sign_in(client, ticket_for(round_))
     html = client.get("/vote").get_data(as_text=True)
@@ -134,7 +159,10 @@ def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make
     assert "js/wait." in html
     status = client.get(f"/rounds/{round_.id}/status.json")
     assert status.get_json() == {"status": "draft"}
-    assert client.get(f"/rounds/{round_.id}/status.json", headers={"If-None-Match": status.headers["ETag"]}).status_code == 304
+    assert (
+        client.get(f"/rounds/{round_.id}/status.json", headers={"If-None-Match": status.headers["ETag"]}).status_code
+        == 304
+    )
     # The facilitator opens the vote from a laptop of their own while the phone waits.
     facilitator = app.test_client()
     staff = make_user(Role.facilitator)
@@ -189,7 +217,10 @@ def test_sub_budgets_by_weight_and_the_voters_buurt(client, login_as, make_round
     split = {"mode": "weights", f"weight_{wildeman.id}": "2", f"weight_{osdorp.id}": "1"}
     assert client.post(f"/staff/rounds/{round_.id}/split", data=split).status_code == 303
     db.session.refresh(round_)
-    assert {s.neighbourhood_id: s.amount_cents for s in round_.sub_budgets} == {wildeman.id: 60_000_00, osdorp.id: 30_000_00}
+    assert {s.neighbourhood_id: s.amount_cents for s in round_.sub_budgets} == {
+        wildeman.id: 60_000_00,
+        osdorp.id: 30_000_00,
+    }
     client.post(f"/staff/rounds/{round_.id}/status/open")
     client.post("/logout")
     resident = client.application.test_client()
@@ -208,9 +239,15 @@ def test_explicit_amounts_must_add_up(client, login_as, make_round, buurten, db)
     wildeman, osdorp = buurten
     round_ = make_round(status=RoundStatus.draft, budget=1_000_00)
     login_as(Role.board)
-    bad = client.post(f"/staff/rounds/{round_.id}/split", data={"mode": "amounts", f"amount_{wildeman.id}": "600", f"amount_{osdorp.id}": "300"})
+    bad = client.post(
+        f"/staff/rounds/{round_.id}/split",
+        data={"mode": "amounts", f"amount_{wildeman.id}": "600", f"amount_{osdorp.id}": "300"},
+    )
     assert bad.status_code == 400 and "add up to the total budget" in bad.get_data(as_text=True)
-    good = client.post(f"/staff/rounds/{round_.id}/split", data={"mode": "amounts", f"amount_{wildeman.id}": "700", f"amount_{osdorp.id}": "300"})
+    good = client.post(
+        f"/staff/rounds/{round_.id}/split",
+        data={"mode": "amounts", f"amount_{wildeman.id}": "700", f"amount_{osdorp.id}": "300"},
+    )
     assert good.status_code == 303
 
 
@@ -245,7 +282,10 @@ def test_four_eyes_on_paper_batches(app, client, login_facilitator, make_round, 
     first = login_facilitator(round_)
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": code})
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
-    client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(page), "paper-code": code, "choice": [str(round_.options[0].id)]})
+    client.post(
+        f"/staff/rounds/{round_.id}/paper",
+        data={"token": token_of(page), "paper-code": code, "choice": [str(round_.options[0].id)]},
+    )
     # Until a second facilitator confirms it, the paper ballot waits sealed in the ballot box, held back.
     from app.ballot_box import BoxEntry
     from app.voting.models import PaperBatch
@@ -305,7 +345,9 @@ def test_the_voting_window_is_enforced(client, make_round, ticket_for, db):
     html = client.get("/vote").get_data(as_text=True)
     round_.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    response = client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}, follow_redirects=True)
+    response = client.post(
+        "/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}, follow_redirects=True
+    )
     assert "Voting is closed" in response.get_data(as_text=True)
     assert ballot_count(db) == 0 and not db.session.scalar(select(Ticket)).voted
 
@@ -317,7 +359,9 @@ def test_voter_codes_for_a_district_wide_round(client, login_as, make_round, buu
     wildeman, _osdorp = buurten
     round_ = make_round(status=RoundStatus.draft, eligibility="codes", council_id=None)
     login_as(Role.board)
-    response = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "3", "neighbourhood_id": str(wildeman.id), "output": "csv"})
+    response = client.post(
+        f"/staff/rounds/{round_.id}/codes", data={"count": "3", "neighbourhood_id": str(wildeman.id), "output": "csv"}
+    )
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 3 and {r["buurt"] for r in rows} == {"Wildeman"}
     client.post(f"/staff/rounds/{round_.id}/status/open")
@@ -331,7 +375,9 @@ def test_voter_codes_for_a_district_wide_round(client, login_as, make_round, buu
     assert pdf.get_data().startswith(b"%PDF")
 
 
-def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(app, client, login_facilitator, make_round, ticket_for, db, monkeypatch):
+def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(
+    app, client, login_facilitator, make_round, ticket_for, db, monkeypatch
+):
     from app.ballot_box import BoxEntry
     from app.voting import services
 
@@ -340,7 +386,10 @@ def test_a_ballot_waiting_in_the_box_is_counted_and_found_by_its_receipt(app, cl
     resident = app.test_client()
     resident.set_cookie("lang", "en")
     sign_in(resident, ticket_for(round_))
-    resident.post("/vote", data={"token": token_of(resident.get("/vote").get_data(as_text=True)), "choice": [str(round_.options[1].id)]})
+    resident.post(
+        "/vote",
+        data={"token": token_of(resident.get("/vote").get_data(as_text=True)), "choice": [str(round_.options[1].id)]},
+    )
     done = resident.get("/vote/done").get_data(as_text=True)
     receipt = re.search(r'class="receipt" dir="ltr">([0-9A-Z-]+)<', done).group(1)
     assert "Plan B" in done
@@ -370,13 +419,15 @@ def test_voter_codes_issued_on_29_february_expire_a_year_later(client, login_as,
     """Without a closing time, voter codes last a year; from 29 February that is 28 February."""
     from app.voting import services
 
-    leap_day = datetime(2028, 2, 29, 10, 0, tzinfo=timezone.utc)
+    leap_day = datetime(2028, 2, 29, 10, 0, tzinfo=UTC)
     monkeypatch.setattr(services, "utcnow", lambda: leap_day)
     round_ = make_round(status=RoundStatus.draft, eligibility="codes", council_id=None)
     round_.closes_at = None
     db.session.commit()
     login_as(Role.board)
-    response = client.post(f"/staff/rounds/{round_.id}/codes", data={"count": "2", "neighbourhood_id": "0", "output": "csv"})
+    response = client.post(
+        f"/staff/rounds/{round_.id}/codes", data={"count": "2", "neighbourhood_id": "0", "output": "csv"}
+    )
     assert response.status_code == 200
     expiries = db.session.scalars(select(Ticket.expires_at).where(Ticket.round_id == round_.id)).all()
-    assert expiries == [datetime(2029, 2, 28, 10, 0, tzinfo=timezone.utc)] * 2
+    assert expiries == [datetime(2029, 2, 28, 10, 0, tzinfo=UTC)] * 2

@@ -1,5 +1,6 @@
 """The results PDF as a board report: organisation, title, approval date and approver, the SHA-256
 of the public ballot list (the same as the downloadable ballots.pb), a legend, no word broken."""
+
 import hashlib
 import subprocess
 
@@ -16,7 +17,7 @@ def pdf_text(client, round_id, tmp_path, locale):
     return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_the_board_report(client, login_as, counted_round, make_user, tmp_path):  # noqa: F811
+def test_the_board_report(client, login_as, counted_round, make_user, tmp_path):
     round_, _ids = counted_round("greedy")
     board = make_user(Role.board, name="Bram Bestuur")
     login_as(user=board)

@@ -1,5 +1,6 @@
 """The in-memory caches have a size limit and forget after their time (a hand-driven clock,
 so nothing here waits), and ids made up by a client do not grow them."""
+
 from app.cache import BoundedCache
 from app.voting import results, results_routes, services
 from app.voting.models import RoundStatus

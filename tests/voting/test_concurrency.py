@@ -2,6 +2,7 @@
 
 Runs against a database with real commits (no rolled-back test transaction), on SQLite
 and on PostgreSQL, with 50 threads posting through the full stack."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,6 @@ from app.roles import Role
 from app.types import utcnow
 from app.voting import services
 from app.voting.models import Ballot, BudgetRound, Submission
-
 from tests.conftest import make_app
 
 THREADS = 50
@@ -36,15 +36,36 @@ def _open_round_with_ticket(app) -> tuple[int, str, list[int]]:
     with app.test_request_context():
         board = create_user(f"board-{utcnow().timestamp()}@wijkstem.example", "Board", "x" * 12, [Role.board])
         start = utcnow()
-        council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=2), languages=["nl"], domains=["youth"],
-                          status=CouncilStatus.open)
+        council = Council(
+            title="Avond",
+            venue="Tagerijn",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            languages=["nl"],
+            domains=["youth"],
+            status=CouncilStatus.open,
+        )
         db.session.add(council)
         db.session.flush()
-        round_ = services.save_round(None, {"name": "Race", "budget_cents": 100_00, "ballot_type": "approval",
-                                            "eligibility": "council", "council_id": council.id}, board)
+        round_ = services.save_round(
+            None,
+            {
+                "name": "Race",
+                "budget_cents": 100_00,
+                "ballot_type": "approval",
+                "eligibility": "council",
+                "council_id": council.id,
+            },
+            board,
+        )
         db.session.flush()
         for title in ("Een", "Twee"):
-            proposal = Proposal(title=title, summary=title, domain="youth", cost_lines=[CostLine(position=0, description="x", amount_cents=50_00)])
+            proposal = Proposal(
+                title=title,
+                summary=title,
+                domain="youth",
+                cost_lines=[CostLine(position=0, description="x", amount_cents=50_00)],
+            )
             db.session.add(proposal)
             for target in (Status.submitted, Status.in_review, Status.approved):
                 proposal.move_to(target, board, "ok")
@@ -100,7 +121,9 @@ def test_fifty_replays_of_one_form_make_one_ballot_and_one_receipt(committed_app
     assert len(receipts) == 1 and None not in receipts
     assert _ballots(committed_app, round_id) == 1
     with committed_app.app_context():
-        assert db.session.scalar(select(Ticket.voted).where(Ticket.council_id == db.session.get(BudgetRound, round_id).council_id))
+        assert db.session.scalar(
+            select(Ticket.voted).where(Ticket.council_id == db.session.get(BudgetRound, round_id).council_id)
+        )
 
 
 def test_fifty_different_forms_with_one_ticket_make_one_ballot(committed_app):

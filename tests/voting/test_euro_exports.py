@@ -1,5 +1,6 @@
 """The results spreadsheets are for people: euros (numbers with a euro format in XLSX, a decimal
 comma in the CSV), column names in the reader's language. The JSON documents its fields and units."""
+
 import csv
 import io
 import json
@@ -11,13 +12,13 @@ from tests.voting.test_results import close_and_publish, counted_round  # noqa: 
 COSTS = (1_799_50, 2_500_25, 999_99)  # €1,799.50, €2,500.25 and €999.99: the budget funds all three
 
 
-def published(client, login_as, counted_round):  # noqa: F811
+def published(client, login_as, counted_round):
     round_, ids = counted_round(costs=COSTS)
     assert close_and_publish(client, login_as, round_).status_code == 303
     return round_, ids
 
 
-def test_the_xlsx_has_numeric_euro_cells(client, login_as, counted_round):  # noqa: F811
+def test_the_xlsx_has_numeric_euro_cells(client, login_as, counted_round):
     round_, ids = published(client, login_as, counted_round)
     client.set_cookie("lang", "en")
     book = load_workbook(io.BytesIO(client.get(f"/rounds/{round_.id}/results.xlsx").get_data()))
@@ -37,7 +38,7 @@ def test_the_xlsx_has_numeric_euro_cells(client, login_as, counted_round):  # no
     assert per_part[0][1:3] == (60000, 5299.74)
 
 
-def test_the_csv_writes_euros_as_dutch_excel_reads_them_under_dutch_headers(client, login_as, counted_round):  # noqa: F811
+def test_the_csv_writes_euros_as_dutch_excel_reads_them_under_dutch_headers(client, login_as, counted_round):
     round_, ids = published(client, login_as, counted_round)
     client.set_cookie("lang", "nl")
     text = client.get(f"/rounds/{round_.id}/results.csv").get_data().decode("utf-8-sig")
@@ -46,16 +47,19 @@ def test_the_csv_writes_euros_as_dutch_excel_reads_them_under_dutch_headers(clie
     assert {r["Gefinancierd"] for r in rows} == {"ja"}
 
 
-def test_the_csv_headers_follow_the_reader(client, login_as, counted_round):  # noqa: F811
+def test_the_csv_headers_follow_the_reader(client, login_as, counted_round):
     round_, _ids = published(client, login_as, counted_round)
     client.set_cookie("lang", "pl")
     header = client.get(f"/rounds/{round_.id}/results.csv").get_data().decode("utf-8-sig").splitlines()[0]
     assert "Koszt (€)" in header and "cost_cents" not in header
 
 
-def test_the_json_keeps_cents_and_says_so(client, login_as, counted_round):  # noqa: F811
+def test_the_json_keeps_cents_and_says_so(client, login_as, counted_round):
     round_, ids = published(client, login_as, counted_round)
     data = json.loads(client.get(f"/rounds/{round_.id}/results.json").get_data())
     assert "cents" in data["fields"]["units"]["money"]
     assert {p["title"]: p["cost_cents"] for p in data["parts"][0]["projects"]} == {
-        "Plan A": 179950, "Plan B": 250025, "Plan C": 99999}
+        "Plan A": 179950,
+        "Plan B": 250025,
+        "Plan C": 99999,
+    }

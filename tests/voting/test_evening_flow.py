@@ -3,6 +3,7 @@ checklist, the vote set up inside a budget the board prepared, one action that s
 council and vote, the desk page (sign in and paper ballot in one step, live counts, the
 four-eyes check that shows each ballot's choices), closing with counts and confirmation,
 and the printable paper ballot."""
+
 import re
 import subprocess
 from datetime import timedelta
@@ -14,7 +15,6 @@ from app.councils.models import Council, CouncilStatus, Ticket
 from app.roles import Role
 from app.types import utcnow
 from app.voting.models import BudgetRound, RoundStatus
-
 from tests.voting.conftest import approved_proposal
 from tests.voting.test_ballot_routes import sign_in, token_of
 
@@ -31,13 +31,32 @@ def setting(app, db, make_user, test_context):
 
     board = make_user(Role.board)
     start = utcnow() - timedelta(minutes=10)
-    council = Council(title="Bewonersberaad De Aker", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3),
-                      languages=["nl", "ar"], domains=["youth"])
+    council = Council(
+        title="Bewonersberaad De Aker",
+        venue="Tagerijn",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        languages=["nl", "ar"],
+        domains=["youth"],
+    )
     db.session.add(council)
     with test_context():
-        envelope = services.save_round(None, {"name": "Avondbudget", "budget_cents": 60_000_00, "ballot_type": "approval",
-                                              "rule": "greedy", "eligibility": "council", "paper_four_eyes": True}, board)
-        plans = [approved_proposal(db, f"Plan {letter}", cost) for letter, cost in (("A", 40_000_00), ("B", 30_000_00), ("C", 20_000_00))]
+        envelope = services.save_round(
+            None,
+            {
+                "name": "Avondbudget",
+                "budget_cents": 60_000_00,
+                "ballot_type": "approval",
+                "rule": "greedy",
+                "eligibility": "council",
+                "paper_four_eyes": True,
+            },
+            board,
+        )
+        plans = [
+            approved_proposal(db, f"Plan {letter}", cost)
+            for letter, cost in (("A", 40_000_00), ("B", 30_000_00), ("C", 20_000_00))
+        ]
         db.session.commit()
     return {"council_id": council.id, "round_id": envelope.id, "plan_ids": [p.id for p in plans]}
 
@@ -75,10 +94,23 @@ def test_a_budget_already_used_cannot_be_taken_again(app, client, login_as, sett
     url = f"/staff/councils/{setting['council_id']}/evening"
     token = csrf(client.get(url).get_data(as_text=True))
     client.post(f"{url}/budget", data={"csrf_token": token, "round_id": str(setting["round_id"])})
-    other = Council(title="Ander beraad", venue="Elders", starts_at=utcnow(), ends_at=utcnow() + timedelta(hours=2), languages=["nl"], domains=["youth"])
+    other = Council(
+        title="Ander beraad",
+        venue="Elders",
+        starts_at=utcnow(),
+        ends_at=utcnow() + timedelta(hours=2),
+        languages=["nl"],
+        domains=["youth"],
+    )
     db.session.add(other)
     db.session.commit()
-    assert client.post(f"/staff/councils/{other.id}/evening/budget", data={"csrf_token": token, "round_id": str(setting["round_id"])}).status_code == 400
+    assert (
+        client.post(
+            f"/staff/councils/{other.id}/evening/budget",
+            data={"csrf_token": token, "round_id": str(setting["round_id"])},
+        ).status_code
+        == 400
+    )
     db.session.expire_all()
     assert db.session.get(BudgetRound, setting["round_id"]).council_id == setting["council_id"]
 
@@ -103,7 +135,12 @@ def running(app, client, login_as, setting, db, make_user, test_context):
         client.post(f"{url}/plans", data={"csrf_token": token, "proposal_id": str(plan_id)})
     client.post(f"{url}/start", data={"csrf_token": token, "confirm": "1"})
     with test_context():
-        codes = [c for _t, c in council_services.generate_tickets(db.session.get(Council, setting["council_id"]), 3, make_user(Role.facilitator))]
+        codes = [
+            c
+            for _t, c in council_services.generate_tickets(
+                db.session.get(Council, setting["council_id"]), 3, make_user(Role.facilitator)
+            )
+        ]
         db.session.commit()
     return setting | {"codes": codes}
 
@@ -114,14 +151,24 @@ def test_the_desk_signs_in_and_enters_a_paper_ballot_in_one_step(app, client, ru
     round_ = db.session.get(BudgetRound, running["round_id"])
     a, b, c = (o.id for o in round_.options)
     html = client.get(desk).get_data(as_text=True)
-    response = client.post(desk, data={"token": token_of(html), "csrf_token": csrf(html), "paper-code": running["codes"][0], "choice": [str(a), str(c)]})
+    response = client.post(
+        desk,
+        data={
+            "token": token_of(html),
+            "csrf_token": csrf(html),
+            "paper-code": running["codes"][0],
+            "choice": [str(a), str(c)],
+        },
+    )
     assert response.status_code == 303
     ticket = db.session.scalars(select(Ticket).where(Ticket.sign_in_channel == "desk")).one()
     assert ticket.voted and ballots(db) == 1
     html = client.get(desk).get_data(as_text=True)
     receipt = re.search(r"Write this receipt on the paper: ([0-9A-Z]+)", html).group(1)
     assert '<dd id="count-pending">1</dd>' in html and '<dd id="count-paper">0</dd>' in html
-    assert '<dd id="count-pending">1</dd>' in client.get(f"/staff/rounds/{running['round_id']}/live").get_data(as_text=True)
+    assert '<dd id="count-pending">1</dd>' in client.get(f"/staff/rounds/{running['round_id']}/live").get_data(
+        as_text=True
+    )
     # The same person cannot confirm; the listing shows the ballot's choices by receipt.
     assert "A second facilitator must confirm the ballots you entered." in html
     row = re.search(rf"<code>{receipt}</code></th>\s*<td>(.*?)</td>", html, re.S).group(1)
@@ -129,7 +176,15 @@ def test_the_desk_signs_in_and_enters_a_paper_ballot_in_one_step(app, client, ru
 
     # A wrong choice keeps the code and the ticks and signs nobody in.
     html = client.get(desk).get_data(as_text=True)
-    bad = client.post(desk, data={"token": token_of(html), "csrf_token": csrf(html), "paper-code": running["codes"][1], "choice": ["999999"]})
+    bad = client.post(
+        desk,
+        data={
+            "token": token_of(html),
+            "csrf_token": csrf(html),
+            "paper-code": running["codes"][1],
+            "choice": ["999999"],
+        },
+    )
     assert bad.status_code == 400 and "error-summary" in bad.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.sign_in_channel == "desk")) == 1
 
@@ -149,21 +204,44 @@ def test_closing_shows_the_counts_asks_to_confirm_and_waits_for_paper(app, clien
     round_ = db.session.get(BudgetRound, round_id)
     phone = app.test_client()
     sign_in(phone, running["codes"][2])
-    phone.post("/vote", data={"token": token_of(phone.get("/vote").get_data(as_text=True)), "choice": [str(round_.options[0].id)]})
+    phone.post(
+        "/vote",
+        data={"token": token_of(phone.get("/vote").get_data(as_text=True)), "choice": [str(round_.options[0].id)]},
+    )
     desk = f"/staff/rounds/{round_id}/desk"
     html = client.get(desk).get_data(as_text=True)
-    client.post(desk, data={"token": token_of(html), "csrf_token": csrf(html), "paper-code": running["codes"][0], "choice": [str(round_.options[1].id)]})
+    client.post(
+        desk,
+        data={
+            "token": token_of(html),
+            "csrf_token": csrf(html),
+            "paper-code": running["codes"][0],
+            "choice": [str(round_.options[1].id)],
+        },
+    )
     page = client.get(f"/staff/rounds/{round_id}/close-evening").get_data(as_text=True)
     assert '<dd id="count-phone">1</dd>' in page and '<dd id="count-pending">1</dd>' in page
     assert "Yes, close the vote" not in page  # paper is waiting
-    assert client.post(f"/staff/rounds/{round_id}/close-evening", data={"csrf_token": csrf(page), "confirm": "1"}).status_code == 303
+    assert (
+        client.post(
+            f"/staff/rounds/{round_id}/close-evening", data={"csrf_token": csrf(page), "confirm": "1"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert db.session.get(BudgetRound, round_id).status == RoundStatus.open
     login_as(Role.facilitator)
     html = client.get(desk).get_data(as_text=True)
-    client.post(re.search(r'action="(/staff/rounds/\d+/paper/\d+/confirm\?back=desk)"', html).group(1), data={"csrf_token": csrf(html)})
+    client.post(
+        re.search(r'action="(/staff/rounds/\d+/paper/\d+/confirm\?back=desk)"', html).group(1),
+        data={"csrf_token": csrf(html)},
+    )
     page = client.get(f"/staff/rounds/{round_id}/close-evening").get_data(as_text=True)
-    assert '<dd id="count-phone">1</dd>' in page and '<dd id="count-paper">1</dd>' in page and "Yes, close the vote" in page
+    assert (
+        '<dd id="count-phone">1</dd>' in page
+        and '<dd id="count-paper">1</dd>' in page
+        and "Yes, close the vote" in page
+    )
     # Looking at the confirmation page never closes anything.
     client.get(f"/staff/rounds/{round_id}/close-evening?confirm=1")
     db.session.expire_all()
@@ -181,7 +259,11 @@ def test_the_paper_ballot_in_the_evenings_languages(app, client, running, db, tm
     assert response.mimetype == "application/pdf"
     path = tmp_path / "ballot.pdf"
     path.write_bytes(response.get_data())
-    pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout.decode().split("\f")
+    pages = (
+        subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+        .stdout.decode()
+        .split("\f")
+    )
     dutch, arabic = pages[0], pages[1]
     # The same words as the phone ballot in Dutch: the round's instruction, the plans in ballot order.
     assert "Vink elk plan aan dat je steunt." in dutch
@@ -194,7 +276,9 @@ def test_the_paper_ballot_in_the_evenings_languages(app, client, running, db, tm
     assert "رمز البطاقة" in plain and all(f"Plan {letter}" in arabic for letter in "ABC")
     from tests.councils.test_sheets import embedded_glyph_names
 
-    assert len({n for n in embedded_glyph_names(response.get_data()) if re.fullmatch(r"uniFE[7-9A-F][0-9A-F]", n)}) >= 5  # shaped
+    assert (
+        len({n for n in embedded_glyph_names(response.get_data()) if re.fullmatch(r"uniFE[7-9A-F][0-9A-F]", n)}) >= 5
+    )  # shaped
 
 
 def test_the_desk_moves_a_ticket_to_another_browser_on_the_same_phone(app, client, running, db):
@@ -209,7 +293,10 @@ def test_the_desk_moves_a_ticket_to_another_browser_on_the_same_phone(app, clien
     sign_in(own_browser, code)
     round_ = db.session.get(BudgetRound, running["round_id"])
     page = own_browser.get("/vote").get_data(as_text=True)
-    assert own_browser.post("/vote", data={"token": token_of(page), "choice": [str(round_.options[0].id)]}).status_code == 303
+    assert (
+        own_browser.post("/vote", data={"token": token_of(page), "choice": [str(round_.options[0].id)]}).status_code
+        == 303
+    )
     assert ballots(db) == 1
     # A ticket that voted is not released (that would let it vote twice).
     client.post(f"{desk}/release", data={"csrf_token": csrf(html), "code": code})

@@ -6,6 +6,7 @@ The SQLite tests hold the write lock with a raw connection for longer than a sho
 timeout; they run in both test passes (they make their own SQLite file). The PostgreSQL
 tests terminate the request's own backend with pg_terminate_backend at a chosen moment.
 The slow faults (kill -9 of gunicorn during a burst) live in bench/faults/."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,6 @@ from app.councils.models import Ticket
 from app.extensions import db
 from app.roles import Role
 from app.voting.models import Ballot, Submission
-
 from tests.conftest import BACKEND, make_app
 from tests.voting.test_concurrency import _open_round_with_ticket
 
@@ -46,8 +46,11 @@ def _counts(app, round_id: int) -> tuple[int, int]:
     """(ballots in the round, tickets of its council marked as voted)."""
     with app.app_context():
         ballots = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.round_id == round_id))
-        voted = db.session.scalar(select(func.count()).select_from(Ticket).where(Ticket.voted.is_(True),
-                                                                                   Ticket.council_id == _council_of(round_id)))
+        voted = db.session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.voted.is_(True), Ticket.council_id == _council_of(round_id))
+        )
         return ballots, voted
 
 
@@ -174,8 +177,11 @@ def terminate_backend_at(app, moment: str):
     just before COMMIT ("commit"), once."""
     with app.app_context():
         engine = db.engine
-    admin_dsn = make_url(str(engine.url.render_as_string(hide_password=False))).set(drivername="postgresql") \
+    admin_dsn = (
+        make_url(str(engine.url.render_as_string(hide_password=False)))
+        .set(drivername="postgresql")
         .render_as_string(hide_password=False)
+    )
     fired = []
 
     def before_execute(conn, cursor, statement, *_args):
@@ -192,8 +198,11 @@ def terminate_backend_at(app, moment: str):
         if statement.lstrip().upper().startswith("INSERT INTO BALLOT"):
             conn.info["cast"] = True
 
-    listeners = [("before_cursor_execute", before_execute)] if moment == "claim" else \
-        [("before_cursor_execute", mark_cast), ("commit", before_commit)]
+    listeners = (
+        [("before_cursor_execute", before_execute)]
+        if moment == "claim"
+        else [("before_cursor_execute", mark_cast), ("commit", before_commit)]
+    )
     for name, listener in listeners:
         event.listen(engine, name, listener)
     try:
@@ -225,6 +234,13 @@ def test_terminated_backend_during_a_vote_is_a_clean_503_and_never_a_duplicate(p
     assert client.post("/vote", data=form).headers["Location"] == "/vote/done" and _receipt(client) == receipt
     assert _counts(pg_app, round_id) == (1, 1)
     with pg_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.receipt == receipt.replace("-", ""))) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Ballot).where(Ballot.receipt == receipt.replace("-", ""))
+            )
+            == 1
+        )
         # One form submission for the round (its receipt is sealed, so it is counted, not read).
-        assert db.session.scalar(select(func.count()).select_from(Submission).where(Submission.round_id == round_id)) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(Submission).where(Submission.round_id == round_id)) == 1
+        )

@@ -5,6 +5,7 @@ Five phone ballots: A, A, A, BC, BC -> support A 3, B 2, C 2 -> A funded (20k le
 does not fit, C fits: funded {A, C}. Two paper ballots for B make B 4: B funded (30k
 left), A does not fit, C fits: funded {B, C}. So two late paper ballots flip the outcome,
 which is what must never happen after approval."""
+
 from __future__ import annotations
 
 import hashlib
@@ -49,7 +50,9 @@ def vote_by_phone(app, round_, ticket_for, letters):
     phone = app.test_client()
     sign_in(phone, ticket_for(round_))
     html = phone.get("/vote").get_data(as_text=True)
-    assert phone.post("/vote", data={"token": token_of(html), "choice": [str(ids[x]) for x in letters]}).status_code == 303
+    assert (
+        phone.post("/vote", data={"token": token_of(html), "choice": [str(ids[x]) for x in letters]}).status_code == 303
+    )
 
 
 def enter_paper(facilitator, round_, ticket_for, letters):
@@ -63,7 +66,11 @@ def enter_paper(facilitator, round_, ticket_for, letters):
 
 def funded(db, round_):
     db.session.expire_all()
-    return {o.proposal.title[-1] for o in db.session.get(BudgetRound, round_.id).options if o.proposal.status == Status.funded}
+    return {
+        o.proposal.title[-1]
+        for o in db.session.get(BudgetRound, round_.id).options
+        if o.proposal.status == Status.funded
+    }
 
 
 def evening(app, db, make_round, ticket_for, make_user):
@@ -86,7 +93,9 @@ def test_closing_is_refused_while_paper_ballots_wait(app, db, make_round, ticket
     assert board.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM).status_code in (404, 409)
 
 
-def test_confirmed_paper_then_close_then_approve_records_hash_outcome_and_approver(app, db, make_round, ticket_for, make_user, tmp_path):
+def test_confirmed_paper_then_close_then_approve_records_hash_outcome_and_approver(
+    app, db, make_round, ticket_for, make_user, tmp_path
+):
     round_, first = evening(app, db, make_round, ticket_for, make_user)
     batch_id = db.session.scalar(select(PaperBatch.id))
     second = client_for(app, facilitator_of(make_user, db, round_))
@@ -141,8 +150,18 @@ def test_after_approval_nothing_changes_the_result(app, db, make_round, ticket_f
     db.session.flush()
     for n in range(2):
         option_b = next(o for o in db.session.get(BudgetRound, round_.id).options if o.proposal.title == "Plan B")
-        db.session.add(Ballot(id=f"late{n}".ljust(32, "0"), round_id=round_.id, channel="paper", choices=json.dumps([option_b.id]),
-                              receipt=f"LATE{n}00000"[:10], cast_on=batch.created_at.date(), paper_batch_id=batch.id, confirmed=False))
+        db.session.add(
+            Ballot(
+                id=f"late{n}".ljust(32, "0"),
+                round_id=round_.id,
+                channel="paper",
+                choices=json.dumps([option_b.id]),
+                receipt=f"LATE{n}00000"[:10],
+                cast_on=batch.created_at.date(),
+                paper_batch_id=batch.id,
+                confirmed=False,
+            )
+        )
     db.session.commit()
     second = client_for(app, facilitator_of(make_user, db, round_))
     refused = second.post(f"/staff/rounds/{round_.id}/paper/{batch.id}/confirm")
@@ -165,14 +184,20 @@ def test_the_board_discards_waiting_paper_with_a_reason(app, db, make_round, tic
     assert question.status_code == 200 and "<dd>2</dd>" in question.get_data(as_text=True)  # the count it acts on
     no_reason = board.post(f"/staff/rounds/{round_.id}/paper/discard", data=CONFIRM)
     assert no_reason.status_code == 400 and "Write down why." in no_reason.get_data(as_text=True)
-    done = board.post(f"/staff/rounds/{round_.id}/paper/discard", data=CONFIRM | {"reason": "Two forms without a ticket"})
+    done = board.post(
+        f"/staff/rounds/{round_.id}/paper/discard", data=CONFIRM | {"reason": "Two forms without a ticket"}
+    )
     assert done.status_code == 303
     from app.ballot_box import BoxEntry
 
     assert db.session.scalar(select(Ballot).where(Ballot.confirmed.is_(False))) is None
     assert db.session.scalar(select(BoxEntry).where(BoxEntry.held_by_batch_id.is_not(None))) is None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "paper.discard"))
-    assert event.actor_id == board_user.id and event.detail["ballots"] == 2 and event.detail["reason"] == "Two forms without a ticket"
+    assert (
+        event.actor_id == board_user.id
+        and event.detail["ballots"] == 2
+        and event.detail["reason"] == "Two forms without a ticket"
+    )
     assert board.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM).status_code == 303
     assert board.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM).status_code == 303
     assert funded(db, round_) == {"A", "C"}
@@ -186,7 +211,12 @@ def test_reopening_is_the_boards_with_a_reason_before_approval_only(app, db, mak
     board_user = make_user(Role.board)
     board = client_for(app, board_user)
     assert board.post(f"/staff/rounds/{round_.id}/reopen", data=CONFIRM).status_code == 400  # no reason
-    assert board.post(f"/staff/rounds/{round_.id}/reopen", data=CONFIRM | {"reason": "The hall's wifi was down"}).status_code == 303
+    assert (
+        board.post(
+            f"/staff/rounds/{round_.id}/reopen", data=CONFIRM | {"reason": "The hall's wifi was down"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert db.session.get(BudgetRound, round_.id).status == RoundStatus.open
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.reopen"))

@@ -51,7 +51,7 @@ def test_byte_order_mark_blank_lines_none_and_decimal_costs():
     text = (
         "\ufeffMETA;\r\nkey;value\r\nbudget;100,0\r\nvote_type;approval\r\n\r\n"
         "PROJECTS\r\nproject_id;cost;name\r\n"
-        "1;60.0;\"Park; with a \"\"quote\"\"\"\r\n2;40;Bench\r\n"
+        '1;60.0;"Park; with a ""quote"""\r\n2;40;Bench\r\n'
         "VOTES\r\nvoter_id;vote\r\nv1;1, 2\r\nv2;none\r\nv3;\r\n"
     )
     election = pabulib.loads(text)
@@ -97,9 +97,17 @@ def test_refuses_amounts_that_are_not_numbers():
 
 def election_by_hand() -> PabulibElection:
     return PabulibElection(
-        meta={"description": "Test; with semicolon", "country": "Netherlands", "unit": "Amsterdam",
-              "instance": "2025", "num_projects": "3", "num_votes": "3", "budget": "100",
-              "vote_type": "cumulative", "rule": "mes"},
+        meta={
+            "description": "Test; with semicolon",
+            "country": "Netherlands",
+            "unit": "Amsterdam",
+            "instance": "2025",
+            "num_projects": "3",
+            "num_votes": "3",
+            "budget": "100",
+            "vote_type": "cumulative",
+            "rule": "mes",
+        },
         projects=[
             PabulibProject("1", 60, 'Speeltuin "De Wip"', {"category": "youth"}),
             PabulibProject("2", 50, "Bankjes; groen", {"category": "housing,safety"}),
@@ -165,8 +173,19 @@ def test_the_fast_reader_falls_back_on_quoted_vote_lines(tmp_path):
 @pytest.mark.parametrize("votes", [["1,2", "1,1", "2"], ["1", "none", "", "2,1"], ["1, 2", "2"]])
 def test_quick_greedy_counts_plain_files_and_falls_back_on_others(tmp_path, votes):
     """A project twice on one ballot counts once; empty ballots and spaces are read as usual."""
-    lines = ["META", "key;value", "budget;10", "vote_type;approval", "PROJECTS", "project_id;cost",
-             "1;6", "2;5", "VOTES", "voter_id;vote", *[f"v{i};{v}" for i, v in enumerate(votes)]]
+    lines = [
+        "META",
+        "key;value",
+        "budget;10",
+        "vote_type;approval",
+        "PROJECTS",
+        "project_id;cost",
+        "1;6",
+        "2;5",
+        "VOTES",
+        "voter_id;vote",
+        *[f"v{i};{v}" for i, v in enumerate(votes)],
+    ]
     path = tmp_path / "plain.pb"
     path.write_text("\n".join(lines) + "\n")
     assert pabulib.count_file(path, "greedy")[1] == pabulib.count_election(pabulib.load(path), "greedy")

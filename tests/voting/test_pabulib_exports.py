@@ -1,5 +1,6 @@
 """The published Pabulib files (`results.pb`, `ballots.pb`): the official checker accepts them,
 amounts are euros, titles are unchanged, and recounts give the app's outcome."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ def checker_errors(path: Path) -> dict:
     return results[path.stem]["results"]["errors"]
 
 
-def published(client, login_as, counted_round, db, rule, tmp_path, ballot_type="approval", **settings):  # noqa: F811
+def published(client, login_as, counted_round, db, rule, tmp_path, ballot_type="approval", **settings):
     round_, ids = counted_round(rule, ballot_type, **settings)
     option = next(o for o in round_.options if o.id == ids["A"])
     option.proposal.title = TITLE
@@ -41,14 +42,15 @@ def published(client, login_as, counted_round, db, rule, tmp_path, ballot_type="
 
 
 @pytest.mark.parametrize("rule", ["greedy", "mes"])
-def test_both_pb_exports_pass_the_official_checker(client, login_as, counted_round, db, rule, tmp_path):  # noqa: F811
+def test_both_pb_exports_pass_the_official_checker(client, login_as, counted_round, db, rule, tmp_path):
     _round, _ids, files, _outcome = published(client, login_as, counted_round, db, rule, tmp_path)
     for path in files.values():
         assert checker_errors(path) == {}
 
 
 def test_pb_export_has_euros_dates_iso_currency_honest_rule_and_the_title_unchanged(
-        client, login_as, counted_round, db, tmp_path):  # noqa: F811
+    client, login_as, counted_round, db, tmp_path
+):
     round_, ids, files, _outcome = published(client, login_as, counted_round, db, "mes", tmp_path)
     for path in files.values():
         election = pabulib.load(path)
@@ -69,18 +71,24 @@ def test_pb_export_has_euros_dates_iso_currency_honest_rule_and_the_title_unchan
 
 @pytest.mark.parametrize("rule", ["greedy", "mes"])
 def test_recounting_the_published_files_gives_the_apps_outcome(
-        client, login_as, counted_round, db, oracle, rule, tmp_path):  # noqa: F811
+    client, login_as, counted_round, db, oracle, rule, tmp_path
+):
     _round, _ids, files, outcome = published(client, login_as, counted_round, db, rule, tmp_path)
     for path in files.values():
-        recount = subprocess.run([sys.executable, "-m", "counting", str(path), "--rule", rule, "--json"],
-                                 cwd=ROOT, capture_output=True, text=True, check=True)
+        recount = subprocess.run(
+            [sys.executable, "-m", "counting", str(path), "--rule", rule, "--json"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         ours = json.loads(recount.stdout)
         assert ours["selected"] == outcome["selected"]
         assert ours["budget"] == 60000
         assert oracle.count_file(path, rule) == outcome["selected"]
 
 
-def test_selected_column_tells_equal_shares_from_the_greedy_fill(client, login_as, counted_round, db, tmp_path):  # noqa: F811
+def test_selected_column_tells_equal_shares_from_the_greedy_fill(client, login_as, counted_round, db, tmp_path):
     """Votes A,B / A / B,C / C / A,C / A; A €45k, B €30k, C €20k; budget €60k. By hand: each of
     the 6 voters starts with €10k. A's 4 supporters have €40k < €45k; C's 3 have €30k: C is
     funded (€6,667 each). B's supporters then have €10k + €3,333 < €30k: Equal Shares gives {C}
@@ -88,8 +96,9 @@ def test_selected_column_tells_equal_shares_from_the_greedy_fill(client, login_a
     steps of €1) A becomes affordable and is funded first (A €0.25 per euro of utility, C €0.33),
     then C (€22,500 left with v3, v4): €65k > €60k. So add1 keeps step 1,249: {C}; the greedy
     fill then funds B (A, with more votes, does not fit in €40k)."""
-    _round, ids, files, outcome = published(client, login_as, counted_round, db, "mes", tmp_path,
-                                            costs=(45_000_00, 30_000_00, 20_000_00))
+    _round, ids, files, outcome = published(
+        client, login_as, counted_round, db, "mes", tmp_path, costs=(45_000_00, 30_000_00, 20_000_00)
+    )
     election = pabulib.load(files["results"])
     marks = {p.id: p.extra["selected"] for p in election.projects}
     assert outcome["selected"] == [str(ids["C"]), str(ids["B"])]

@@ -2,6 +2,7 @@
 plan, funded plans marked, money left, "provisional" until approval in the evening's
 languages, a QR code (that decodes) to the results page; results as cards with the chart's
 labels in HTML text."""
+
 import re
 
 import zxingcpp
@@ -9,7 +10,6 @@ from PIL import Image, ImageDraw
 
 from app.councils.models import Council
 from app.roles import Role
-
 from tests.voting.test_receipt_result import voted  # noqa: F401  (fixture)
 
 
@@ -24,7 +24,7 @@ def qr_image(svg: str) -> Image.Image:
     return image
 
 
-def test_presenter_after_the_reveal(app, client, login_as, voted, db):  # noqa: F811
+def test_presenter_after_the_reveal(app, client, login_as, voted, db):
     round_, _phone = voted()  # one ballot for A (40k) and C (20k) of 60k: both funded, nothing left
     council = db.session.get(Council, round_.council_id)
     council.languages = ["nl", "ar"]
@@ -36,10 +36,20 @@ def test_presenter_after_the_reveal(app, client, login_as, voted, db):  # noqa: 
     client.post(f"/staff/rounds/{round_.id}/status/closed")
     html = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
     status = re.search(r'<p class="presenter-status provisional"[^>]*>(.*?)</p>', html, re.S).group(1)
-    assert '<span lang="nl" dir="ltr">Voorlopige uitslag</span>' in status and '<span lang="ar" dir="rtl">نتيجة مؤقتة</span>' in status
+    assert (
+        '<span lang="nl" dir="ltr">Voorlopige uitslag</span>' in status
+        and '<span lang="ar" dir="rtl">نتيجة مؤقتة</span>' in status
+    )
     assert re.search(r'class="money-left">.*Geld over.*: <strong>€0.00</strong>', html, re.S)
-    bars = re.findall(r'<li class="(funded|not-funded)">\s*<p class="plan-label"><strong[^>]*>([^<]+)</strong>\s*<span class="badge">([^<]+)</span>', html)
-    assert bars == [("funded", "Plan A", "✓ Funded"), ("funded", "Plan C", "✓ Funded"), ("not-funded", "Plan B", "Not funded")]
+    bars = re.findall(
+        r'<li class="(funded|not-funded)">\s*<p class="plan-label"><strong[^>]*>([^<]+)</strong>\s*<span class="badge">([^<]+)</span>',
+        html,
+    )
+    assert bars == [
+        ("funded", "Plan A", "✓ Funded"),
+        ("funded", "Plan C", "✓ Funded"),
+        ("not-funded", "Plan B", "Not funded"),
+    ]
     assert html.count('<svg class="plan-bar"') == 3
     assert "Support: <strong>1</strong>" in html and "Cost: <strong>€40,000.00</strong>" in html
     svg = re.search(r'<figure class="presenter-qr">(.*?)</figure>', html, re.S).group(1)
@@ -53,7 +63,7 @@ def test_presenter_after_the_reveal(app, client, login_as, voted, db):  # noqa: 
     assert 'class="presenter-status final"' in final and "Definitieve uitslag" in final
 
 
-def test_results_are_cards_with_the_chart_labels_in_text(app, client, login_as, voted, db):  # noqa: F811
+def test_results_are_cards_with_the_chart_labels_in_text(app, client, login_as, voted, db):
     round_, _phone = voted()
     login_as(Role.board)
     client.post(f"/staff/rounds/{round_.id}/status/closed")
@@ -64,5 +74,8 @@ def test_results_are_cards_with_the_chart_labels_in_text(app, client, login_as, 
     cards = re.findall(r'<li class="result-card (funded|not-funded)">\s*<h3><a [^>]*>([^<]+)</a></h3>', html)
     assert cards == [("funded", "Plan A"), ("funded", "Plan C"), ("not-funded", "Plan B")]
     legend = re.search(r'<ul class="bar-legend">(.*?)</ul>', html, re.S).group(1)
-    assert re.findall(r'dir="auto">([^<]+)</span>: ([^<]+)</li>', legend) == [("Plan A", "€40,000.00"), ("Plan C", "€20,000.00")]
+    assert re.findall(r'dir="auto">([^<]+)</span>: ([^<]+)</li>', legend) == [
+        ("Plan A", "€40,000.00"),
+        ("Plan C", "€20,000.00"),
+    ]
     assert "Left over" not in legend  # 60k of 60k spent

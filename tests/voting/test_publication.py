@@ -1,11 +1,11 @@
 """Per round, the board picks how the public ballot list is published: receipts beside the
 choices (the default) or the choices only, in no particular order."""
+
 import re
 
 import pytest
 
 from app.roles import Role
-
 from tests.voting.test_ballot_routes import sign_in, token_of
 
 
@@ -13,7 +13,13 @@ def _vote(app, round_, ticket_for, option_index):
     phone = app.test_client()
     phone.set_cookie("lang", "en")
     sign_in(phone, ticket_for(round_))
-    phone.post("/vote", data={"token": token_of(phone.get("/vote").get_data(as_text=True)), "choice": [str(round_.options[option_index].id)]})
+    phone.post(
+        "/vote",
+        data={
+            "token": token_of(phone.get("/vote").get_data(as_text=True)),
+            "choice": [str(round_.options[option_index].id)],
+        },
+    )
     done = phone.get("/vote/done").get_data(as_text=True)
     return phone, re.search(r'class="receipt" dir="ltr">([^<]+)<', done).group(1).replace("-", "")
 

@@ -1,13 +1,13 @@
 """From the receipt to the result (issue 14): the resident's receipt page waits for the
 result and shows it, provisional after the vote closes and final with its hash after the
 board approves; home, council page, outcomes page, e-mail and receipt check link to it."""
+
 import re
 
 import pytest
 
 from app.councils.models import Council
 from app.roles import Role
-
 from tests.councils.test_outcomes import smtp  # noqa: F401  (the real SMTP server fixture)
 from tests.voting.test_ballot_routes import sign_in, token_of
 
@@ -32,8 +32,12 @@ def voted(app, make_round, ticket_for):
 
 def result_rows(html):
     section = re.search(r'<section aria-labelledby="result-title".*?</section>', html, re.S).group(0)
-    return [(re.sub(r"<[^>]+>", "", title), badge) for title, badge in
-            re.findall(r'<li class="(?:not-)?funded"><strong[^>]*>(.*?)</strong>\s*<span class="badge">([^<]+)</span>', section)]
+    return [
+        (re.sub(r"<[^>]+>", "", title), badge)
+        for title, badge in re.findall(
+            r'<li class="(?:not-)?funded"><strong[^>]*>(.*?)</strong>\s*<span class="badge">([^<]+)</span>', section
+        )
+    ]
 
 
 def test_the_receipt_page_waits_then_shows_the_provisional_then_the_final_result(app, client, login_as, voted, db):
@@ -50,7 +54,7 @@ def test_the_receipt_page_waits_then_shows_the_provisional_then_the_final_result
     provisional = phone.get("/vote/done").get_data(as_text=True)
     assert "Provisional result" in provisional and "Final result" not in provisional
     assert result_rows(provisional) == [("Plan A", "Funded"), ("Plan C", "Funded"), ("Plan B", "Not funded")]
-    assert 'data-status="closed"' in provisional and "<noscript><meta http-equiv=\"refresh\"" in provisional
+    assert 'data-status="closed"' in provisional and '<noscript><meta http-equiv="refresh"' in provisional
     assert "SHA-256" not in provisional
     assert f'href="/rounds/{round_.id}/results"' in provisional
     assert phone.get(f"/rounds/{round_.id}/results").status_code == 200  # no longer "page not found"
@@ -64,7 +68,7 @@ def test_the_receipt_page_waits_then_shows_the_provisional_then_the_final_result
     import hashlib
 
     assert shown == hashlib.sha256(phone.get(f"/rounds/{round_.id}/ballots.pb").get_data()).hexdigest()
-    assert "http-equiv=\"refresh\"" not in final and "js/wait." not in final
+    assert 'http-equiv="refresh"' not in final and "js/wait." not in final
 
 
 def test_home_council_page_and_receipt_check_link_to_the_result(app, client, login_as, voted, db):
@@ -83,19 +87,35 @@ def test_home_council_page_and_receipt_check_link_to_the_result(app, client, log
     assert link in visitor.post("/receipt", data=data).get_data(as_text=True)
 
 
-def test_outcomes_page_and_e_mail_link_to_the_result(app, client, login_as, voted, ticket_for, db, smtp):  # noqa: F811
+def test_outcomes_page_and_e_mail_link_to_the_result(app, client, login_as, voted, ticket_for, db, smtp):
     round_, _phone = voted()
     council = db.session.get(Council, round_.council_id)
     attendee = app.test_client()
     code = ticket_for(round_)
     login_as(Role.facilitator)
     attendee.get(f"/t/{code}")
-    attendee.post("/t/welcome", data={"first_name": "Buur", "neighbourhood_id": "0", "age_band": "", "consent": "y", "email": "buur@example.org"})
+    attendee.post(
+        "/t/welcome",
+        data={
+            "first_name": "Buur",
+            "neighbourhood_id": "0",
+            "age_band": "",
+            "consent": "y",
+            "email": "buur@example.org",
+        },
+    )
     client.post(f"/staff/rounds/{round_.id}/status/closed")
     client.post(f"/staff/councils/{council.id}/status/open")
     client.post(f"/staff/councils/{council.id}/status/closed")
-    data = {"summary": "Meer plekken voor jongeren.", "decision_youth": "Huiswerkklas", "decision_safety": "", "publish": "1"}
+    data = {
+        "summary": "Meer plekken voor jongeren.",
+        "decision_youth": "Huiswerkklas",
+        "decision_safety": "",
+        "publish": "1",
+    }
     assert client.post(f"/staff/councils/{council.id}/outcomes", data=data).status_code == 303
-    assert f'href="/rounds/{round_.id}/results"' in app.test_client().get(f"/councils/{council.id}/outcomes").get_data(as_text=True)
+    assert f'href="/rounds/{round_.id}/results"' in app.test_client().get(f"/councils/{council.id}/outcomes").get_data(
+        as_text=True
+    )
     [mail] = smtp.messages
     assert f"/rounds/{round_.id}/results" in mail.get_content()

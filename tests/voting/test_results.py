@@ -10,9 +10,8 @@ from openpyxl import load_workbook
 from app.proposals.lifecycle import Status
 from app.roles import Role
 from app.voting import results_routes
-from counting import pabulib, tally
 from app.voting.models import RoundStatus
-
+from counting import pabulib, tally
 from tests.voting.test_ballot_routes import sign_in, token_of
 
 # Plan A 40k, B 30k, C 20k; budget 60k. Votes: A,B / A / B,C / C / A,C / A
@@ -96,7 +95,11 @@ def test_exports_round_trip(app, client, login_as, counted_round):
     assert selected == set(expected.selected)
 
     client.set_cookie("lang", "en")  # the spreadsheets are for people: headers in the reader's language
-    rows = list(csv.DictReader(io.StringIO(client.get(f"/rounds/{round_.id}/results.csv").get_data().decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/rounds/{round_.id}/results.csv").get_data().decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert {r["Ballot option"] for r in rows if r["Funded"] == "yes"} == selected
     assert {int(r["Support"]) for r in rows} == {4, 2, 3}
 
@@ -183,7 +186,10 @@ def test_counts_under_five_are_hidden(app, client, login_as, make_round, ticket_
         voter = app.test_client()
         sign_in(voter, ticket_for(round_))
         html = voter.get("/vote").get_data(as_text=True)
-        assert voter.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code == 303
+        assert (
+            voter.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code
+            == 303
+        )
     client.set_cookie("lang", "en")
     close_and_publish(client, login_as, round_)
     page = client.get(f"/rounds/{round_.id}/results").get_data(as_text=True)
@@ -191,9 +197,15 @@ def test_counts_under_five_are_hidden(app, client, login_as, make_round, ticket_
 
 
 def test_tally_cli_on_a_shared_instance(app):
-    result = app.test_cli_runner().invoke(args=["tally", "tests/data/pabulib/Poland_Warszawa_2020_Praga-Poludnie.pb", "--rule", "greedy"])
+    result = app.test_cli_runner().invoke(
+        args=["tally", "tests/data/pabulib/Poland_Warszawa_2020_Praga-Poludnie.pb", "--rule", "greedy"]
+    )
     assert result.exit_code == 0
-    official = [p.id for p in pabulib.load("tests/data/pabulib/Poland_Warszawa_2020_Praga-Poludnie.pb").projects if p.extra.get("selected") == "1"]
+    official = [
+        p.id
+        for p in pabulib.load("tests/data/pabulib/Poland_Warszawa_2020_Praga-Poludnie.pb").projects
+        if p.extra.get("selected") == "1"
+    ]
     assert sorted(result.output.split()) == sorted(official)
 
 

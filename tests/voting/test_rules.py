@@ -1,4 +1,5 @@
 """Ballot rules, canonical storage and budget splitting (pure: no app needed)."""
+
 from decimal import Decimal
 from fractions import Fraction
 
@@ -28,18 +29,22 @@ def error_of(rules, raw, options=OPTIONS):
 
 # --- rules set-up ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [
-    {"ballot_type": "plurality"},
-    {"ballot_type": "approval", "max_choices": 0},
-    {"ballot_type": "approval", "max_choices": True},
-    {"ballot_type": "knapsack"},
-    {"ballot_type": "knapsack", "budget_cents": -1},
-    {"ballot_type": "knapsack", "budget_cents": 100, "min_share_percent": 101},
-    {"ballot_type": "knapsack", "budget_cents": 100.0},
-    {"ballot_type": "cumulative"},
-    {"ballot_type": "cumulative", "points_total": 0},
-    {"ballot_type": "cumulative", "points_total": 10, "points_max_per_project": 0},
-])
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"ballot_type": "plurality"},
+        {"ballot_type": "approval", "max_choices": 0},
+        {"ballot_type": "approval", "max_choices": True},
+        {"ballot_type": "knapsack"},
+        {"ballot_type": "knapsack", "budget_cents": -1},
+        {"ballot_type": "knapsack", "budget_cents": 100, "min_share_percent": 101},
+        {"ballot_type": "knapsack", "budget_cents": 100.0},
+        {"ballot_type": "cumulative"},
+        {"ballot_type": "cumulative", "points_total": 0},
+        {"ballot_type": "cumulative", "points_total": 10, "points_max_per_project": 0},
+    ],
+)
 def test_inconsistent_rules_are_refused(kwargs):
     with pytest.raises(RulesConfigError):
         BallotRules(**kwargs)
@@ -58,6 +63,7 @@ def test_an_option_listed_twice_is_a_programming_error():
 
 # --- approval ----------------------------------------------------------------------------------
 
+
 def test_approval_returns_sorted_ids_and_accepts_form_strings():
     rules = BallotRules("approval", max_choices=3)
     assert validate(rules, OPTIONS, [12, "3", " 7 "]) == (3, 7, 12)
@@ -68,13 +74,16 @@ def test_approval_without_limit_accepts_every_option():
     assert validate(BallotRules("approval"), OPTIONS, [20, 12, 7, 3]) == (3, 7, 12, 20)
 
 
-@pytest.mark.parametrize("raw, code, params", [
-    ([], "empty", {}),
-    ([3, 99], "unknown_option", {"option": 99}),
-    ([3, 7, 12], "too_many", {"chosen": 3, "max": 2}),
-    ([3, 3], "duplicate_option", {"option": 3}),
-    (["3", 3], "duplicate_option", {"option": 3}),
-])
+@pytest.mark.parametrize(
+    "raw, code, params",
+    [
+        ([], "empty", {}),
+        ([3, 99], "unknown_option", {"option": 99}),
+        ([3, 7, 12], "too_many", {"chosen": 3, "max": 2}),
+        ([3, 3], "duplicate_option", {"option": 3}),
+        (["3", 3], "duplicate_option", {"option": 3}),
+    ],
+)
 def test_approval_refusals(raw, code, params):
     assert error_of(BallotRules("approval", max_choices=2), raw) == (code, params)
 
@@ -85,6 +94,7 @@ def test_malformed_approval_input(raw):
 
 
 # --- knapsack ----------------------------------------------------------------------------------
+
 
 def test_knapsack_accepts_a_basket_costing_exactly_the_budget():
     rules = BallotRules("knapsack", budget_cents=65_000)
@@ -102,8 +112,10 @@ def test_knapsack_minimum_share_rounds_the_minimum_up_to_a_whole_cent():
     assert validate(rules, OPTIONS, [12]) == (12,)
     # ... and one of 99.99 does not.
     low = [Option(1, 9_999)]
-    assert error_of(rules, [1], low) == ("under_min_share", {
-        "cost": 9_999, "minimum": 10_000, "budget": 19_999, "percent": 50})
+    assert error_of(rules, [1], low) == (
+        "under_min_share",
+        {"cost": 9_999, "minimum": 10_000, "budget": 19_999, "percent": 50},
+    )
 
 
 def test_knapsack_also_honours_max_choices_and_refuses_empty():
@@ -131,17 +143,20 @@ def test_cumulative_without_per_project_cap_allows_all_points_on_one():
     assert validate(rules, OPTIONS, {3: 10}) == ((3, 10),)
 
 
-@pytest.mark.parametrize("raw, code, params", [
-    ({}, "empty", {}),
-    ({3: 0, 7: ""}, "empty", {}),
-    ({3: -1, 7: 2}, "negative_points", {"option": 3, "points": -1}),
-    ({3: 6}, "points_per_project_exceeded", {"option": 3, "points": 6, "max": 5}),
-    ({3: 5, 7: 4, 12: 2}, "points_total_exceeded", {"total": 11, "max": 10}),
-    ({3: 1, 99: 0}, "unknown_option", {"option": 99}),
-    ({3: 1, "3": 1}, "duplicate_option", {"option": 3}),
-    ({3: "two"}, "malformed", {"value": "'two'"}),
-    ([3, 7], "malformed", {"value": "3"}),
-])
+@pytest.mark.parametrize(
+    "raw, code, params",
+    [
+        ({}, "empty", {}),
+        ({3: 0, 7: ""}, "empty", {}),
+        ({3: -1, 7: 2}, "negative_points", {"option": 3, "points": -1}),
+        ({3: 6}, "points_per_project_exceeded", {"option": 3, "points": 6, "max": 5}),
+        ({3: 5, 7: 4, 12: 2}, "points_total_exceeded", {"total": 11, "max": 10}),
+        ({3: 1, 99: 0}, "unknown_option", {"option": 99}),
+        ({3: 1, "3": 1}, "duplicate_option", {"option": 3}),
+        ({3: "two"}, "malformed", {"value": "'two'"}),
+        ([3, 7], "malformed", {"value": "3"}),
+    ],
+)
 def test_cumulative_refusals(raw, code, params):
     assert error_of(CUMULATIVE, raw) == (code, params)
 
@@ -166,25 +181,29 @@ def test_ranking_shorter_than_k_is_fine():
     assert validate(RANKING, OPTIONS, {7: 1}) == (7,)
 
 
-@pytest.mark.parametrize("raw, code, params", [
-    ([], "empty", {}),
-    ({3: None}, "empty", {}),
-    ({3: 1, 7: 1}, "rank_duplicate", {"rank": 1}),
-    ({3: 1, 7: 3}, "rank_gap", {"missing": 2, "ranked": 2}),
-    ({3: 2}, "rank_gap", {"missing": 1, "ranked": 1}),
-    ({3: 0}, "rank_out_of_range", {"option": 3, "rank": 0}),
-    ([3, 7, 12, 20], "rank_too_long", {"ranked": 4, "max": 3}),
-    ({3: 1, 7: 2, 12: 3, 20: 4}, "rank_too_long", {"ranked": 4, "max": 3}),
-    ([3, 3], "duplicate_option", {"option": 3}),
-    ([3, 99], "unknown_option", {"option": 99}),
-    ({3: 1, 99: ""}, "unknown_option", {"option": 99}),
-    ({3: 1.0}, "malformed", {"value": "1.0"}),
-])
+@pytest.mark.parametrize(
+    "raw, code, params",
+    [
+        ([], "empty", {}),
+        ({3: None}, "empty", {}),
+        ({3: 1, 7: 1}, "rank_duplicate", {"rank": 1}),
+        ({3: 1, 7: 3}, "rank_gap", {"missing": 2, "ranked": 2}),
+        ({3: 2}, "rank_gap", {"missing": 1, "ranked": 1}),
+        ({3: 0}, "rank_out_of_range", {"option": 3, "rank": 0}),
+        ([3, 7, 12, 20], "rank_too_long", {"ranked": 4, "max": 3}),
+        ({3: 1, 7: 2, 12: 3, 20: 4}, "rank_too_long", {"ranked": 4, "max": 3}),
+        ([3, 3], "duplicate_option", {"option": 3}),
+        ([3, 99], "unknown_option", {"option": 99}),
+        ({3: 1, 99: ""}, "unknown_option", {"option": 99}),
+        ({3: 1.0}, "malformed", {"value": "1.0"}),
+    ],
+)
 def test_ranking_refusals(raw, code, params):
     assert error_of(RANKING, raw) == (code, params)
 
 
 # --- storage -----------------------------------------------------------------------------------
+
 
 def test_serialize_is_compact_json():
     assert serialize((3, 7, 12)) == "[3,7,12]"
@@ -194,20 +213,23 @@ def test_serialize_is_compact_json():
     assert deserialize("ranking", "[12,3]") == (12, 3)
 
 
-@pytest.mark.parametrize("ballot_type, text", [
-    ("approval", "[7,3]"),
-    ("approval", "[3, 7]"),
-    ("approval", "[3,3]"),
-    ("approval", "[]"),
-    ("approval", "[true]"),
-    ("knapsack", '{"3":1}'),
-    ("ranking", "[1.0]"),
-    ("cumulative", '{"3": 2}'),
-    ("cumulative", '{"03":2}'),
-    ("cumulative", '{"3":0}'),
-    ("cumulative", "[3]"),
-    ("plurality", "[3]"),
-])
+@pytest.mark.parametrize(
+    "ballot_type, text",
+    [
+        ("approval", "[7,3]"),
+        ("approval", "[3, 7]"),
+        ("approval", "[3,3]"),
+        ("approval", "[]"),
+        ("approval", "[true]"),
+        ("knapsack", '{"3":1}'),
+        ("ranking", "[1.0]"),
+        ("cumulative", '{"3": 2}'),
+        ("cumulative", '{"03":2}'),
+        ("cumulative", '{"3":0}'),
+        ("cumulative", "[3]"),
+        ("plurality", "[3]"),
+    ],
+)
 def test_deserialize_refuses_anything_serialize_would_not_write(ballot_type, text):
     with pytest.raises(ValueError):
         deserialize(ballot_type, text)
@@ -223,7 +245,10 @@ def test_serialize_refuses_non_canonical_values(choices):
 
 option_lists = st.lists(
     st.builds(Option, id=st.integers(1, 40), cost_cents=st.integers(0, 50_000)),
-    min_size=1, max_size=10, unique_by=lambda option: option.id)
+    min_size=1,
+    max_size=10,
+    unique_by=lambda option: option.id,
+)
 limits = st.none() | st.integers(1, 6)
 
 
@@ -232,6 +257,7 @@ def ballots(draw):
     """A round's rules, its options and raw form input, mostly (not always) well-formed."""
     options = draw(option_lists)
     known = [option.id for option in options]
+
     def now_and_then(usual, odd):
         return st.integers(0, 19).flatmap(lambda n: odd if n == 0 else usual)
 
@@ -239,17 +265,22 @@ def ballots(draw):
     form_id = option_id.flatmap(lambda i: st.sampled_from([i, str(i), f" {i}"]))
     ballot_type = draw(st.sampled_from(["approval", "knapsack", "cumulative", "ranking"]))
     rules = BallotRules(
-        ballot_type, max_choices=draw(limits), budget_cents=draw(st.integers(0, 150_000)),
+        ballot_type,
+        max_choices=draw(limits),
+        budget_cents=draw(st.integers(0, 150_000)),
         min_share_percent=draw(st.none() | st.integers(0, 30)),
-        points_total=draw(st.integers(1, 12)), points_max_per_project=draw(limits))
+        points_total=draw(st.integers(1, 12)),
+        points_max_per_project=draw(limits),
+    )
     if ballot_type in ("approval", "knapsack"):
         raw = draw(st.lists(form_id, max_size=6, unique_by=lambda i: int(i)))
     elif ballot_type == "cumulative":
-        raw = draw(st.dictionaries(option_id, now_and_then(st.integers(0, 5), st.sampled_from([-1, ""])),
-                                   max_size=6))
+        raw = draw(st.dictionaries(option_id, now_and_then(st.integers(0, 5), st.sampled_from([-1, ""])), max_size=6))
     else:
-        raw = draw(st.lists(option_id, max_size=6, unique=True)
-                   | st.dictionaries(option_id, now_and_then(st.integers(1, 6), st.just(0)), max_size=6))
+        raw = draw(
+            st.lists(option_id, max_size=6, unique=True)
+            | st.dictionaries(option_id, now_and_then(st.integers(1, 6), st.just(0)), max_size=6)
+        )
     return rules, options, raw
 
 
@@ -273,8 +304,7 @@ def test_knapsack_accepts_exactly_the_affordable_baskets(options, data, budget, 
     basket = data.draw(st.lists(st.sampled_from([o.id for o in options]), unique=True))
     rules = BallotRules("knapsack", budget_cents=budget, min_share_percent=percent, max_choices=k)
     cost = sum(o.cost_cents for o in options if o.id in basket)
-    legal = (basket and (k is None or len(basket) <= k) and cost <= budget
-             and cost * 100 >= budget * (percent or 0))
+    legal = basket and (k is None or len(basket) <= k) and cost <= budget and cost * 100 >= budget * (percent or 0)
     try:
         choices = validate(rules, options, basket)
     except BallotError as error:
@@ -290,8 +320,7 @@ def test_accepted_cumulative_ballots_never_exceed_the_points(options, data, tota
     raw = data.draw(st.dictionaries(st.sampled_from(ids), st.integers(0, 12)))
     rules = BallotRules("cumulative", points_total=total, points_max_per_project=per_project)
     spread = {i: p for i, p in raw.items() if p}
-    legal = (spread and sum(spread.values()) <= total
-             and (per_project is None or max(spread.values()) <= per_project))
+    legal = spread and sum(spread.values()) <= total and (per_project is None or max(spread.values()) <= per_project)
     try:
         choices = validate(rules, options, raw)
     except BallotError as error:
@@ -314,24 +343,27 @@ def test_any_ranking_of_distinct_options_is_accepted_in_both_forms(options, data
 
 # --- budget splitting --------------------------------------------------------------------------
 
+
 def test_split_budget_examples():
     assert split_budget(100, {"c": 1, "a": 1, "b": 1}) == {"c": 33, "a": 34, "b": 33}
     focus = {"Wildeman": 2, "Reimerswaal": 2, "Osdorp-Midden": 1}
-    assert split_budget(1_000_000, focus) == {
-        "Wildeman": 400_000, "Reimerswaal": 400_000, "Osdorp-Midden": 200_000}
+    assert split_budget(1_000_000, focus) == {"Wildeman": 400_000, "Reimerswaal": 400_000, "Osdorp-Midden": 200_000}
     assert split_budget(10, {1: Fraction(1, 3), 2: Decimal("0.5"), 3: 0}) == {1: 4, 2: 6, 3: 0}
     assert split_budget(0, {1: 1}) == {1: 0}
 
 
-@pytest.mark.parametrize("total, weights, code", [
-    (-1, {1: 1}, "negative_total"),
-    (100, {}, "no_positive_weight"),
-    (100, {1: 0, 2: 0}, "no_positive_weight"),
-    (100, {1: -1, 2: 3}, "negative_weight"),
-    (100, {1: 1.5}, "invalid_weight"),
-    (100, {1: True}, "invalid_weight"),
-    (100, {1: Decimal("NaN")}, "invalid_weight"),
-])
+@pytest.mark.parametrize(
+    "total, weights, code",
+    [
+        (-1, {1: 1}, "negative_total"),
+        (100, {}, "no_positive_weight"),
+        (100, {1: 0, 2: 0}, "no_positive_weight"),
+        (100, {1: -1, 2: 3}, "negative_weight"),
+        (100, {1: 1.5}, "invalid_weight"),
+        (100, {1: True}, "invalid_weight"),
+        (100, {1: Decimal("NaN")}, "invalid_weight"),
+    ],
+)
 def test_split_budget_refusals(total, weights, code):
     with pytest.raises(BudgetSplitError) as caught:
         split_budget(total, weights)
@@ -350,8 +382,7 @@ def test_check_explicit_split():
         assert (caught.value.code, caught.value.params) == (code, params)
 
 
-weights = st.dictionaries(st.integers(1, 30), st.integers(0, 5) | st.fractions(0, 5),
-                          min_size=1, max_size=10)
+weights = st.dictionaries(st.integers(1, 30), st.integers(0, 5) | st.fractions(0, 5), min_size=1, max_size=10)
 
 
 @given(st.integers(0, 10**9), weights)

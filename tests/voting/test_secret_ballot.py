@@ -13,6 +13,7 @@ by luck; we allow up to 20 (binomial(100, 0.1) exceeds 20 with probability about
 every attack below scores 100 (or groups of 1) against the design it replaces.
 
 Everything is read with raw SQL and raw bytes, never through the code under test."""
+
 from __future__ import annotations
 
 import base64
@@ -25,18 +26,17 @@ import zlib
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
-
-import pyotp
+from sqlalchemy.orm import Session
 
 from app.auth import two_step
 from app.auth.services import create_user
-from app.demo import DEMO_TOTP_SECRET
 from app.councils import services as council_services
 from app.councils.models import Council, CouncilStatus
+from app.demo import DEMO_TOTP_SECRET
 from app.extensions import db
 from app.places.models import Neighbourhood
 from app.proposals.lifecycle import Status
@@ -88,16 +88,37 @@ def _setup(app) -> tuple[int, int, list[tuple[int, str]], list[int], list[int]]:
         buurten = [Neighbourhood(name=f"Buurt {i}") for i in range(10)]
         db.session.add_all(buurten)
         start = utcnow() - timedelta(minutes=5)
-        council = Council(title="Avond", venue="Tagerijn", starts_at=start, ends_at=start + timedelta(hours=3), languages=["nl"], domains=["youth"],
-                          status=CouncilStatus.open, facilitators=[board, second])
+        council = Council(
+            title="Avond",
+            venue="Tagerijn",
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            languages=["nl"],
+            domains=["youth"],
+            status=CouncilStatus.open,
+            facilitators=[board, second],
+        )
         db.session.add(council)
         db.session.flush()
-        round_ = services.save_round(None, {"name": "Forensisch", "budget_cents": 300_00, "ballot_type": "approval",
-                                            "eligibility": "council", "council_id": council.id}, board)
+        round_ = services.save_round(
+            None,
+            {
+                "name": "Forensisch",
+                "budget_cents": 300_00,
+                "ballot_type": "approval",
+                "eligibility": "council",
+                "council_id": council.id,
+            },
+            board,
+        )
         db.session.flush()
         for index in range(6):
-            proposal = Proposal(title=f"Plan {index}", summary="x", domain="youth",
-                                cost_lines=[CostLine(position=0, description="x", amount_cents=(50 + 10 * index) * 100)])
+            proposal = Proposal(
+                title=f"Plan {index}",
+                summary="x",
+                domain="youth",
+                cost_lines=[CostLine(position=0, description="x", amount_cents=(50 + 10 * index) * 100)],
+            )
             db.session.add(proposal)
             for target in (Status.submitted, Status.in_review, Status.approved):
                 proposal.move_to(target, board, "ok")
@@ -105,8 +126,13 @@ def _setup(app) -> tuple[int, int, list[tuple[int, str]], list[int], list[int]]:
         services.open_round(round_, board)
         issued = council_services.generate_tickets(council, RESIDENTS, board)
         db.session.commit()
-        return (round_.id, council.id, [(t.id, code) for t, code in issued], [o.id for o in round_.options],
-                [b.id for b in buurten])
+        return (
+            round_.id,
+            council.id,
+            [(t.id, code) for t, code in issued],
+            [o.id for o in round_.options],
+            [b.id for b in buurten],
+        )
 
 
 def _copy_sqlite(path: Path, into: Path) -> Path:
@@ -154,7 +180,9 @@ def evening(database_factory, tmp_path_factory):
         if index % PAPER_EVERY == PAPER_EVERY - 1:
             assert facilitator.post(f"/staff/councils/{council_id}/desk", data={"code": code}).status_code == 303
             page = facilitator.get(f"/staff/rounds/{round_id}/paper").get_data(as_text=True)
-            response = facilitator.post(f"/staff/rounds/{round_id}/paper", data={"token": _token(page), "paper-code": code, "choice": choices})
+            response = facilitator.post(
+                f"/staff/rounds/{round_id}/paper", data={"token": _token(page), "paper-code": code, "choice": choices}
+            )
             assert response.status_code == 303, response.get_data(as_text=True)
             message = facilitator.get(f"/staff/rounds/{round_id}/paper").get_data(as_text=True)
             seen.receipts.append(re.search(r"Receipt: ([0-9A-Z]{10})", message).group(1))
@@ -162,8 +190,16 @@ def evening(database_factory, tmp_path_factory):
         else:
             phone = app.test_client()
             assert phone.get(f"/t/{code}").status_code == 303
-            phone.post("/t/welcome", data={"neighbourhood_id": str(profile[0]), "age_band": profile[1], "consent": "y",
-                                           "first_name": f"Bewoner{index}", "email": f"bewoner{index}@example.org"})
+            phone.post(
+                "/t/welcome",
+                data={
+                    "neighbourhood_id": str(profile[0]),
+                    "age_band": profile[1],
+                    "consent": "y",
+                    "first_name": f"Bewoner{index}",
+                    "email": f"bewoner{index}@example.org",
+                },
+            )
             html = phone.get("/vote").get_data(as_text=True)
             assert phone.post("/vote", data={"token": _token(html), "choice": choices}).status_code == 303
             receipt = _receipt(phone.get("/vote/done").get_data(as_text=True))
@@ -178,17 +214,23 @@ def evening(database_factory, tmp_path_factory):
                 seen.mid_pg = _pg_attacks(app, seen, pg_start)
     second = app.test_client()
     second.post("/login", data={"email": "second-forensic@wijkstem.example", "password": "x" * 12})
-    for batch_id in set(re.findall(r"/paper/(\d+)/confirm", facilitator.get(f"/staff/rounds/{round_id}/paper").get_data(as_text=True))):
+    for batch_id in set(
+        re.findall(r"/paper/(\d+)/confirm", facilitator.get(f"/staff/rounds/{round_id}/paper").get_data(as_text=True))
+    ):
         assert second.post(f"/staff/rounds/{round_id}/paper/{batch_id}/confirm").status_code == 303
     confirm = {"confirm": "y", "confirming": "1"}  # irreversible steps ask first (issue 13)
     assert facilitator.post(f"/staff/rounds/{round_id}/status/closed", data=confirm).status_code == 303
     if sqlite_path is not None:
         event.remove(Session, "after_commit", copy_wal)
         seen.end_copy = _copy_sqlite(sqlite_path, tmp_path_factory.mktemp("end"))
-        seen.wal_after_close = Path(str(sqlite_path) + "-wal").stat().st_size if Path(str(sqlite_path) + "-wal").exists() else 0
+        seen.wal_after_close = (
+            Path(str(sqlite_path) + "-wal").stat().st_size if Path(str(sqlite_path) + "-wal").exists() else 0
+        )
     else:
         seen.end_pg = _pg_attacks(app, seen, pg_start)
-    assert facilitator.post(f"/staff/rounds/{round_id}/approve", data=confirm).status_code == 303  # the board approves: nothing breaks
+    assert (
+        facilitator.post(f"/staff/rounds/{round_id}/approve", data=confirm).status_code == 303
+    )  # the board approves: nothing breaks
     seen.app = app
     return seen
 
@@ -196,7 +238,9 @@ def evening(database_factory, tmp_path_factory):
 # --- the attacks ---------------------------------------------------------------------------------
 def test_the_evening_was_counted_in_full(evening):
     with evening.app.app_context():
-        stored = set(db.session.scalars(text("SELECT receipt FROM ballot WHERE round_id = :r"), {"r": evening.round_id}))
+        stored = set(
+            db.session.scalars(text("SELECT receipt FROM ballot WHERE round_id = :r"), {"r": evening.round_id})
+        )
     assert stored == set(evening.receipts) and len(stored) == RESIDENTS
 
 
@@ -220,7 +264,9 @@ def test_the_session_cookie_reveals_neither_ticket_nor_receipt(evening):
 
 def test_times_are_no_finer_than_the_hour_and_desk_sign_ins_name_no_ticket(evening):
     with evening.app.app_context():
-        signed_in = [t for t in db.session.scalars(text("SELECT signed_in_at FROM ticket WHERE signed_in_at IS NOT NULL"))]
+        signed_in = [
+            t for t in db.session.scalars(text("SELECT signed_in_at FROM ticket WHERE signed_in_at IS NOT NULL"))
+        ]
         consented = [t for t in db.session.scalars(text("SELECT consented_at FROM outcome_subscriber"))]
         audit = db.session.execute(text("SELECT action, object_type, object_id, created_at FROM audit_event")).all()
     signed_in = [t if not isinstance(t, str) else __import__("datetime").datetime.fromisoformat(t) for t in signed_in]
@@ -241,7 +287,9 @@ postgres_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL s
 
 
 def _tables(connection) -> list[tuple[str, bool]]:
-    rows = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetchall()
+    rows = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
     return [(name, "WITHOUT ROWID" not in (sql or "").upper()) for name, sql in rows]
 
 
@@ -261,7 +309,9 @@ def test_sqlite_no_receipt_outside_the_ballot_table_and_no_row_order(evening, mo
                 if found:
                     where[f"{table}.{column}"] = len(found)
                     truth = [r for r in evening.receipts if r in set(found)]
-                    assert _hits(found, truth) <= MAX_HITS, f"{table} in {'rowid' if has_rowid else 'key'} order follows the door"
+                    assert _hits(found, truth) <= MAX_HITS, (
+                        f"{table} in {'rowid' if has_rowid else 'key'} order follows the door"
+                    )
         assert set(where) <= {"ballot.receipt"}, where
         if moment == "end":
             assert where == {"ballot.receipt": RESIDENTS}
@@ -286,10 +336,10 @@ def _wal_commits(wal: bytes) -> list[tuple[bytes, bytes]]:
     salt = wal[16:24]
     commits, pages, offset = [], [], 32
     while offset + 24 + page_size <= len(wal):
-        header = wal[offset:offset + 24]
+        header = wal[offset : offset + 24]
         if header[8:16] != salt:
             break
-        pages.append(wal[offset + 24:offset + 24 + page_size])
+        pages.append(wal[offset + 24 : offset + 24 + page_size])
         if struct.unpack(">I", header[4:8])[0]:  # size of the database after a commit frame
             commits.append((salt + header[:4], b"".join(pages)))
             pages = []
@@ -339,16 +389,23 @@ def _pg_attacks(app, seen: Evening, start_lsn: str) -> dict:
     with app.app_context():
         q = lambda sql, **p: db.session.execute(text(sql), p).all()  # noqa: E731
         joined = q("SELECT count(*) FROM ticket t JOIN ballot b ON t.xmin::text = b.xmin::text")[0][0]
-        groups = [n for (n,) in q("SELECT count(*) FROM ballot WHERE round_id = :r GROUP BY xmin::text", r=seen.round_id)]
+        groups = [
+            n for (n,) in q("SELECT count(*) FROM ballot WHERE round_id = :r GROUP BY xmin::text", r=seen.round_id)
+        ]
         by_ctid = [r for (r,) in q("SELECT receipt FROM ballot WHERE round_id = :r ORDER BY ctid", r=seen.round_id)]
         # The WAL is the whole cluster's: name relations by database and file node.
         database = q("SELECT oid FROM pg_database WHERE datname = current_database()")[0][0]
         ballot_node = "{}/{}".format(database, q("SELECT pg_relation_filenode('ballot')")[0][0])
         ticket_node = "{}/{}".format(database, q("SELECT pg_relation_filenode('ticket')")[0][0])
-        records = q("SELECT xid::text, record_type, block_ref FROM pg_get_wal_records_info_till_end_of_wal(CAST(:a AS pg_lsn)) "
-                    "WHERE resource_manager IN ('Heap', 'Heap2')", a=start_lsn)
+        records = q(
+            "SELECT xid::text, record_type, block_ref FROM pg_get_wal_records_info_till_end_of_wal(CAST(:a AS pg_lsn)) "
+            "WHERE resource_manager IN ('Heap', 'Heap2')",
+            a=start_lsn,
+        )
         profiles = [tuple(row) for row in q("SELECT neighbourhood_id, age_band FROM attendance_profile ORDER BY ctid")]
-        profile_join = q("SELECT count(*) FROM outcome_subscriber o JOIN attendance_profile p ON o.xmin::text = p.xmin::text")[0][0]
+        profile_join = q(
+            "SELECT count(*) FROM outcome_subscriber o JOIN attendance_profile p ON o.xmin::text = p.xmin::text"
+        )[0][0]
         db.session.rollback()
     inserts: dict[str, int] = {}
     touches_ticket: set[str] = set()
@@ -362,10 +419,19 @@ def _pg_attacks(app, seen: Evening, start_lsn: str) -> dict:
     profile_truth = [p for p in seen.profiles if p[0]]
     # Chance for profiles: values repeat (10 buurten x 5 ages), so a uniform shuffle already hits a few;
     # knowing each profile's batch of 10 allows up to MAX_HITS more, as for ballots.
-    profile_chance = MAX_HITS + max(_hits(random.Random(seed).sample(profile_truth, len(profile_truth)), profile_truth) for seed in range(200))
-    return {"profile_hits": _hits(profiles, profile_truth) if len(profiles) == len(profile_truth) else 0,
-            "profile_chance": profile_chance, "profile_join": profile_join, "xmin_join": joined, "xmin_groups": groups, "ctid_hits": _hits(by_ctid, truth),
-            "wal_insert_groups": list(inserts.values()), "wal_linked": len(set(inserts) & touches_ticket)}
+    profile_chance = MAX_HITS + max(
+        _hits(random.Random(seed).sample(profile_truth, len(profile_truth)), profile_truth) for seed in range(200)
+    )
+    return {
+        "profile_hits": _hits(profiles, profile_truth) if len(profiles) == len(profile_truth) else 0,
+        "profile_chance": profile_chance,
+        "profile_join": profile_join,
+        "xmin_join": joined,
+        "xmin_groups": groups,
+        "ctid_hits": _hits(by_ctid, truth),
+        "wal_insert_groups": list(inserts.values()),
+        "wal_linked": len(set(inserts) & touches_ticket),
+    }
 
 
 @postgres_only

@@ -2,6 +2,7 @@
 and 1 paper ballot. Before, the page said "On paper: fewer than 5" beside "Ballots: 7" and
 "By phone: 6", and the JSON gave the channels exactly. Now an attacker who subtracts what is
 shown gets nothing."""
+
 import json
 import re
 import subprocess
@@ -16,10 +17,14 @@ def paper_ballot(client, login_facilitator, round_, code):
     login_facilitator(round_)
     client.post(f"/staff/councils/{round_.council_id}/desk", data={"code": code})
     page = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
-    response = client.post(f"/staff/rounds/{round_.id}/paper", data={"token": token_of(page), "paper-code": code,
-                                                                     "choice": [str(round_.options[0].id)]})
+    response = client.post(
+        f"/staff/rounds/{round_.id}/paper",
+        data={"token": token_of(page), "paper-code": code, "choice": [str(round_.options[0].id)]},
+    )
     assert response.status_code == 303
-    batch_id = re.search(r"/paper/(\d+)/confirm", client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)).group(1)
+    batch_id = re.search(
+        r"/paper/(\d+)/confirm", client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
+    ).group(1)
     login_facilitator(round_)  # a second facilitator confirms it
     assert client.post(f"/staff/rounds/{round_.id}/paper/{batch_id}/confirm").status_code == 303
 
@@ -29,7 +34,7 @@ def numbers_after(label, text):
     return match.group(1).strip()
 
 
-def test_no_hidden_count_comes_back_by_subtraction(app, client, login_as, login_facilitator, counted_round, ticket_for):  # noqa: F811
+def test_no_hidden_count_comes_back_by_subtraction(app, client, login_as, login_facilitator, counted_round, ticket_for):
     round_, _ids = counted_round()
     paper_ballot(client, login_facilitator, round_, ticket_for(round_))
     close_and_publish(client, login_as, round_)
@@ -53,8 +58,12 @@ def test_no_hidden_count_comes_back_by_subtraction(app, client, login_as, login_
     assert not any(key.startswith("Ballots: ") and isinstance(value, int) for key, value in summary.items())
     csv_text = visitor.get(f"/rounds/{round_.id}/results.csv").get_data(as_text=True)
     assert "paper" not in csv_text and "phone" not in csv_text  # the CSV has no channel counts at all
-    pdf_text = subprocess.run(["pdftotext", "-", "-"], input=visitor.get(f"/rounds/{round_.id}/results.pdf").get_data(),
-                              capture_output=True, check=True).stdout.decode()
+    pdf_text = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=visitor.get(f"/rounds/{round_.id}/results.pdf").get_data(),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     assert "Ballots: 7 (phone: hidden, paper: fewer than 5)" in " ".join(pdf_text.split())
 
 
@@ -66,7 +75,10 @@ def test_the_round_page_says_fewer_than_5_ballots(app, client, make_round, ticke
         voter = app.test_client()
         sign_in(voter, ticket_for(round_))
         html = voter.get("/vote").get_data(as_text=True)
-        assert voter.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code == 303
+        assert (
+            voter.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code
+            == 303
+        )
     client.set_cookie("lang", "en")
     page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
     assert "fewer than 5 ballots" in page and "3 ballots" not in page

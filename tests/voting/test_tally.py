@@ -7,7 +7,7 @@ are stored in tests/voting/reference/*.json (regenerate with reference/generate.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -20,13 +20,12 @@ from tests.support.pabulib_files import DATA, SMALL_INSTANCES
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 FILES = [
-    pytest.param(p.stem, marks=pytest.mark.slow) if "Praga" in p.stem else p.stem
-    for p in sorted(DATA.glob("*.pb"))
+    pytest.param(p.stem, marks=pytest.mark.slow) if "Praga" in p.stem else p.stem for p in sorted(DATA.glob("*.pb"))
 ]  # counting Praga-Poludnie with MES takes ~15 s
 SMALL = list(SMALL_INSTANCES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def counted(name: str, rule: str) -> tally.Result:
     return pabulib.tally_pabulib(DATA / f"{name}.pb", rule)
 
@@ -254,9 +253,8 @@ def test_count_grouped_equals_count():
     ballots = [["a"], ["a"], ["b", "c"], ["a", "c"]]
     grouped = [(["a"], 2), (["b", "c"], 1), (["a", "c"], 1)]
     for rule in tally.RULES:
-        assert (
-            tally.count_grouped(7, items, grouped, "approval", rule)
-            == tally.count(7, items, ballots, "approval", rule)
+        assert tally.count_grouped(7, items, grouped, "approval", rule) == tally.count(
+            7, items, ballots, "approval", rule
         )
 
 
@@ -269,8 +267,7 @@ def test_count_grouped_equals_count():
         lambda: tally.count(10, projects(a=1), [], "approval", "phragmen"),
         lambda: tally.count(10, projects(a=1), [], "score", "greedy"),
         lambda: tally.count(10, projects(a=1), [{"a": -2}], "cumulative", "greedy"),
-        lambda: tally.count(10, projects(a=1, b=1), [["a", "b"]], "ranking", "mes",
-                            ranking_length=1),
+        lambda: tally.count(10, projects(a=1, b=1), [["a", "b"]], "ranking", "mes", ranking_length=1),
         lambda: tally.count(10, [Project("a", 1), Project("a", 2)], [], "approval", "greedy"),
     ],
 )

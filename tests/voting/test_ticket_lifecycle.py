@@ -1,6 +1,7 @@
 """The ticket lifecycle (issue 13): issued -> signed_in -> voted; voided only from issued or
 signed_in; a voided or expired ticket neither signs in nor votes, also from a session
 that was already open; a council's tickets sign in only while it is open."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,8 +20,10 @@ CONFIRM = {"confirm": "y", "confirming": "1"}
 
 #: Hand-written from the issue: which moves the ticket's state machine allows.
 ALLOWED = {
-    ("issued", "signed_in"), ("issued", "voided"),
-    ("signed_in", "voted"), ("signed_in", "voided"),
+    ("issued", "signed_in"),
+    ("issued", "voided"),
+    ("signed_in", "voted"),
+    ("signed_in", "voided"),
 }
 
 
@@ -66,8 +69,13 @@ def test_a_voided_tickets_open_session_cannot_vote(app, client, db, make_round, 
     sign_in(resident, code)
     form = token_of(resident.get("/vote").get_data(as_text=True))
     login_facilitator(round_)
-    assert client.post(f"/staff/councils/{round_.council_id}/void", data={"code": format_code(code)} | CONFIRM).status_code == 303
-    response = resident.post("/vote", data={"token": form, "choice": [str(round_.options[0].id)]}, follow_redirects=True)
+    assert (
+        client.post(f"/staff/councils/{round_.council_id}/void", data={"code": format_code(code)} | CONFIRM).status_code
+        == 303
+    )
+    response = resident.post(
+        "/vote", data={"token": form, "choice": [str(round_.options[0].id)]}, follow_redirects=True
+    )
     assert _ballots(db) == 0 and not _ticket(db).voted
     assert "can no longer be used" in response.get_data(as_text=True)
 
@@ -90,7 +98,9 @@ def test_a_ticket_that_voted_cannot_be_voided_or_reissued(app, client, db, make_
     resident = app.test_client()
     sign_in(resident, code)
     html = resident.get("/vote").get_data(as_text=True)
-    assert resident.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code == 303
+    assert (
+        resident.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code == 303
+    )
     login_facilitator(round_)
     client.set_cookie("lang", "en")
     for data in ({"code": code}, {"code": code, "reissue": "y"}):
@@ -100,7 +110,9 @@ def test_a_ticket_that_voted_cannot_be_voided_or_reissued(app, client, db, make_
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1  # no second ticket for the same person
 
 
-def test_reissue_voids_the_old_ticket_and_the_audit_log_records_both(app, client, db, make_round, ticket_for, login_facilitator):
+def test_reissue_voids_the_old_ticket_and_the_audit_log_records_both(
+    app, client, db, make_round, ticket_for, login_facilitator
+):
     round_ = make_round()
     code = ticket_for(round_)
     old = _ticket(db)
@@ -109,7 +121,10 @@ def test_reissue_voids_the_old_ticket_and_the_audit_log_records_both(app, client
     assert response.mimetype == "application/pdf"
     new = _ticket(db)
     assert new.id != old.id and db.session.get(Ticket, old.id).voided_at is not None and new.voided_at is None
-    events = {e.action: e for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(["ticket.void", "ticket.reissue"])))}
+    events = {
+        e.action: e
+        for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(["ticket.void", "ticket.reissue"])))
+    }
     assert events["ticket.void"].object_id == str(old.id) and events["ticket.void"].detail["replaced_by"] == new.id
     assert events["ticket.reissue"].object_id == str(new.id) and events["ticket.reissue"].detail["replaces"] == old.id
     assert {e.actor_id for e in events.values()} == {facilitator.id}

@@ -1,5 +1,6 @@
 """What one domain shows on another's pages, through the signals create_app connects
 (app/signals.py): each link appears where the design puts it, and only there."""
+
 import re
 from datetime import timedelta
 
@@ -8,7 +9,6 @@ import pytest
 from app.councils.models import Council
 from app.roles import Role
 from app.types import utcnow
-
 from tests.voting.test_ballot_routes import sign_in, token_of
 
 
@@ -26,10 +26,16 @@ def test_the_welcome_page_leads_to_the_vote_then_to_the_receipt(app, client, mak
     round_ = make_round()
     client.set_cookie("lang", "en")
     sign_in(client, ticket_for(round_))
-    assert '<a class="button primary" href="/vote">Go to the vote</a>' in client.get("/t/welcome").get_data(as_text=True)
+    assert '<a class="button primary" href="/vote">Go to the vote</a>' in client.get("/t/welcome").get_data(
+        as_text=True
+    )
     html = client.get("/vote").get_data(as_text=True)
-    assert client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code == 303
-    assert '<a class="button primary" href="/vote">See your receipt</a>' in client.get("/t/welcome").get_data(as_text=True)
+    assert (
+        client.post("/vote", data={"token": token_of(html), "choice": [str(round_.options[0].id)]}).status_code == 303
+    )
+    assert '<a class="button primary" href="/vote">See your receipt</a>' in client.get("/t/welcome").get_data(
+        as_text=True
+    )
 
 
 def test_the_home_page_shows_open_rounds_and_coming_councils(client, make_round, db):

@@ -26,13 +26,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from pabutools.election import (
+    Additive_Cardinal_Sat,
     AdditiveSatisfaction,
     ApprovalBallot,
     ApprovalProfile,
     CardinalBallot,
     CardinalProfile,
     Cost_Sat,
-    Additive_Cardinal_Sat,
     Instance,
     Project,
     parse_pabulib,
@@ -65,9 +65,7 @@ def run_rule(instance: Instance, profile, rule: str) -> list[str]:
     if rule == "greedy":
         outcome = greedy_utilitarian_welfare(instance, profile, sat_class=greedy_sat)
     elif rule == "mes-add1":
-        outcome = method_of_equal_shares(
-            instance, profile, sat_class=mes_sat, voter_budget_increment=1
-        )
+        outcome = method_of_equal_shares(instance, profile, sat_class=mes_sat, voter_budget_increment=1)
     elif rule == "mes":
         outcome = completion_by_rule_combination(
             instance,
@@ -86,9 +84,7 @@ def ranking_as_cardinal(instance: Instance, profile, length: int) -> CardinalPro
     for ballot in profile:
         ranked = list(ballot)
         for _ in range(profile.multiplicity(ballot)):
-            ballots.append(
-                CardinalBallot({project: length - place for place, project in enumerate(ranked)})
-            )
+            ballots.append(CardinalBallot({project: length - place for place, project in enumerate(ranked)}))
     return CardinalProfile(ballots, instance=instance)
 
 
@@ -113,13 +109,9 @@ def count(
     by_id = {project_id: Project(project_id, cost) for project_id, cost in projects}
     instance = Instance(by_id.values(), budget_limit=budget)
     if ballot_type in ("approval", "knapsack"):
-        profile = ApprovalProfile(
-            [ApprovalBallot(by_id[p] for p in ballot) for ballot in ballots], instance=instance
-        )
+        profile = ApprovalProfile([ApprovalBallot(by_id[p] for p in ballot) for ballot in ballots], instance=instance)
     elif ballot_type == "cumulative":
-        profile = CardinalProfile(
-            [_cardinal(by_id, ballot) for ballot in ballots], instance=instance
-        )
+        profile = CardinalProfile([_cardinal(by_id, ballot) for ballot in ballots], instance=instance)
     elif ballot_type == "ranking":
         length = ranking_length or max((len(b) for b in ballots), default=0)
         profile = CardinalProfile(
