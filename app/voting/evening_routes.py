@@ -24,12 +24,12 @@ from app.security import roles_required
 from app.views import download, get_or_404
 from app.voting import bp, services
 from app.voting import evening as flow
-from app.voting.ballot_forms import ballot_error_message, ballot_instruction, ballot_problems
+from app.voting.ballot_forms import ballot_error_message, ballot_instruction
 from app.voting.forms import AddOptionForm, ConfirmForm, EnvelopeForm, ReleaseForm
 from app.voting.models import Ballot, BudgetRound, PaperBatch, RoundOption, RoundStatus
 from app.voting.paper_ballot import PaperPlan, PaperVersion, render_paper_ballot
 from app.voting.rules import BallotError, deserialize
-from app.voting.staff_routes import PAPER_REFUSALS, paper_form_for
+from app.voting.staff_routes import PAPER_REFUSALS, paper_form_for, paper_problems
 
 MANAGERS = (Role.facilitator,)  # the evening is run by the council's own facilitators (README: who may do what)
 DESK_REFUSALS = {"not_at_desk": _l("This ticket was signed in on a phone. The resident votes there.")}
@@ -208,11 +208,7 @@ def desk(round_id: int):
             )
             return redirect(url_for("voting.desk", round_id=round_.id), code=303)
     options = list(round_.options)
-    summary, invalid = ballot_problems(form, problem, round_, options) if request.method == "POST" else ([], {})
-    if code_form.errors:
-        summary.insert(0, {"target": code_form.code.id, "message": " ".join(map(str, code_form.code.errors))})
-    if error and not problem:
-        summary.append({"target": code_form.code.id, "message": error})
+    summary, invalid = paper_problems(form, code_form, problem, error, round_, options)
     return render_template(
         "voting/desk.html",
         round=round_,

@@ -373,6 +373,17 @@ def _presenter_words(languages: list[str]) -> list[dict]:
     return words
 
 
+def paper_problems(form, code_form, problem, error, round_: BudgetRound, options) -> tuple[list, dict]:
+    """The error summary of a paper entry (the desk's and the paper page's): the code first,
+    then the ballot's own problems, then a refusal that belongs to the code."""
+    summary, invalid = ballot_problems(form, problem, round_, options) if request.method == "POST" else ([], {})
+    if code_form.errors:
+        summary.insert(0, {"target": code_form.code.id, "message": " ".join(map(str, code_form.code.errors))})
+    if error and not problem:
+        summary.append({"target": code_form.code.id, "message": error})
+    return summary, invalid
+
+
 def paper_form_for(round_: BudgetRound, **kwargs):
     form = ballot_form_for(round_, list(round_.options), **kwargs)
     form.code_form = PaperCodeForm(request.form if request.method == "POST" else None, prefix="paper")
@@ -412,11 +423,7 @@ def paper(round_id: int):
             return redirect(url_for("voting.paper", round_id=round_.id), code=303)
     batches = services.unconfirmed_paper_batches(round_)
     options = list(round_.options)
-    summary, invalid = ballot_problems(form, problem, round_, options) if request.method == "POST" else ([], {})
-    if code_form.errors:
-        summary.insert(0, {"target": code_form.code.id, "message": " ".join(map(str, code_form.code.errors))})
-    if error and not problem:
-        summary.append({"target": code_form.code.id, "message": error})
+    summary, invalid = paper_problems(form, code_form, problem, error, round_, options)
     return render_template(
         "voting/paper.html",
         round=round_,

@@ -67,6 +67,15 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_every_page(browser):
+    """Pages a test leaves open keep polling the shared live server (a receipt page waits for
+    the result) while later tests run: every browser context ends with its test."""
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
 class PageWatch:
     """Collects what a page asked for outside our server and what the console complained of."""
 

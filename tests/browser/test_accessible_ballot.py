@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from app.auth.models import User
 from app.councils import services as council_services
-from app.councils.models import Council
+from app.councils.models import Council, CouncilStatus
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import CostLine, Proposal
@@ -42,6 +42,7 @@ def ballots(live_app):
                 ends_at=start + timedelta(hours=3),
                 languages=["nl", "ar"],
                 domains=["youth"],
+                status=CouncilStatus.open,  # tickets sign in only while the council is open
             )
             db.session.add(council)
             db.session.flush()

@@ -65,10 +65,11 @@ def prepared(live_app):
             db.session.add(proposal)
             for target in (Status.submitted, Status.in_review, Status.approved):
                 proposal.move_to(target, board, "ok")
-        if not db.session.query(User).filter_by(email=SECOND[0]).first():
-            create_user(SECOND[0], "Tweede Facilitator", SECOND[1], [Role.facilitator])
+        second = db.session.query(User).filter_by(email=SECOND[0]).first()
+        if not second:
+            second = create_user(SECOND[0], "Tweede Facilitator", SECOND[1], [Role.facilitator])
         db.session.commit()
-        return {"envelope": envelope.id}
+        return {"envelope": envelope.id, "second": second.id}
 
 
 class Clicks:
@@ -125,6 +126,8 @@ def test_the_whole_evening_on_phones_in_dutch_and_arabic(browser, live_server, l
     clicks.check("input[name=languages][value=nl]")
     clicks.check("input[name=languages][value=ar]")
     clicks.check("input[name=domains][value=youth]")
+    # the second facilitator runs the evening too: paper ballots need a second person of the council
+    clicks.check(f"input[name=facilitator_ids][value='{prepared['second']}']")
     clicks.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/staff/councils/\d+$"))
     council_id = int(page.url.rsplit("/", 1)[1])
@@ -237,8 +240,10 @@ def test_the_whole_evening_on_phones_in_dutch_and_arabic(browser, live_server, l
     board = board_context.new_page()
     log_in(board, "bestuur@wijkstem.example", DEMO_PASSWORD)
     board.goto(f"/rounds/{round_id}/results")
+    board.check("form[action$='/approve'] input[name=confirm]")  # an irreversible step asks to be sure
     board.click("form[action$='/approve'] button")
     board.wait_for_url(f"**/rounds/{round_id}/results")
+    board.wait_for_selector(".notice.final")
     board_context.close()
     for _phone_context, phone, _locale in phones:
         phone.wait_for_selector(".result-wait .notice.final", timeout=30_000)
