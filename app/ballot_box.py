@@ -264,6 +264,7 @@ def compact(vacuum: bool = True, tables: Iterable[str] = ("ballot_box", "ballot_
             try:
                 cursor = raw.cursor()
                 if vacuum:
+                    cursor.execute("PRAGMA busy_timeout=1000")  # the closing click waits a second at most
                     cursor.execute("VACUUM")
                 else:
                     cursor.execute("PRAGMA busy_timeout=0")

@@ -1,6 +1,7 @@
 """A whole council evening on a phone: ticket URL, signed in, waiting, the vote opens,
 vote, receipt — in Dutch and in Arabic; then the results in a browser."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -90,7 +91,9 @@ def _vote_on_phone(browser, live_server, code, locale, evening, open_vote):
     boxes.nth(1).check()
     assert phone.inner_text("#left") != left_before  # the live counter (JavaScript) follows the choice
     boxes.nth(2).check()  # all three plans cost 36,000 of the 30,000: over budget
-    assert "over" in (phone.get_attribute("#left", "class") or "")
+    assert "over" in (phone.get_attribute("#budget-meter", "class") or "")
+    assert phone.locator("#over-budget").is_visible() and not phone.locator("#left-line").is_visible()
+    assert re.search(r"6\D?000", phone.inner_text("#over-budget"))  # 36,000 chosen of 30,000: 6,000 over
     phone.click("#ballot button[type=submit]")
     # The server refuses the basket, explains beside it and keeps the three choices.
     assert phone.locator("#ballot-error").is_visible()

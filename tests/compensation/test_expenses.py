@@ -56,7 +56,12 @@ def test_an_expense_goes_from_submitted_to_paid_with_the_allowance(
     csv_text = client.get(f"/staff/allowances/batches/{batch_id}/claims.csv").get_data().decode("utf-8-sig")
     assert "Treinkaartje (NS-4411)" in csv_text and ";12,40" in csv_text
 
-    assert client.post(f"/staff/allowances/batches/{batch_id}/paid", data={"paid_on": PAY_ON}).status_code == 303
+    assert (
+        client.post(
+            f"/staff/allowances/batches/{batch_id}/paid", data={"paid_on": PAY_ON, "confirm": "y", "confirming": "1"}
+        ).status_code
+        == 303
+    )
     db.session.expire_all()
     assert db.session.get(Expense, expense.id).status == ClaimStatus.paid
 

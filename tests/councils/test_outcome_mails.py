@@ -171,6 +171,7 @@ def test_the_mails_go_out_after_the_publication_is_committed(database_factory, m
                 status=CouncilStatus.closed,
             )
             _db.session.add(council)
+            council.facilitators.append(facilitator)  # the council's own facilitator
             _db.session.flush()
             _db.session.add(OutcomeSubscriber(council_id=council.id, first_name="Buur", email="buur@example.org"))
             _db.session.commit()

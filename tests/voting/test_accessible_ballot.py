@@ -191,12 +191,10 @@ def test_every_input_is_named_with_its_plan_and_cost_inside_a_fieldset(
         assert re.sub(r"<[^>]+>", "", label) == f"{option.proposal.title}, {cost}{word}"
 
 
-def test_paper_entry_shows_field_errors_too(client, make_round, ticket_for, login_as, db):
-    from app.roles import Role
-
+def test_paper_entry_shows_field_errors_too(client, make_round, ticket_for, login_facilitator, db):
     client.set_cookie("lang", "en")
     round_ = make_round("cumulative", points_total=10, points_max_per_project=6)
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     html = client.get(f"/staff/rounds/{round_.id}/paper").get_data(as_text=True)
     a = round_.options[0].id
     response = client.post(

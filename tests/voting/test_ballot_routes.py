@@ -166,7 +166,8 @@ def test_waiting_page_until_the_vote_opens_and_a_cached_status(app, client, make
     # The facilitator opens the vote from a laptop of their own while the phone waits.
     facilitator = app.test_client()
     staff = make_user(Role.facilitator)
-    db.session.get(Council, round_.council_id).facilitators.append(staff)  # only the council's own facilitator
+    council = db.session.get(Council, round_.council_id)
+    council.facilitators.append(staff)  # only the council's own facilitator
     db.session.commit()
     with facilitator.session_transaction() as staff_session:
         staff_session["_user_id"] = staff.get_id()

@@ -21,8 +21,9 @@ def test_the_board_report(client, login_as, counted_round, make_user, tmp_path):
     round_, _ids = counted_round("greedy")
     board = make_user(Role.board, name="Bram Bestuur")
     login_as(user=board)
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
-    assert client.post(f"/staff/rounds/{round_.id}/approve").status_code == 303
+    confirm = {"confirm": "y", "confirming": "1"}
+    assert client.post(f"/staff/rounds/{round_.id}/status/closed", data=confirm).status_code == 303
+    assert client.post(f"/staff/rounds/{round_.id}/approve", data=confirm).status_code == 303
     ballot_list = client.get(f"/rounds/{round_.id}/ballots.pb").get_data()
     expected_hash = hashlib.sha256(ballot_list).hexdigest()
 

@@ -124,8 +124,8 @@ def test_confirmed_paper_then_close_then_approve_records_hash_outcome_and_approv
     approval = json.loads(public.get(f"/rounds/{round_.id}/results.json").get_data())["approval"]
     assert approval["approved_by"] == "Bestuurder Fatima" and approval["ballot_list_sha256"] == [digest]
     book = load_workbook(io.BytesIO(public.get(f"/rounds/{round_.id}/results.xlsx").get_data()))
-    summary = dict(book["summary"].iter_rows(min_row=2, values_only=True))
-    assert summary["approved_by"] == "Bestuurder Fatima" and summary["ballot_list_sha256_0"] == digest
+    summary = dict(book["Summary"].iter_rows(min_row=2, values_only=True))
+    assert summary["Approved by"] == "Bestuurder Fatima" and summary["SHA-256 of the ballot list 1"] == digest
     path = tmp_path / "report.pdf"
     path.write_bytes(public.get(f"/rounds/{round_.id}/results.pdf").get_data())
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout

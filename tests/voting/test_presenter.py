@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from app.councils.models import Council
 from app.roles import Role
-from tests.voting.test_receipt_result import voted  # noqa: F401  (fixture)
+from tests.voting.test_receipt_result import CONFIRM, voted  # noqa: F401  (fixture)
 
 
 def qr_image(svg: str) -> Image.Image:
@@ -24,16 +24,16 @@ def qr_image(svg: str) -> Image.Image:
     return image
 
 
-def test_presenter_after_the_reveal(app, client, login_as, voted, db):
+def test_presenter_after_the_reveal(app, client, login_as, login_facilitator, voted, db):
     round_, _phone = voted()  # one ballot for A (40k) and C (20k) of 60k: both funded, nothing left
     council = db.session.get(Council, round_.council_id)
     council.languages = ["nl", "ar"]
     db.session.commit()
     client.set_cookie("lang", "en")
-    login_as(Role.facilitator)
+    facilitator = login_facilitator(round_)  # the council's own facilitator presents
     before = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
     assert "plan-bar" not in before and "Voorlopige uitslag" not in before
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM)
     html = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
     status = re.search(r'<p class="presenter-status provisional"[^>]*>(.*?)</p>', html, re.S).group(1)
     assert (
@@ -57,8 +57,8 @@ def test_presenter_after_the_reveal(app, client, login_as, voted, db):
     assert decoded.text == f"http://localhost/rounds/{round_.id}/results"
 
     login_as(Role.board)
-    client.post(f"/staff/rounds/{round_.id}/approve")
-    login_as(Role.facilitator)
+    client.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM)
+    login_as(user=facilitator)
     final = client.get(f"/staff/rounds/{round_.id}/present").get_data(as_text=True)
     assert 'class="presenter-status final"' in final and "Definitieve uitslag" in final
 
@@ -66,7 +66,7 @@ def test_presenter_after_the_reveal(app, client, login_as, voted, db):
 def test_results_are_cards_with_the_chart_labels_in_text(app, client, login_as, voted, db):
     round_, _phone = voted()
     login_as(Role.board)
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM)
     visitor = app.test_client()
     visitor.set_cookie("lang", "en")
     html = visitor.get(f"/rounds/{round_.id}/results").get_data(as_text=True)

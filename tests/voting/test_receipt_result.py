@@ -11,6 +11,8 @@ from app.roles import Role
 from tests.councils.test_outcomes import smtp  # noqa: F401  (the real SMTP server fixture)
 from tests.voting.test_ballot_routes import sign_in, token_of
 
+CONFIRM = {"confirm": "y", "confirming": "1"}
+
 
 @pytest.fixture
 def voted(app, make_round, ticket_for):
@@ -49,7 +51,7 @@ def test_the_receipt_page_waits_then_shows_the_provisional_then_the_final_result
     assert f'data-status-url="/rounds/{round_.id}/status.json"' in waiting
 
     login_as(Role.board)
-    assert client.post(f"/staff/rounds/{round_.id}/status/closed").status_code == 303
+    assert client.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM).status_code == 303
     assert phone.get(f"/rounds/{round_.id}/status.json").get_json() == {"status": "closed"}
     provisional = phone.get("/vote/done").get_data(as_text=True)
     assert "Provisional result" in provisional and "Final result" not in provisional
@@ -59,7 +61,7 @@ def test_the_receipt_page_waits_then_shows_the_provisional_then_the_final_result
     assert f'href="/rounds/{round_.id}/results"' in provisional
     assert phone.get(f"/rounds/{round_.id}/results").status_code == 200  # no longer "page not found"
 
-    assert client.post(f"/staff/rounds/{round_.id}/approve").status_code == 303
+    assert client.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM).status_code == 303
     final = phone.get("/vote/done").get_data(as_text=True)
     assert "Final result" in final and "Provisional result" not in final
     assert result_rows(final) == [("Plan A", "Funded"), ("Plan C", "Funded"), ("Plan B", "Not funded")]
@@ -77,7 +79,7 @@ def test_home_council_page_and_receipt_check_link_to_the_result(app, client, log
     link = f'href="/rounds/{round_.id}/results"'
     assert link not in visitor.get("/").get_data(as_text=True)
     login_as(Role.board)
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM)
     assert link in visitor.get("/").get_data(as_text=True)
     assert link in visitor.get(f"/councils/{round_.council_id}").get_data(as_text=True)
     receipt = re.search(r'class="receipt" dir="ltr">([^<]+)<', phone.get("/vote/done").get_data(as_text=True)).group(1)
@@ -87,12 +89,12 @@ def test_home_council_page_and_receipt_check_link_to_the_result(app, client, log
     assert link in visitor.post("/receipt", data=data).get_data(as_text=True)
 
 
-def test_outcomes_page_and_e_mail_link_to_the_result(app, client, login_as, voted, ticket_for, db, smtp):
+def test_outcomes_page_and_e_mail_link_to_the_result(app, client, login_facilitator, voted, ticket_for, db, smtp):
     round_, _phone = voted()
     council = db.session.get(Council, round_.council_id)
     attendee = app.test_client()
     code = ticket_for(round_)
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     attendee.get(f"/t/{code}")
     attendee.post(
         "/t/welcome",
@@ -104,9 +106,9 @@ def test_outcomes_page_and_e_mail_link_to_the_result(app, client, login_as, vote
             "email": "buur@example.org",
         },
     )
-    client.post(f"/staff/rounds/{round_.id}/status/closed")
-    client.post(f"/staff/councils/{council.id}/status/open")
-    client.post(f"/staff/councils/{council.id}/status/closed")
+    client.post(f"/staff/rounds/{round_.id}/status/closed", data=CONFIRM)
+    client.post(f"/staff/councils/{council.id}/status/open", data=CONFIRM)
+    client.post(f"/staff/councils/{council.id}/status/closed", data=CONFIRM)
     data = {
         "summary": "Meer plekken voor jongeren.",
         "decision_youth": "Huiswerkklas",

@@ -12,10 +12,10 @@ from app.types import utcnow
 from tests.voting.test_ballot_routes import sign_in, token_of
 
 
-def test_a_councils_staff_page_links_to_running_its_own_vote(client, login_as, make_round):
+def test_a_councils_staff_page_links_to_running_its_own_vote(client, login_facilitator, make_round):
     round_ = make_round()
     other = make_round()
-    login_as(Role.facilitator)
+    login_facilitator(round_)
     client.set_cookie("lang", "en")
     page = client.get(f"/staff/councils/{round_.council_id}").get_data(as_text=True)
     assert f'href="/staff/rounds/{round_.id}/live">Run the vote: Jeugdbudget</a>' in page
