@@ -8,9 +8,12 @@ from app.councils.models import Council, CouncilStatus, Ticket
 from app.extensions import db
 from app.finance.models import FundingSource
 from app.places.models import Alliance, Neighbourhood
+from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal
 from app.voting.models import BudgetRound, RoundStatus
 from tests.conftest import make_app
+
+FUNDED = (Status.funded, Status.in_progress, Status.completed)
 
 
 def count(model, *where):
@@ -48,3 +51,30 @@ def test_seed_demo_twice_gives_the_full_demo_once(database_factory):
             == 6_000_000_000
         )
         assert count(BudgetRound, BudgetRound.status == RoundStatus.open) == 1
+
+
+def test_the_demos_funded_plans_were_funded_by_a_vote_and_count_on_the_finance_page(database_factory):
+    """The issue's "demo plans marked funded count for nothing": each funded demo plan is on
+    the 2023 round's ballot, that round's public result funds it under the recorded hash,
+    and the finance page adds up its money (two plans of €18,000; €5,500 spent so far)."""
+    import hashlib
+    import json
+
+    app = make_app(database_factory("demo"))
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    with app.app_context():
+        funded = {p.title for p in db.session.scalars(select(Proposal).where(Proposal.status.in_(FUNDED)))}
+        past = db.session.scalar(select(BudgetRound).where(BudgetRound.status == RoundStatus.results_published))
+        round_id, stored_hashes = past.id, past.results_hashes
+    assert funded == {"Zomerschool Confuciusbuurt", "Taal en werk voor moeders"}
+    results = json.loads(client.get(f"/rounds/{round_id}/results.json").get_data())
+    [part] = results["parts"]
+    assert {p["title"] for p in part["projects"] if p["funded"]} == funded
+    assert stored_hashes == [hashlib.sha256(client.get(f"/rounds/{round_id}/ballots.pb").get_data()).hexdigest()]
+    page = client.get(f"/rounds/{round_id}/results").get_data(as_text=True)
+    assert stored_hashes[0] in page and "Final result" in page
+    rows = json.loads(client.get("/finance.json").get_data())
+    [vliegwiel] = [r for r in rows if r["group"] == "source" and r["name"].startswith("Vliegwiel")]
+    assert (vliegwiel["allocated_cents"], vliegwiel["spent_cents"], vliegwiel["plans"]) == (36_000_00, 5_500_00, 2)
