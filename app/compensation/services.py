@@ -144,6 +144,19 @@ def check_date(volunteer: Volunteer, on: date) -> None:
         raise ClaimDateRefused(volunteer, on, reason)
 
 
+class ExpenseNoLongerFits(DomainError):
+    """An expense that counts towards the caps no longer fits them when it is approved."""
+
+    def __init__(self):
+        super().__init__("expense no longer fits the fiscal limits")
+
+    def describe(self) -> str:
+        return _(
+            "This expense no longer fits the fiscal limits: amounts approved since it was recorded, "
+            "or changed limits, used up the room. Reject it."
+        )
+
+
 class LimitsChanged(DomainError):
     """A claim recorded under older limits no longer fits the current ones."""
 
@@ -262,7 +275,9 @@ def save_limit(row: FiscalLimitRow | None, values: dict, actor: User) -> FiscalL
 
 
 # --- caps -------------------------------------------------------------------------------------
-def counted_amounts(volunteer_id: int, year: int, *, exclude_claim_id: int | None = None) -> list[tuple[date, int]]:
+def counted_amounts(
+    volunteer_id: int, year: int, *, exclude_claim_id: int | None = None, exclude_expense_id: int | None = None
+) -> list[tuple[date, int]]:
     """Every amount in ``year`` that uses up room under the caps: submitted, approved and paid
     claims, and expenses recorded as counting towards the caps."""
     start, end = date(year, 1, 1), date(year, 12, 31)
@@ -277,6 +292,8 @@ def counted_amounts(volunteer_id: int, year: int, *, exclude_claim_id: int | Non
         Expense.status.in_(COUNTING_STATUSES),
         Expense.spent_on.between(start, end),
     )
+    if exclude_expense_id is not None:
+        expenses = expenses.where(Expense.id != exclude_expense_id)
     return [(row[0], row[1]) for row in db.session.execute(claims)] + [
         (row[0], row[1]) for row in db.session.execute(expenses)
     ]
@@ -482,9 +499,19 @@ def _lock_expense(expense: Expense) -> None:
 
 def approve_expense(expense: Expense, actor: User) -> None:
     """Four eyes, as for claims: whoever recorded the expense cannot approve it. Once approved it
-    waits for the next payout batch, together with the approved claims."""
+    waits for the next payout batch, together with the approved claims. An expense that counts
+    towards the caps is checked against them again: claims approved since it was recorded, or
+    limits corrected downwards, may have used up the room it had."""
+    if expense.counts_towards_caps:
+        _lock_volunteers([expense.volunteer_id])
     _lock_expense(expense)
     expense.approve(actor)
+    if expense.counts_towards_caps:
+        on = expense.spent_on
+        earlier = counted_amounts(expense.volunteer_id, on.year, exclude_expense_id=expense.id)
+        summary = usage_summary(current_limits(), on.year, on.month, earlier)
+        if summary.limit is None or expense.amount_cents > summary.payable_cents:
+            raise ExpenseNoLongerFits()
     audit.record(
         "allowance.expense.approve",
         expense,

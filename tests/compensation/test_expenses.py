@@ -120,3 +120,30 @@ def test_an_expense_in_an_exported_batch_cannot_change(client, login_as, make_vo
         db.session.rollback()
     else:
         raise AssertionError("an exported expense changed")
+
+
+def test_approving_an_expense_checks_the_caps_again(client, login_as, make_volunteer, treasurers, db):
+    """Recorded within the €210.00 monthly maximum of 2025; the administrator then corrects that
+    maximum down to €150.00. Approving the €200.00 expense is refused and it stays submitted;
+    an expense that still fits is approved."""
+    from app.compensation.models import FiscalLimitRow
+
+    recorder, approver = treasurers
+    volunteer = make_volunteer()
+    client.set_cookie("lang", "en")
+    login_as(user=recorder)
+    assert record_expense(client, volunteer, amount="200.00").status_code == 303
+    assert record_expense(client, volunteer, amount="9.00", spent_on="2025-04-02", reference="B-2").status_code == 303
+    march, april = db.session.scalars(select(Expense).order_by(Expense.spent_on)).all()
+    row = db.session.scalar(select(FiscalLimitRow).where(FiscalLimitRow.year == 2025))
+    row.monthly_max_cents = 150_00
+    db.session.commit()
+    login_as(user=approver)
+    refused = client.post(f"/staff/allowances/expenses/{march.id}/approve")
+    assert refused.status_code == 409 and "This expense no longer fits the fiscal limits" in refused.get_data(
+        as_text=True
+    )
+    assert client.post(f"/staff/allowances/expenses/{april.id}/approve").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Expense, march.id).status == ClaimStatus.submitted
+    assert db.session.get(Expense, april.id).status == ClaimStatus.approved
