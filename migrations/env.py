@@ -100,7 +100,7 @@ def run_migrations_online():
             # SQLite rebuilds a table to alter it (drop, then rename the copy); with foreign keys
             # enforced, dropping a table that other rows point at fails. They are off while the
             # revisions run (outside any transaction, where SQLite honours the pragma), checked
-            # after, and on again before the connection goes back to the pool.
+            # after, and this connection is then thrown away.
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         try:
             context.configure(
@@ -114,7 +114,7 @@ def run_migrations_online():
                         raise RuntimeError(f"the upgrade left rows pointing nowhere: {broken[:5]}")
         finally:
             if sqlite:
-                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+                connection.invalidate()  # never back to the pool with the checks off: the next connect turns them on
 
 
 if context.is_offline_mode():
