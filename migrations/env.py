@@ -100,7 +100,7 @@ def run_migrations_online():
             # SQLite rebuilds a table to alter it (drop, then rename the copy); with foreign keys
             # enforced, dropping a table that other rows point at fails. They are off while the
             # revisions run (outside any transaction, where SQLite honours the pragma), checked
-            # after, and this connection is then thrown away.
+            # after, and on again before the connection goes back to the pool.
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         try:
             context.configure(
@@ -112,9 +112,13 @@ def run_migrations_online():
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"the upgrade left rows pointing nowhere: {broken[:5]}")
+            if connection.in_transaction():  # begun before alembic's block (SQLAlchemy's autobegin)
+                connection.commit()
         finally:
             if sqlite:
-                connection.invalidate()  # never back to the pool with the checks off: the next connect turns them on
+                if connection.in_transaction():
+                    connection.rollback()
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
