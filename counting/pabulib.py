@@ -32,13 +32,16 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from itertools import chain, repeat
-from pathlib import Path
-from typing import Any
 
 from counting import tally
+from counting.record import Record
+
+TYPE_CHECKING = False  # pathlib and typing only for annotations: a quicker start (tally.py)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 SECTIONS = ("meta", "projects", "votes")
 PROJECT_FIELDS = ("project_id", "cost", "name")  # the other columns go to ``extra``
@@ -59,29 +62,52 @@ PABULIB_RULES = {"greedy": "greedy", "mes": "equalshares/add1", "mes-add1": "equ
 FILL_MARK = "2"  # ``selected`` of a project funded by the greedy fill after MES
 
 
-@dataclass
-class PabulibProject:
+class PabulibProject(Record):
     id: str
     cost: Decimal  # in the currency's units; may have decimals
-    name: str = ""
-    extra: dict[str, str] = field(default_factory=dict)  # other columns, e.g. "selected"
+    name: str
+    extra: dict[str, str]  # other columns, e.g. "selected"
+
+    def __init__(self, id: str, cost: Decimal, name: str = "", extra: dict[str, str] | None = None) -> None:
+        self.id, self.cost, self.name = id, cost, name
+        self.extra = {} if extra is None else extra
 
 
-@dataclass
-class PabulibVote:
+class PabulibVote(Record):
     voter_id: str
     projects: list[str]  # as listed in the file: in rank order for ordinal files
-    points: list[int] | None = None  # same order as projects; cumulative/cardinal files
-    extra: dict[str, str] = field(default_factory=dict)  # other columns, e.g. "age"
+    points: list[int] | None  # same order as projects; cumulative/cardinal files
+    extra: dict[str, str]  # other columns, e.g. "age"
+
+    def __init__(
+        self,
+        voter_id: str,
+        projects: list[str],
+        points: list[int] | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        self.voter_id, self.projects, self.points = voter_id, projects, points
+        self.extra = {} if extra is None else extra
 
 
-@dataclass
-class PabulibElection:
+class PabulibElection(Record):
     meta: dict[str, str]
     projects: list[PabulibProject]
     votes: list[PabulibVote]
-    project_columns: list[str] = field(default_factory=list)  # extra columns, in file order
-    vote_columns: list[str] = field(default_factory=list)
+    project_columns: list[str]  # extra columns, in file order
+    vote_columns: list[str]
+
+    def __init__(
+        self,
+        meta: dict[str, str],
+        projects: list[PabulibProject],
+        votes: list[PabulibVote],
+        project_columns: list[str] | None = None,
+        vote_columns: list[str] | None = None,
+    ) -> None:
+        self.meta, self.projects, self.votes = meta, projects, votes
+        self.project_columns = [] if project_columns is None else project_columns
+        self.vote_columns = [] if vote_columns is None else vote_columns
 
     @property
     def vote_type(self) -> str:
@@ -293,7 +319,8 @@ def dumps(election: PabulibElection) -> str:
 
 
 def dump(election: PabulibElection, path: str | Path) -> None:
-    Path(path).write_text(dumps(election), encoding="utf-8")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(dumps(election))
 
 
 def _flat(text: Any) -> str:
