@@ -32,12 +32,16 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Any
+from itertools import chain, repeat
 
 from counting import tally
+from counting.record import Record
+
+TYPE_CHECKING = False  # pathlib and typing only for annotations: a quicker start (tally.py)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 SECTIONS = ("meta", "projects", "votes")
 PROJECT_FIELDS = ("project_id", "cost", "name")  # the other columns go to ``extra``
@@ -58,29 +62,52 @@ PABULIB_RULES = {"greedy": "greedy", "mes": "equalshares/add1", "mes-add1": "equ
 FILL_MARK = "2"  # ``selected`` of a project funded by the greedy fill after MES
 
 
-@dataclass
-class PabulibProject:
+class PabulibProject(Record):
     id: str
     cost: Decimal  # in the currency's units; may have decimals
-    name: str = ""
-    extra: dict[str, str] = field(default_factory=dict)  # other columns, e.g. "selected"
+    name: str
+    extra: dict[str, str]  # other columns, e.g. "selected"
+
+    def __init__(self, id: str, cost: Decimal, name: str = "", extra: dict[str, str] | None = None) -> None:
+        self.id, self.cost, self.name = id, cost, name
+        self.extra = {} if extra is None else extra
 
 
-@dataclass
-class PabulibVote:
+class PabulibVote(Record):
     voter_id: str
     projects: list[str]  # as listed in the file: in rank order for ordinal files
-    points: list[int] | None = None  # same order as projects; cumulative/cardinal files
-    extra: dict[str, str] = field(default_factory=dict)  # other columns, e.g. "age"
+    points: list[int] | None  # same order as projects; cumulative/cardinal files
+    extra: dict[str, str]  # other columns, e.g. "age"
+
+    def __init__(
+        self,
+        voter_id: str,
+        projects: list[str],
+        points: list[int] | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        self.voter_id, self.projects, self.points = voter_id, projects, points
+        self.extra = {} if extra is None else extra
 
 
-@dataclass
-class PabulibElection:
+class PabulibElection(Record):
     meta: dict[str, str]
     projects: list[PabulibProject]
     votes: list[PabulibVote]
-    project_columns: list[str] = field(default_factory=list)  # extra columns, in file order
-    vote_columns: list[str] = field(default_factory=list)
+    project_columns: list[str]  # extra columns, in file order
+    vote_columns: list[str]
+
+    def __init__(
+        self,
+        meta: dict[str, str],
+        projects: list[PabulibProject],
+        votes: list[PabulibVote],
+        project_columns: list[str] | None = None,
+        vote_columns: list[str] | None = None,
+    ) -> None:
+        self.meta, self.projects, self.votes = meta, projects, votes
+        self.project_columns = [] if project_columns is None else project_columns
+        self.vote_columns = [] if vote_columns is None else vote_columns
 
     @property
     def vote_type(self) -> str:
@@ -292,7 +319,8 @@ def dumps(election: PabulibElection) -> str:
 
 
 def dump(election: PabulibElection, path: str | Path) -> None:
-    Path(path).write_text(dumps(election), encoding="utf-8")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(dumps(election))
 
 
 def _flat(text: Any) -> str:
@@ -361,11 +389,11 @@ def _read_grouped(text: str) -> tuple[PabulibElection, list[tuple[Any, int]]]:
     reads them all."""
     text = text.lstrip("\ufeff")
     start = _votes_start(text)
-    if start is None or '"' in text[start:]:
+    lines = text[start:].splitlines() if start is not None else []
+    if start is None or '"' in text[start:] or _section_inside(lines[2:]):
         election = _loads(text)
         return election, _group(election.ballots())
     election = _loads(text[:start])
-    lines = text[start:].splitlines()
     header = [cell.strip() for cell in lines[1].split(";")] if len(lines) > 1 else ["voter_id", "vote"]
     vote_at = header.index("vote") if "vote" in header else None
     points_at = header.index("points") if "points" in header else None
@@ -398,34 +426,50 @@ def _read_grouped(text: str) -> tuple[PabulibElection, list[tuple[Any, int]]]:
 
 
 def _approval_support(text: str) -> tuple[PabulibElection, Counter] | None:
-    """For greedy on a plain approval file (``voter_id;vote`` lines, no quotes, no spaces in
-    votes, no project twice on a ballot): META, PROJECTS and the approvals per project, counted
-    over all vote cells at once. None when the file is not that plain."""
+    """For greedy on a plain approval file (``voter_id;vote;...`` lines, no quotes, spaces or
+    tabs in the VOTES section): META, PROJECTS and the approvals per project. Each vote cell
+    becomes a set (a project twice on one ballot counts once) and one :class:`Counter` runs
+    over them all. None when the file is not that plain or a vote names anything but a
+    project id (``none``, a stray character): the careful reader then counts it, or says
+    what is wrong, as it does for any file."""
     text = text.lstrip("\ufeff")
     start = _votes_start(text)
-    if start is None or '"' in text[start:]:
+    if start is None:
+        return None
+    votes = text[start:]
+    if '"' in votes or " " in votes or "\t" in votes:
         return None
     election = _loads(text[:start])
     if VOTE_TYPES.get(election.vote_type) != "approval":
         return None
-    lines = text[start:].splitlines()
-    if len(lines) < 2 or [cell.strip() for cell in lines[1].split(";")][:2] != ["voter_id", "vote"]:
+    lines = votes.splitlines()
+    header = lines[1].split(";") if len(lines) > 1 else []
+    if header[:2] != ["voter_id", "vote"] or "vote" in header[2:] or "points" in header:
         return None
     try:
-        cells = [line.split(";", 2)[1] for line in lines[2:] if line and not line.isspace()]
-    except IndexError:
+        cells = [line.split(";", 2)[1] for line in lines[2:] if line]
+    except IndexError:  # a line without a vote cell
         return None
-    joined = ",".join(cells)
-    if " " in joined or "\t" in joined:
+    if _section_inside(lines[2:]):
         return None
-    parts = [cell.split(",") for cell in set(cells)]
-    if sum(map(len, map(frozenset, parts))) != sum(map(len, parts)):
-        return None  # a project twice on one ballot: the careful path counts it once
-    support = Counter(joined.split(","))
-    support.pop("", None)  # empty ballots
-    if "none" not in {p.id for p in election.projects}:
-        support.pop("none", None)
+    support = Counter(chain.from_iterable(map(set, map(str.split, cells, repeat(",")))))
+    support.pop("", None)  # empty ballots; ``1,,2`` names 1 and 2
+    if not support.keys() <= {p.id for p in election.projects}:
+        return None
     return election, support
+
+
+def _section_inside(lines: list[str]) -> bool:
+    """Whether one of the vote ``lines`` is one that :func:`loads` takes for the start of a
+    section (``meta``, ``Meta;;``): only the careful reader then reads the file right."""
+    lowered = "\n".join(lines).lower()
+    if not any(name in lowered for name in SECTIONS):  # a quick look first: almost always
+        return False
+    for line in lines:
+        first, _, rest = line.partition(";")
+        if first.strip().lower() in SECTIONS and not rest.replace(";", "").strip():
+            return True
+    return False
 
 
 def _votes_start(text: str) -> int | None:

@@ -53,40 +53,52 @@ import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import chain
-from typing import TYPE_CHECKING, Any, Union
 
-if TYPE_CHECKING:  # MES is imported when first used: a greedy count starts faster
+from counting.record import FrozenRecord
+
+# Only for annotations: typing, fractions and MES are imported when first used, so that a
+# greedy count starts faster (``TYPE_CHECKING`` is false at run time, true for mypy).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fractions import Fraction
+    from typing import Any, Union
+
     from counting.mes import Electorate
     from counting.mes_run import Run
+
+    Ballot = Union[Iterable[str], Mapping[str, int], Sequence[str]]
 
 BALLOT_TYPES = ("approval", "knapsack", "cumulative", "ranking")
 RULES = ("greedy", "mes", "mes-add1")
 
-Ballot = Union[Iterable[str], Mapping[str, int], Sequence[str]]
 
-
-@dataclass(frozen=True)
-class Project:
+class Project(FrozenRecord):
     id: str
     cost: int  # integer money units (cents in the app)
 
+    def __init__(self, id: str, cost: int) -> None:
+        self._set(id=id, cost=cost)
 
-@dataclass(frozen=True)
-class Step:
+
+class Step(FrozenRecord):
     """One line of the explanation of a result; the app turns it into words."""
 
     project_id: str
     funded: bool
     reason: str
     support: int
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any]
+
+    def __init__(
+        self, project_id: str, funded: bool, reason: str, support: int, data: dict[str, Any] | None = None
+    ) -> None:
+        self._set(
+            project_id=project_id, funded=funded, reason=reason, support=support, data={} if data is None else data
+        )
 
 
-@dataclass(frozen=True)
-class Certificate:
+class Certificate(FrozenRecord):
     """Where MES's add1 completion stopped, so that anyone can confirm the outcome with two
     fixed-budget runs of another MES implementation (e.g. pabutools with the total budget
     ``voter_budget * voters``), however many steps add1 took:
@@ -105,16 +117,42 @@ class Certificate:
     reason: str
     funded: tuple[str, ...]
 
+    def __init__(
+        self, voter_budget: Fraction, increment: int, steps: int, voters: int, reason: str, funded: tuple[str, ...]
+    ) -> None:
+        self._set(
+            voter_budget=voter_budget, increment=increment, steps=steps, voters=voters, reason=reason, funded=funded
+        )
 
-@dataclass(frozen=True)
-class Result:
+
+class Result(FrozenRecord):
     rule: str
     budget: int
     selected: list[str]  # in selection order
     spent: int
     support: dict[str, int]
     trace: list[Step]
-    certificate: Certificate | None = None  # MES rules with at least one voter
+    certificate: Certificate | None  # MES rules with at least one voter
+
+    def __init__(
+        self,
+        rule: str,
+        budget: int,
+        selected: list[str],
+        spent: int,
+        support: dict[str, int],
+        trace: list[Step],
+        certificate: Certificate | None = None,
+    ) -> None:
+        self._set(
+            rule=rule,
+            budget=budget,
+            selected=selected,
+            spent=spent,
+            support=support,
+            trace=trace,
+            certificate=certificate,
+        )
 
 
 @contextmanager

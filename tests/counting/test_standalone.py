@@ -65,3 +65,31 @@ def test_a_bad_file_is_a_message_not_a_traceback(tmp_path):
     done = python("-m", "counting", str(path), "--rule", "greedy")
     assert done.returncode == 1
     assert "budget is not a number" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["f.pb", "--rule", "greedy"],
+        ["--rule", "mes", "f.pb", "--json"],
+        ["--rule=mes-add1", "--certificate", "f.pb", "--json"],
+        ["f.pb", "--json", "--json", "--rule", "greedy"],
+        ["--ru", "greedy", "f.pb"],  # argparse's abbreviations
+        ["f.pb", "--rule", "mes", "--rule", "greedy"],  # the last one counts
+        ["-", "--rule", "greedy"],  # a path argparse takes
+    ],
+)
+def test_the_usual_command_lines_are_read_as_argparse_reads_them(argv):
+    from counting.__main__ import _parsed, read_arguments
+
+    assert read_arguments(argv) == _parsed(argv)
+
+
+@pytest.mark.parametrize("argv", [["f.pb"], ["f.pb", "--rule", "best"], ["f.pb", "g.pb", "--rule", "mes"], ["--help"]])
+def test_other_command_lines_get_argparse_help_or_errors(argv, capsys):
+    from counting.__main__ import read_arguments
+
+    with pytest.raises(SystemExit):
+        read_arguments(argv)
+    printed = capsys.readouterr()
+    assert "usage: python -m counting" in printed.out + printed.err

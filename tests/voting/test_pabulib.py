@@ -170,7 +170,10 @@ def test_the_fast_reader_falls_back_on_quoted_vote_lines(tmp_path):
     assert pabulib.count_file(path, "mes")[1] == pabulib.count_election(election, "mes")
 
 
-@pytest.mark.parametrize("votes", [["1,2", "1,1", "2"], ["1", "none", "", "2,1"], ["1, 2", "2"]])
+@pytest.mark.parametrize(
+    "votes",
+    [["1,2", "1,1", "2"], ["1", "none", "", "2,1"], ["1, 2", "2"], ["1,,2", "2,", "NONE"], ["2,1,2", "1\x0c", "2"]],
+)
 def test_quick_greedy_counts_plain_files_and_falls_back_on_others(tmp_path, votes):
     """A project twice on one ballot counts once; empty ballots and spaces are read as usual."""
     lines = [
@@ -188,6 +191,20 @@ def test_quick_greedy_counts_plain_files_and_falls_back_on_others(tmp_path, vote
     ]
     path = tmp_path / "plain.pb"
     path.write_text("\n".join(lines) + "\n")
+    assert pabulib.count_file(path, "greedy")[1] == pabulib.count_election(pabulib.load(path), "greedy")
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [["v1;1;40", "meta;", "v2;2;30"], ["v1;1", "v2"], ["v1;1\r", "v2;2\r"]],
+    ids=["section-line", "no-vote-cell", "windows-line-ends"],
+)
+def test_quick_greedy_reads_odd_vote_lines_as_the_careful_reader(tmp_path, lines):
+    """A line ``meta;`` starts a section, a line without a vote cell is an empty ballot."""
+    head = "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;6\n2;5\n"
+    header = "voter_id;vote;age" if lines[0].count(";") == 2 else "voter_id;vote"
+    path = tmp_path / "odd.pb"
+    path.write_bytes((head + f"VOTES\n{header}\n" + "\n".join(lines) + "\n").encode())
     assert pabulib.count_file(path, "greedy")[1] == pabulib.count_election(pabulib.load(path), "greedy")
 
 
