@@ -29,6 +29,7 @@ from app.proposals.models import CostLine, Proposal
 from app.roles import Role
 from app.types import utcnow
 from app.voting import services as voting_services
+from tests.compensation.test_payouts import _a_business_day_after
 
 PUBLIC = "public"
 STAFF = "any staff"
@@ -375,7 +376,7 @@ def world(db, make_user, test_context):
     return people, ids
 
 
-PAY_ON = (date.today() + timedelta(days=3)).isoformat()
+PAY_ON = _a_business_day_after(3).isoformat()  # a SEPA business day, whatever the day of the run
 
 #: (action, who, ownership) -> expected. Ownership is in the words of "who".
 OBJECT_CASES = [
