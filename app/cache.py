@@ -8,6 +8,7 @@ grow past its limit: the least recently used entry goes first.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from cachetools import LRUCache, TTLCache
 
 _MISSING = object()
+_ALL: weakref.WeakSet[BoundedCache] = weakref.WeakSet()
 
 
 class BoundedCache:
@@ -24,6 +26,7 @@ class BoundedCache:
     def __init__(self, maxsize: int, ttl: float | None = None, timer: Callable[[], float] = time.monotonic):
         self._entries: LRUCache = TTLCache(maxsize, ttl, timer) if ttl is not None else LRUCache(maxsize)
         self._lock = Lock()
+        _ALL.add(self)
 
     @property
     def maxsize(self) -> int:
@@ -51,3 +54,9 @@ class BoundedCache:
             if isinstance(self._entries, TTLCache):
                 self._entries.expire()
             return len(self._entries)
+
+
+def clear_all() -> None:
+    """Empty every cache of this process (tests start each one with a database of their own)."""
+    for cache in list(_ALL):
+        cache.clear()

@@ -16,6 +16,7 @@ import zlib
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -49,8 +50,25 @@ class _SealingSerializer:
 
 
 class EncryptedSessionInterface(SecureCookieSessionInterface):
+    def should_set_cookie(self, app, session) -> bool:
+        if not session.modified and has_request_context():
+            view = app.view_functions.get(request.endpoint) if request.endpoint else None
+            if getattr(view, "refreshes_session", True) is False:
+                return False
+        return super().should_set_cookie(app, session)
+
     def get_signing_serializer(self, app):
         if not app.secret_key:
             return None
         secret = (app.config.get("BALLOT_BOX_KEY") or app.secret_key).encode()
         return _SealingSerializer(_derive(secret, b"session cookie"), self.serializer)
+
+
+def leaves_cookie_alone(view):
+    """For pages that many phones ask for at the same moment (status polls, the results
+    page): the session is read but the cookie is not sent again unless the view changed it.
+    Refreshing it would re-encrypt it on every poll, and a poll answered after the vote
+    could give the phone back its cookie from before the vote (without the receipt). These
+    requests therefore do not extend the session's lifetime either."""
+    view.refreshes_session = False
+    return view

@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import pyotp
 from harness import (
     ROOT,
     CpuMeter,
@@ -67,6 +68,17 @@ TARGETS = {"evening_p99_ms": 250, "ballots_per_second": 500, "ratio": 0.4}
 
 
 # --- 1. the council evening -------------------------------------------------------------
+async def board_step(board: Phone, path: str, page, form: dict, lands_on: str) -> None:
+    """POST one of the board's forms; stop the run if it does not land where it should (a
+    board step that silently fails would leave the reveal measuring 404 pages)."""
+    response = await board.call(
+        "board", "POST", path, expect=(303,), form={"csrf_token": hidden_value(page.text, "csrf_token"), **form}
+    )
+    where = response.headers.get("location", "").split("?")[0] if response is not None else None
+    if where != lands_on:
+        raise SystemExit(f"board: POST {path} went to {where!r}, expected {lands_on!r}")
+
+
 async def council_evening(
     port: int,
     round_info: dict,
@@ -136,24 +148,19 @@ async def council_evening(
     pollers = [p for p in await asyncio.gather(*(resident(code) for code in round_info["codes"][:residents])) if p]
     voted_at = loop.time() - start
 
-    # The board closes the round and approves the results from its laptop.
+    # The board closes the round and approves the results from its laptop (two-step sign-in).
     board = Phone(HOST, port, stats)
     login = await board.call("board", "GET", "/login", expect=(200,))
-    await board.call(
-        "board",
-        "POST",
-        "/login",
-        expect=(303,),
-        form={
-            "csrf_token": hidden_value(login.text, "csrf_token"),
-            "email": round_info["board_email"],
-            "password": round_info["board_password"],
-        },
+    form = {"email": round_info["board_email"], "password": round_info["board_password"]}
+    await board_step(board, "/login", login, form, "/login/code")
+    code_page = await board.call("board", "GET", "/login/code", expect=(200,))
+    await board_step(
+        board, "/login/code", code_page, {"code": pyotp.TOTP(round_info["board_totp_secret"]).now()}, "/staff"
     )
     manage = await board.call("board", "GET", f"/staff/rounds/{rid}", expect=(200,))
-    token = {"csrf_token": hidden_value(manage.text, "csrf_token"), "confirm": "y", "confirming": "1"}  # ticked
-    await board.call("board", "POST", f"/staff/rounds/{rid}/status/closed", expect=(303,), form=token)
-    await board.call("board", "POST", f"/staff/rounds/{rid}/approve", expect=(303,), form=token)
+    ticked = {"confirm": "y", "confirming": "1"}
+    await board_step(board, f"/staff/rounds/{rid}/status/closed", manage, ticked, f"/staff/rounds/{rid}")
+    await board_step(board, f"/staff/rounds/{rid}/approve", manage, ticked, f"/rounds/{rid}/results")
     await board.close()
     await asyncio.sleep(poll_seconds)  # the phones see "results_published" on their next poll
     stop_polling.set()

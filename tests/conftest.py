@@ -17,6 +17,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from app.cache import clear_all as clear_caches
 from app.extensions import db as _db
 from app.extensions import limiter
 from app.roles import Role
@@ -146,6 +147,7 @@ def db(app):
     scoped.remove = lambda: None if _session_scope() == TEST_SCOPE else remove()
     _db.session = scoped
     limiter.reset()
+    clear_caches()  # round ids repeat from test to test: nothing cached may outlive its database
     try:
         yield _db
     finally:

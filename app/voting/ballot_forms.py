@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -15,6 +17,7 @@ from wtforms import (
     SelectMultipleField,
     SubmitField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,7 +26,20 @@ from app.voting.models import BudgetRound, RoundOption
 from app.voting.rules import BallotError
 
 
+@lru_cache(maxsize=16)
+def _wtforms_translations(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class _BallotForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages in the voter's language, read from disk once per worker
+            and language (Flask-WTF reads and parses them again for every request)."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _wtforms_translations(str(get_locale()))
+
     token = HiddenField()
     submit = SubmitField(_l("Vote"))
 

@@ -4,7 +4,8 @@ Creates, in the configured database, a council happening now, an open approval r
 with eight approved plans on its ballot and N tickets for that council, plus a board
 account to close the round and approve the results (the reveal). Writes JSON to FILE:
 {"round_id", "council_id", "options": [option ids], "board_email", "board_password",
-"codes": [plain ticket codes]}. The codes exist nowhere else, as with printed sheets.
+"board_totp_secret", "codes": [plain ticket codes]}. The board account is enrolled in two-step
+sign-in (required for the board) with a fresh random secret, so the benchmark can sign in. The codes exist nowhere else, as with printed sheets.
 
 For benchmarks and load tests only: refused in production, like `seed-demo`.
 """
@@ -17,9 +18,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.auth import two_step
 from app.auth.services import create_user
 from app.councils.models import Council, CouncilStatus
 from app.councils.services import MAX_TICKETS_PER_BATCH, generate_tickets
@@ -63,6 +66,8 @@ def bench_setup_command(count: int, out_path: str) -> None:
     board = create_user(
         f"bench-board-{stamp}@wijkstem.example", "Benchmark board", password, [Role.board, Role.facilitator]
     )
+    totp_secret = pyotp.random_base32()
+    two_step.enrol_with_known_secret(board, totp_secret)
     start = utcnow() - timedelta(minutes=15)
     council = Council(
         title=f"Bewonersberaad (benchmark {stamp})",
@@ -119,6 +124,7 @@ def bench_setup_command(count: int, out_path: str) -> None:
         "max_choices": MAX_CHOICES,
         "board_email": board.email,
         "board_password": password,
+        "board_totp_secret": totp_secret,
         "codes": codes,
     }
     path = Path(out_path)

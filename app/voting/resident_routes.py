@@ -22,6 +22,7 @@ from app.councils.codes import format_receipt_code, normalize_receipt_code
 from app.councils.resident_routes import SESSION_FORM_KEY, current_ticket, no_store
 from app.database import read_only
 from app.extensions import db, limiter
+from app.sessions import leaves_cookie_alone
 from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
@@ -197,6 +198,7 @@ def _chosen_options(round_, ballot):
 
 
 @bp.route("/rounds/<int:round_id>/status.json")
+@leaves_cookie_alone
 @read_only
 def public_status(round_id: int):
     """Polled by waiting phones. Served from memory; 304 when nothing changed."""

@@ -3,9 +3,23 @@ download and recount them."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import time
+from threading import Lock
 
-from flask import abort, flash, redirect, render_template, request, session, stream_with_context, url_for
+import brotli
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,13 +30,22 @@ from app.database import read_only
 from app.extensions import db
 from app.roles import Role
 from app.security import roles_required
+from app.sessions import leaves_cookie_alone
 from app.views import download, get_or_404
 from app.voting import bp, exports
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
 from app.voting.models import BudgetRound, ResultFrozen, RoundStatus
 from app.voting.permissions import load_round
 from app.voting.results import counted_ballots, round_results
-from app.voting.services import after_close, approve_results, flush_box, pending_paper, turnout, turnout_by_part
+from app.voting.services import (
+    after_close,
+    approve_results,
+    flush_box,
+    pending_paper,
+    round_status,
+    turnout,
+    turnout_by_part,
+)
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -51,29 +74,81 @@ def rule_text(round_: BudgetRound) -> str:
 
 
 @bp.route("/rounds/<int:round_id>/results")
+@leaves_cookie_alone
 @read_only
 def public_results(round_id: int):
-    cacheable = not current_user.is_authenticated and not session.get("_flashes")
-    fresh = PAGES.get((round_id, str(get_locale()))) if cacheable else None
-    if fresh and time.monotonic() - fresh[0] < PAGE_SECONDS:
-        return fresh[2]  # published results do not change: no database work at all
-    round_ = load_results_round(round_id, provisional=True)
-    key = (round_.status.value, counted_ballots(round_))
-    if cacheable and fresh and fresh[1] == key:
-        page = fresh[2]
-    else:
-        page = _results_page(round_)
-    if cacheable:
-        PAGES.set((round_id, str(get_locale())), (time.monotonic(), key, page))
-    return page
+    if not _same_page_for_everyone():
+        return _results_page(load_results_round(round_id, provisional=True))
+    return _shared_page(round_id, str(get_locale())).response()
 
 
-#: Rendered results pages of closed and published rounds, per language, for visitors without an
-#: account: when a council's results are revealed, 300 phones ask for the same page at
-#: once. Re-checked against the number of counted ballots every few seconds, so a late
-#: paper confirmation shows up.
+def _same_page_for_everyone() -> bool:
+    """The page a visitor gets is the one every visitor in that language gets: no account
+    (the board's preview has a form with its CSRF token, staff see their menu), no message
+    waiting to be shown, and no query string (the language links repeat the path)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.query_string
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+    )
+
+
+class SharedPage:
+    """A finished results page, as bytes, with its ETag and compressed bodies: when a
+    council's results are revealed, 300 phones ask for the same page at once."""
+
+    def __init__(self, key: tuple, html: str, compress: bool):
+        self.key = key  # (round status, counted ballots)
+        self.checked_at = time.monotonic()
+        self.bodies = {"identity": html.encode()}
+        if compress:  # no secret in this page (see app/wire.py): compressing it leaks nothing
+            config = current_app.config
+            self.bodies["br"] = brotli.compress(self.bodies["identity"], quality=config.get("COMPRESS_BR_LEVEL", 5))
+            self.bodies["gzip"] = gzip.compress(self.bodies["identity"], config.get("COMPRESS_LEVEL", 6), mtime=0)
+        self.etag = hashlib.sha256(self.bodies["identity"]).hexdigest()[:32]
+
+    def fresh(self, status: str | None) -> bool:
+        return status == self.key[0] and time.monotonic() - self.checked_at < PAGE_SECONDS
+
+    def response(self):
+        encoding = next((e for e in ("br", "gzip") if e in self.bodies and request.accept_encodings[e]), "identity")
+        response = current_app.response_class(self.bodies[encoding], mimetype="text/html")
+        response.headers["Cache-Control"] = "no-cache"  # phones ask again and get 304 while it is unchanged
+        response.headers["Vary"] = "Accept-Encoding"
+        if encoding != "identity":
+            response.headers["Content-Encoding"] = encoding
+        response.set_etag(self.etag if encoding == "identity" else f"{self.etag}:{encoding}")
+        return response.make_conditional(request)
+
+
+#: Results pages of closed and published rounds, per language, for visitors without an
+#: account. A page is served from memory while the round's status (from the per-worker
+#: status cache: at once in the worker that changed it, within a second in the others) is the
+#: one it was made for, and re-checked against the number of counted ballots every few
+#: seconds, so a late paper confirmation shows up.
 PAGE_SECONDS = 5.0
-PAGES = BoundedCache(maxsize=64)  # (round id, language): closed and published rounds
+PAGES = BoundedCache(maxsize=64)  # (round id, language) -> SharedPage
+#: One thread per worker renders a missing page; the others wait for it instead of rendering it too.
+_RENDERING = Lock()
+
+
+def _shared_page(round_id: int, language: str) -> SharedPage:
+    cached = PAGES.get((round_id, language))
+    if cached is not None and cached.fresh(round_status(round_id)):
+        return cached  # no database work at all
+    with _RENDERING:
+        cached = PAGES.get((round_id, language))
+        if cached is not None and cached.fresh(round_status(round_id)):
+            return cached
+        round_ = load_results_round(round_id, provisional=True)
+        key = (round_.status.value, counted_ballots(round_))
+        if cached is not None and cached.key == key:
+            cached.checked_at = time.monotonic()
+        else:
+            cached = SharedPage(key, _results_page(round_), current_app.config.get("COMPRESS_PAGES", True))
+        PAGES.set((round_id, language), cached)
+        return cached
 
 
 def _results_page(round_: BudgetRound) -> str:

@@ -9,9 +9,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import joinedload, object_session
 
 from app import ballot_box, disclosure
 from app.auth import audit
@@ -583,6 +584,30 @@ def round_status(round_id: int) -> str | None:
 
 def forget_status(round_id: int) -> None:
     STATUS_CACHE.forget(round_id)
+
+
+# A round whose status changed is forgotten in this worker as soon as the change is
+# committed (the results page and the polls of this worker see it at once); other
+# workers see it within STATUS_TTL_SECONDS.
+_CHANGED = "wijkstem.round_status_changed"
+
+
+@event.listens_for(BudgetRound.status, "set")
+def _status_set(target: BudgetRound, value, old, _initiator) -> None:
+    session = object_session(target)
+    if value != old and target.id is not None and session is not None:
+        session.info.setdefault(_CHANGED, set()).add(target.id)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _forget_changed_statuses(session: OrmSession) -> None:
+    for round_id in session.info.pop(_CHANGED, ()):
+        forget_status(round_id)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _keep_statuses(session: OrmSession) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 def rounds_newest_first() -> list[BudgetRound]:
