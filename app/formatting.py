@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from babel import Locale
+from babel.numbers import format_currency
+from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
 
 from app.money import format_amount_for_input
@@ -14,14 +17,18 @@ from app.money import format_amount_for_input
 def money(cents: int | None, whole: bool = False) -> str:
     if cents is None:
         return ""
-    if whole and cents % 100 == 0:
+    return _money(str(get_locale() or "nl"), cents, whole and cents % 100 == 0)
+
+
+@lru_cache(maxsize=4096)  # a ballot page shows each plan's cost; Babel's formatting is slow
+def _money(locale: str, cents: int, whole: bool) -> str:
+    if whole:
         # The locale's own pattern without decimals: "€ 40.000" in Dutch, "40 000 €" in Polish,
         # so whole and exact amounts put the sign in the same place.
-
-        pattern = get_locale().currency_formats["standard"].pattern.split(";")[0]
+        pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
         whole_pattern = pattern.replace("#,##0.00", "#,##0").replace("0.00", "0")
-        return format_currency(cents // 100, "EUR", format=whole_pattern, currency_digits=False)
-    return format_currency(Decimal(cents) / 100, "EUR")
+        return format_currency(cents // 100, "EUR", format=whole_pattern, currency_digits=False, locale=locale)
+    return format_currency(Decimal(cents) / 100, "EUR", locale=locale)
 
 
 def local_datetime(value: datetime | None, style: str = "medium") -> str:
