@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import repeat
+from itertools import chain, repeat
 from operator import add, itemgetter, mul
 
 from counting.mes_run import Run
@@ -35,7 +34,6 @@ from counting.mes_run import Run
 FLOAT_MIN_GROUPS = 400
 
 
-@dataclass
 class Supporters:
     """The supporters of one project, as groups (identical ballots).
 
@@ -43,35 +41,51 @@ class Supporters:
     ``class * modulus + weight``. Prices are searched over *entries*: one per group, or, when
     all utilities are equal and few ballots repeat, one per voter (``plain``: sorting bare
     floats is fastest).
+
+    ``weights``: per group 1 when all utilities are equal (``uniform``), else the utility;
+    ``voters``: per group how many voters cast that ballot; ``unit``: the common utility when
+    all are equal, else 1 (``rho = share / unit``). (A plain class, not a dataclass: see
+    :mod:`counting.record`; built once per project, for every count.)
     """
 
-    groups: list[int]
-    weights: list[int]  # per group: 1 when all utilities are equal, else the utility
-    voters: list[int]  # per group: how many voters cast that ballot
-    unit: int  # the common utility when all are equal, else 1; rho = share / unit
-    uniform: bool = field(init=False)  # all weights are 1
-    plain: bool = field(init=False)  # entries are single voters with weight 1
-    modulus: int = field(init=False)
-    pick: itemgetter = field(init=False)  # values of the groups (+1 padding: always a tuple)
-    pick_entries: itemgetter = field(init=False)  # values of the entries (+1 padding)
-    scaled: list[int] = field(init=False)  # weight * voters, per group
-    weight_total: int = field(init=False)
-    utility_total: int = field(init=False)
-    voter_total: int = field(init=False)
+    __slots__ = (
+        "groups",
+        "weights",
+        "voters",
+        "unit",
+        "uniform",
+        "plain",
+        "modulus",
+        "pick",
+        "pick_entries",
+        "scaled",
+        "weight_total",
+        "utility_total",
+        "voter_total",
+    )
 
-    def __post_init__(self) -> None:
-        self.uniform = all(w == 1 for w in self.weights)
-        self.voter_total = sum(self.voters)
-        self.plain = self.uniform and self.voter_total <= 2 * len(self.groups)
+    def __init__(self, groups: list[int], utilities: list[int], voters: list[int]) -> None:
+        self.groups, self.voters = groups, voters
+        first = utilities[0]
+        self.uniform = utilities.count(first) == len(utilities)  # all weights are 1
+        self.unit = first if self.uniform else 1
+        self.weights = [1] * len(utilities) if self.uniform else utilities
+        self.voter_total = sum(voters)
+        single = voters.count(1) == len(voters)  # nobody shares a ballot with another
+        # entries are single voters with weight 1
+        self.plain = self.uniform and self.voter_total <= 2 * len(groups)
         self.modulus = max(self.weights) + 1
-        self.pick = itemgetter(*self.groups, self.groups[0])
-        if self.plain:
-            entries = [g for g, m in zip(self.groups, self.voters) for _ in range(m)]
-            self.pick_entries = itemgetter(*entries, entries[0])
+        self.pick = itemgetter(*groups, groups[0])  # values of the groups (+1: always a tuple)
+        if self.plain and not single:
+            entries = list(chain.from_iterable(map(repeat, groups, voters)))
+            self.pick_entries = itemgetter(*entries, entries[0])  # values of the entries (+1)
         else:
             self.pick_entries = self.pick
-        self.scaled = [w * m for w, m in zip(self.weights, self.voters)]
-        self.weight_total = sum(self.scaled)
+        if self.uniform:
+            self.scaled = voters  # weight * voters, per group
+        else:
+            self.scaled = list(map(mul, self.weights, voters))
+        self.weight_total = self.voter_total if self.uniform else sum(self.scaled)
         self.utility_total = self.weight_total * self.unit
 
     @property
@@ -126,14 +140,7 @@ class Electorate:
         voters_of = multiplicity.__getitem__
         for p in self.eligible:
             groups_of_p, utilities_of_p = zip(*supporters[p])
-            utilities = list(utilities_of_p)
-            uniform = len(set(utilities)) == 1
-            self.of[p] = Supporters(
-                groups=list(groups_of_p),
-                weights=[1] * len(utilities) if uniform else utilities,
-                voters=list(map(voters_of, groups_of_p)),
-                unit=utilities[0] if uniform else 1,
-            )
+            self.of[p] = Supporters(list(groups_of_p), list(utilities_of_p), list(map(voters_of, groups_of_p)))
 
     def run(self, voter_budget: Fraction, record: bool = False, guide: Run | None = None) -> Run:
         """One MES run; ``record`` keeps what every group paid (for explanations)."""

@@ -29,9 +29,11 @@ Why the margin is safe in practice, and what does not rest on it:
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # (no typing at run time; true for mypy)
 if TYPE_CHECKING:
+    from typing import Any
+
     from counting.mes import Electorate
 
 EPS = 2.0**-52
