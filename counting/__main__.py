@@ -30,7 +30,7 @@ class Arguments(Record):
 def main(argv: list[str] | None = None) -> int:
     args = read_arguments(sys.argv[1:] if argv is None else argv)
     try:
-        election, result = pabulib.count_file(args.path, args.rule)
+        election, result = pabulib.count_file(args.path, args.rule, explain=False)  # prints no trace
     except (OSError, ValueError, KeyError) as error:
         print(f"python -m counting: {args.path}: {error}", file=sys.stderr)
         return 1

@@ -148,11 +148,12 @@ class Electorate:
         run.execute(guide)
         return run
 
-    def add1(self, budget: int, increment: int = 1) -> Run:
+    def add1(self, budget: int, increment: int = 1, record: bool = True) -> Run:
         """MES with pabutools' ``voter_budget_increment``: start each voter with
         ``budget / voters`` and add ``increment`` until the outcome is exhaustive (no unfunded
         eligible project fits in what is left of ``budget``); if an outcome costs more than
-        ``budget``, keep the one before. Returns that run, with payments recorded, and with
+        ``budget``, keep the one before. Returns that run, with payments recorded (unless
+        ``record`` is false), and with
         ``add1_step`` and ``stop_reason`` set (the certificate, see :class:`counting.tally.Certificate`).
 
         Shortcuts, none changing the result:
@@ -170,14 +171,14 @@ class Electorate:
         """
         fast = self._float_electorate()
         if fast is not None:
-            run = self._add1(budget, increment, fast)
+            run = self._add1(budget, increment, fast, record)
             if run is not None:
                 return run
-        run = self._add1(budget, increment, None)
+        run = self._add1(budget, increment, None, record)
         assert run is not None  # exact runs need no confirmation
         return run
 
-    def _add1(self, budget: int, increment: int, fast) -> Run | None:
+    def _add1(self, budget: int, increment: int, fast, record: bool = True) -> Run | None:
         """:meth:`add1`; None if the exact engine did not confirm where float runs stopped."""
         start = Fraction(budget, self.voters)
         k, step, block = 0, 1, 1 if fast is None else 2  # floats: the first outcomes usually differ
@@ -205,9 +206,9 @@ class Electorate:
                 if self._overspends(budget, funded):  # j > 0: MES with budget / voters never overspends
                     if floats[j - k] and not self._overspends(budget, self._funded(start + j * increment)):
                         return None
-                    return self._stop(budget, start, j - 1, increment, "next_overspends")
+                    return self._stop(budget, start, j - 1, increment, "next_overspends", record)
                 if self._exhaustive(budget, funded):
-                    return self._stop(budget, start, j, increment, "exhaustive")
+                    return self._stop(budget, start, j, increment, "exhaustive", record)
             k += block
             if any(funded != outcomes[-1] for funded in outcomes):
                 block = min(16, 2 * block)  # the outcome is changing: no proof would hold
@@ -249,11 +250,13 @@ class Electorate:
         except ImportError:  # numpy missing: the exact engine alone
             return None
 
-    def _stop(self, budget: int, start: Fraction, step: int, increment: int, reason: str) -> Run | None:
-        """The exact run where add1 stops, with payments recorded; None if it does not confirm
+    def _stop(
+        self, budget: int, start: Fraction, step: int, increment: int, reason: str, record: bool = True
+    ) -> Run | None:
+        """The exact run where add1 stops, with payments recorded if asked; None if it does not confirm
         the stop that (float) runs found: within the budget, and exhaustive exactly when the
         reason says so."""
-        run = self.run(start + step * increment, record=True)
+        run = self.run(start + step * increment, record=record)
         funded = [f.project for f in run.funded]
         if self._overspends(budget, funded) or self._exhaustive(budget, funded) != (reason == "exhaustive"):
             return None

@@ -212,8 +212,12 @@ def count_grouped(
     *,
     ranking_length: int | None = None,
     budget_increment: int = 1,
+    explain: bool = True,
 ) -> Result:
-    """Like :func:`count`, with ballots given as ``(ballot, number of voters who cast it)``."""
+    """Like :func:`count`, with ballots given as ``(ballot, number of voters who cast it)``.
+    ``explain=False``: for a caller that needs only the outcome (``python -m counting``), MES
+    gives the same result without its trace (an empty list) and skips recording the payments
+    the trace explains (about a tenth of a count on Amsterdam 332); greedy keeps its trace."""
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; expected one of {RULES}")
     if not isinstance(budget, int) or budget < 0:
@@ -224,7 +228,7 @@ def count_grouped(
         election = _Election(budget, projects, grouped_ballots, ballot_type, ranking_length)
         if rule == "greedy":
             return election.greedy()
-        return election.mes(budget_increment, completion=(rule == "mes"))
+        return election.mes(budget_increment, completion=(rule == "mes"), explain=explain)
 
 
 def greedy_by_support(budget: int, projects: Sequence[Project], support: Mapping[str, int]) -> Result:
@@ -358,7 +362,7 @@ class _Election:
 
     # -- method of equal shares -------------------------------------------------------------------
 
-    def mes(self, increment: int, completion: bool) -> Result:
+    def mes(self, increment: int, completion: bool, explain: bool = True) -> Result:
         from counting.mes import Electorate
 
         if self.approval:  # utility: the cost (a loop over every vote cell: keep it lean)
@@ -375,21 +379,24 @@ class _Election:
             (p for p, pairs in electorate.supporters.items() if pairs and self.costs[p] == 0),
             key=self.ids.__getitem__,
         )
-        run = electorate.add1(self.budget, increment) if self.voters else None
+        run = electorate.add1(self.budget, increment, record=explain) if self.voters else None
         funded = run.funded if run else []
         selected = free + [f.project for f in funded]
-        trace = [self._step(p, True, "funded", {"round": 0, "supporters": self.supporters[p]}) for p in free]
-        trace += self._mes_funded_steps(run)
         if completion:
             selected, fill = self._greedy_fill(selected, "completion_funded")
-            trace += [step for step in fill if step.funded]
-        left = self.budget - sum(self.costs[p] for p in selected)
-        chosen = set(selected)
-        left_out = [p for p in self.greedy_order if p not in chosen]
-        spending = _spending_matrix(self, electorate, run, left_out)
-        spent_on = self._money_spent_on(run) if spending is None else {}  # small votes only
-        for p in left_out:
-            trace.append(self._mes_not_funded(p, electorate, run, spent_on, left, spending))
+        trace: list[Step] = []
+        if explain:
+            trace += [self._step(p, True, "funded", {"round": 0, "supporters": self.supporters[p]}) for p in free]
+            trace += self._mes_funded_steps(run)
+            if completion:
+                trace += [step for step in fill if step.funded]
+            left = self.budget - sum(self.costs[p] for p in selected)
+            chosen = set(selected)
+            left_out = [p for p in self.greedy_order if p not in chosen]
+            spending = _spending_matrix(self, electorate, run, left_out)
+            spent_on = self._money_spent_on(run) if spending is None else {}  # small votes only
+            for p in left_out:
+                trace.append(self._mes_not_funded(p, electorate, run, spent_on, left, spending))
         certificate = None
         if run is not None:
             certificate = Certificate(
