@@ -117,7 +117,11 @@ class Electorate:
     """The voters as MES needs them, prepared once and reused by every run.
 
     ``groups[g]`` maps project index -> utility (> 0) for ballot group ``g``; ``multiplicity[g]``
-    is the number of voters who cast it. ``ids`` are the project ids (ties: smallest id string).
+    is the number of voters who cast it; ``groups_of[p]`` and ``utilities_of[p]`` are the groups
+    that get utility from project ``p`` (in order) and that utility. ``ids`` are the project ids (ties: smallest id string).
+    ``utility_is_cost``: each project a ballot names gives the utility of its cost (approval
+    ballots, pabutools' ``Cost_Sat``), whatever the ballot's values; a project costing nothing
+    then gives none.
     """
 
     def __init__(
@@ -126,21 +130,37 @@ class Electorate:
         costs: Sequence[int],
         groups: Sequence[dict[int, int]],
         multiplicity: Sequence[int],
+        utility_is_cost: bool = False,
     ) -> None:
         self.ids, self.costs, self.groups = ids, costs, groups
         self.voters = sum(multiplicity)
-        supporters: dict[int, list[tuple[int, int]]] = {p: [] for p in range(len(costs))}
-        for g, ballot in enumerate(groups):
-            for p, utility in ballot.items():
-                supporters[p].append((g, utility))
-        self.supporters = supporters
-        self.eligible = [p for p, pairs in supporters.items() if pairs and costs[p] > 0]
-        self.rank = {p: i for i, p in enumerate(sorted(self.eligible, key=ids.__getitem__))}
-        self.of: dict[int, Supporters] = {}
+        # per project: the groups that get utility from it, in order, and their utilities
+        self.groups_of: list[list[int]] = [[] for _ in costs]
+        group_appends = [supporting.append for supporting in self.groups_of]
+        if utility_is_cost:  # one pass over the vote cells, no utilities to collect
+            for g, ballot in enumerate(groups):
+                for p in ballot:
+                    group_appends[p](g)
+            for p, cost in enumerate(costs):
+                if cost == 0:
+                    self.groups_of[p] = []
+            self.utilities_of = [[cost] * len(supporting) for cost, supporting in zip(costs, self.groups_of)]
+        else:
+            self.utilities_of = [[] for _ in costs]
+            utility_appends = [utilities.append for utilities in self.utilities_of]
+            for g, ballot in enumerate(groups):
+                for p, utility in ballot.items():
+                    group_appends[p](g)
+                    utility_appends[p](utility)
+        #: supported, costing nothing: funded before MES starts
+        self.free = [p for p, supporting in enumerate(self.groups_of) if supporting and costs[p] == 0]
+        self.eligible = [p for p, supporting in enumerate(self.groups_of) if supporting and costs[p] > 0]
         voters_of = multiplicity.__getitem__
-        for p in self.eligible:
-            groups_of_p, utilities_of_p = zip(*supporters[p])
-            self.of[p] = Supporters(list(groups_of_p), list(utilities_of_p), list(map(voters_of, groups_of_p)))
+        self.of: dict[int, Supporters] = {
+            p: Supporters(self.groups_of[p], self.utilities_of[p], list(map(voters_of, self.groups_of[p])))
+            for p in self.eligible
+        }
+        self.rank = {p: i for i, p in enumerate(sorted(self.eligible, key=ids.__getitem__))}
 
     def run(self, voter_budget: Fraction, record: bool = False, guide: Run | None = None) -> Run:
         """One MES run; ``record`` keeps what every group paid (for explanations)."""

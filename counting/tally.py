@@ -365,20 +365,16 @@ class _Election:
     def mes(self, increment: int, completion: bool, explain: bool = True) -> Result:
         from counting.mes import Electorate
 
-        if self.approval:  # utility: the cost (a loop over every vote cell: keep it lean)
-            costs = self.costs
-            utilities = [{p: costs[p] for p in group if costs[p] > 0} for group in self.groups]
+        if self.approval:  # utility: the cost
+            electorate = Electorate(self.ids, self.costs, self.groups, self.multiplicity, utility_is_cost=True)
         else:
             utilities = [
                 {p: u for p, points in group.items() if (u := self._mes_utility(p, points)) > 0}
                 for group in self.groups
             ]
-        electorate = Electorate(self.ids, self.costs, utilities, self.multiplicity)
+            electorate = Electorate(self.ids, self.costs, utilities, self.multiplicity)
         # costing nothing and giving utility: funded before MES starts, as in pabutools
-        free = sorted(
-            (p for p, pairs in electorate.supporters.items() if pairs and self.costs[p] == 0),
-            key=self.ids.__getitem__,
-        )
+        free = sorted(electorate.free, key=self.ids.__getitem__)
         run = electorate.add1(self.budget, increment, record=explain) if self.voters else None
         funded = run.funded if run else []
         selected = free + [f.project for f in funded]
@@ -413,14 +409,14 @@ class _Election:
         """Why MES (and the completion) left ``p`` out: no utility, or its supporters' money
         had gone to other projects (the three that took most of it are named)."""
         data = {"left": left, "needed": self.costs[p]}
-        if not electorate.supporters[p]:
+        if not electorate.groups_of[p]:
             return self._step(p, False, "no_support", data)
         if spending is not None:  # large votes: the same sums with numpy
             spent, available = spending(p)
         else:
             spent = Counter()
             available = 0.0
-            for g, _ in electorate.supporters[p]:
+            for g in electorate.groups_of[p]:
                 m = self.multiplicity[g]
                 available += m * run.group_approx[g]
                 for q, amount in spent_on[g].items():
@@ -508,7 +504,7 @@ def _spending_matrix(election: _Election, electorate: Electorate, run: Run | Non
     projects = [funded.project for funded in run.funded]
 
     def spending(p: int) -> tuple[dict[int, float], float]:
-        groups = np.fromiter((g for g, _ in electorate.supporters[p]), dtype=np.intp)
+        groups = np.array(electorate.groups_of[p], dtype=np.intp)
         sums = paid[groups].sum(axis=0)
         return {q: float(value) for q, value in zip(projects, sums.tolist()) if value}, float(left[groups].sum())
 
