@@ -30,6 +30,10 @@ from operator import add, itemgetter, mul
 
 from counting.mes_run import Run
 
+TYPE_CHECKING = False  # (no typing at run time; true for mypy)
+if TYPE_CHECKING:
+    from typing import Any
+
 #: Votes with at least this many distinct ballots use float runs inside add1 (tests lower it).
 FLOAT_MIN_GROUPS = 400
 
@@ -203,32 +207,35 @@ class Electorate:
         start = Fraction(budget, self.voters)
         k, step, block = 0, 1, 1 if fast is None else 2  # floats: the first outcomes usually differ
         while True:
-            outcomes: list[list[int]] = []
-            floats: list[bool] = []
-            top: Run | None = None
-            guide = None
-            for j in reversed(range(k, k + block)):  # from the largest budget down
-                use_float = fast is not None and block > 1  # a lone run is a proof's start
-                found = fast.funded(start + j * increment, guide) if use_float else None
-                if found is None:
-                    exact = self.run(start + j * increment)
-                    funded = [f.project for f in exact.funded]
-                    if j == k + block - 1:
-                        top = exact
-                    guide = None
-                else:
-                    funded, guide = found.funded, found
-                outcomes.append(funded)
-                floats.append(found is not None)
-            outcomes.reverse()
-            floats.reverse()
-            for j, funded in enumerate(outcomes, start=k):
-                if self._overspends(budget, funded):  # j > 0: MES with budget / voters never overspends
-                    if floats[j - k] and not self._overspends(budget, self._funded(start + j * increment)):
-                        return None
-                    return self._stop(budget, start, j - 1, increment, "next_overspends", record)
-                if self._exhaustive(budget, funded):
-                    return self._stop(budget, start, j, increment, "exhaustive", record)
+            # The block's budgets k .. top_step: the largest first, then the lower half from
+            # the middle down and only then, if add1 did not stop there, the upper half, each
+            # float run guided by the one above it (more money).
+            top_step, middle = k + block - 1, k + block // 2
+            use_float = fast is not None and block > 1  # a lone run is a proof's start
+            found_at: dict[int, list[int]] = {}
+            by_float: dict[int, bool] = {}
+            found_at[top_step], top_guide, top = self._outcome(
+                fast if use_float else None, start + top_step * increment, None
+            )
+            by_float[top_step] = top_guide is not None
+            halves = (
+                (range(middle - 1, k - 1, -1), range(k, middle)),
+                (range(top_step - 1, middle - 1, -1), range(middle, top_step + 1)),
+            )
+            for counted, checked in halves:
+                guide = top_guide
+                for j in counted:
+                    found_at[j], guide, _ = self._outcome(fast if use_float else None, start + j * increment, guide)
+                    by_float[j] = guide is not None
+                for j in checked:
+                    funded = found_at[j]
+                    if self._overspends(budget, funded):  # j > 0: MES with budget / voters never overspends
+                        if by_float[j] and not self._overspends(budget, self._funded(start + j * increment)):
+                            return None
+                        return self._stop(budget, start, j - 1, increment, "next_overspends", record)
+                    if self._exhaustive(budget, funded):
+                        return self._stop(budget, start, j, increment, "exhaustive", record)
+            outcomes = [found_at[j] for j in range(k, k + block)]
             k += block
             if any(funded != outcomes[-1] for funded in outcomes):
                 block = min(16, 2 * block)  # the outcome is changing: no proof would hold
@@ -245,6 +252,15 @@ class Electorate:
                 k += step
                 step, top, skipped = 2 * step, proof, True
             step, block = 1, (1 if skipped else min(16, 2 * block))
+
+    def _outcome(self, fast, voter_budget: Fraction, guide) -> tuple[list[int], Any, Run | None]:
+        """``(funded projects, the float run or None, the exact run or None)`` at one budget: by
+        a float run (``fast``, guided by ``guide``) if floats can decide, else by an exact run."""
+        found = fast.funded(voter_budget, guide) if fast is not None else None
+        if found is not None:
+            return found.funded, found, None
+        exact = self.run(voter_budget)
+        return [f.project for f in exact.funded], None, exact
 
     def _funded(self, voter_budget: Fraction) -> list[int]:
         return [f.project for f in self.run(voter_budget).funded]
