@@ -24,18 +24,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import repeat
+from itertools import chain, repeat
 from operator import add, itemgetter, mul
 
 from counting.mes_run import Run
+
+TYPE_CHECKING = False  # (no typing at run time; true for mypy)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Votes with at least this many distinct ballots use float runs inside add1 (tests lower it).
 FLOAT_MIN_GROUPS = 400
 
 
-@dataclass
 class Supporters:
     """The supporters of one project, as groups (identical ballots).
 
@@ -43,35 +45,51 @@ class Supporters:
     ``class * modulus + weight``. Prices are searched over *entries*: one per group, or, when
     all utilities are equal and few ballots repeat, one per voter (``plain``: sorting bare
     floats is fastest).
+
+    ``weights``: per group 1 when all utilities are equal (``uniform``), else the utility;
+    ``voters``: per group how many voters cast that ballot; ``unit``: the common utility when
+    all are equal, else 1 (``rho = share / unit``). (A plain class, not a dataclass: see
+    :mod:`counting.record`; built once per project, for every count.)
     """
 
-    groups: list[int]
-    weights: list[int]  # per group: 1 when all utilities are equal, else the utility
-    voters: list[int]  # per group: how many voters cast that ballot
-    unit: int  # the common utility when all are equal, else 1; rho = share / unit
-    uniform: bool = field(init=False)  # all weights are 1
-    plain: bool = field(init=False)  # entries are single voters with weight 1
-    modulus: int = field(init=False)
-    pick: itemgetter = field(init=False)  # values of the groups (+1 padding: always a tuple)
-    pick_entries: itemgetter = field(init=False)  # values of the entries (+1 padding)
-    scaled: list[int] = field(init=False)  # weight * voters, per group
-    weight_total: int = field(init=False)
-    utility_total: int = field(init=False)
-    voter_total: int = field(init=False)
+    __slots__ = (
+        "groups",
+        "weights",
+        "voters",
+        "unit",
+        "uniform",
+        "plain",
+        "modulus",
+        "pick",
+        "pick_entries",
+        "scaled",
+        "weight_total",
+        "utility_total",
+        "voter_total",
+    )
 
-    def __post_init__(self) -> None:
-        self.uniform = all(w == 1 for w in self.weights)
-        self.voter_total = sum(self.voters)
-        self.plain = self.uniform and self.voter_total <= 2 * len(self.groups)
+    def __init__(self, groups: list[int], utilities: list[int], voters: list[int]) -> None:
+        self.groups, self.voters = groups, voters
+        first = utilities[0]
+        self.uniform = utilities.count(first) == len(utilities)  # all weights are 1
+        self.unit = first if self.uniform else 1
+        self.weights = [1] * len(utilities) if self.uniform else utilities
+        self.voter_total = sum(voters)
+        single = voters.count(1) == len(voters)  # nobody shares a ballot with another
+        # entries are single voters with weight 1
+        self.plain = self.uniform and self.voter_total <= 2 * len(groups)
         self.modulus = max(self.weights) + 1
-        self.pick = itemgetter(*self.groups, self.groups[0])
-        if self.plain:
-            entries = [g for g, m in zip(self.groups, self.voters) for _ in range(m)]
-            self.pick_entries = itemgetter(*entries, entries[0])
+        self.pick = itemgetter(*groups, groups[0])  # values of the groups (+1: always a tuple)
+        if self.plain and not single:
+            entries = list(chain.from_iterable(map(repeat, groups, voters)))
+            self.pick_entries = itemgetter(*entries, entries[0])  # values of the entries (+1)
         else:
             self.pick_entries = self.pick
-        self.scaled = [w * m for w, m in zip(self.weights, self.voters)]
-        self.weight_total = sum(self.scaled)
+        if self.uniform:
+            self.scaled = voters  # weight * voters, per group
+        else:
+            self.scaled = list(map(mul, self.weights, voters))
+        self.weight_total = self.voter_total if self.uniform else sum(self.scaled)
         self.utility_total = self.weight_total * self.unit
 
     @property
@@ -103,7 +121,11 @@ class Electorate:
     """The voters as MES needs them, prepared once and reused by every run.
 
     ``groups[g]`` maps project index -> utility (> 0) for ballot group ``g``; ``multiplicity[g]``
-    is the number of voters who cast it. ``ids`` are the project ids (ties: smallest id string).
+    is the number of voters who cast it; ``groups_of[p]`` and ``utilities_of[p]`` are the groups
+    that get utility from project ``p`` (in order) and that utility. ``ids`` are the project ids (ties: smallest id string).
+    ``utility_is_cost``: each project a ballot names gives the utility of its cost (approval
+    ballots, pabutools' ``Cost_Sat``), whatever the ballot's values; a project costing nothing
+    then gives none.
     """
 
     def __init__(
@@ -112,28 +134,37 @@ class Electorate:
         costs: Sequence[int],
         groups: Sequence[dict[int, int]],
         multiplicity: Sequence[int],
+        utility_is_cost: bool = False,
     ) -> None:
         self.ids, self.costs, self.groups = ids, costs, groups
         self.voters = sum(multiplicity)
-        supporters: dict[int, list[tuple[int, int]]] = {p: [] for p in range(len(costs))}
-        for g, ballot in enumerate(groups):
-            for p, utility in ballot.items():
-                supporters[p].append((g, utility))
-        self.supporters = supporters
-        self.eligible = [p for p, pairs in supporters.items() if pairs and costs[p] > 0]
-        self.rank = {p: i for i, p in enumerate(sorted(self.eligible, key=ids.__getitem__))}
-        self.of: dict[int, Supporters] = {}
+        # per project: the groups that get utility from it, in order, and their utilities
+        self.groups_of: list[list[int]] = [[] for _ in costs]
+        group_appends = [supporting.append for supporting in self.groups_of]
+        if utility_is_cost:  # one pass over the vote cells, no utilities to collect
+            for g, ballot in enumerate(groups):
+                for p in ballot:
+                    group_appends[p](g)
+            for p, cost in enumerate(costs):
+                if cost == 0:
+                    self.groups_of[p] = []
+            self.utilities_of = [[cost] * len(supporting) for cost, supporting in zip(costs, self.groups_of)]
+        else:
+            self.utilities_of = [[] for _ in costs]
+            utility_appends = [utilities.append for utilities in self.utilities_of]
+            for g, ballot in enumerate(groups):
+                for p, utility in ballot.items():
+                    group_appends[p](g)
+                    utility_appends[p](utility)
+        #: supported, costing nothing: funded before MES starts
+        self.free = [p for p, supporting in enumerate(self.groups_of) if supporting and costs[p] == 0]
+        self.eligible = [p for p, supporting in enumerate(self.groups_of) if supporting and costs[p] > 0]
         voters_of = multiplicity.__getitem__
-        for p in self.eligible:
-            groups_of_p, utilities_of_p = zip(*supporters[p])
-            utilities = list(utilities_of_p)
-            uniform = len(set(utilities)) == 1
-            self.of[p] = Supporters(
-                groups=list(groups_of_p),
-                weights=[1] * len(utilities) if uniform else utilities,
-                voters=list(map(voters_of, groups_of_p)),
-                unit=utilities[0] if uniform else 1,
-            )
+        self.of: dict[int, Supporters] = {
+            p: Supporters(self.groups_of[p], self.utilities_of[p], list(map(voters_of, self.groups_of[p])))
+            for p in self.eligible
+        }
+        self.rank = {p: i for i, p in enumerate(sorted(self.eligible, key=ids.__getitem__))}
 
     def run(self, voter_budget: Fraction, record: bool = False, guide: Run | None = None) -> Run:
         """One MES run; ``record`` keeps what every group paid (for explanations)."""
@@ -141,11 +172,12 @@ class Electorate:
         run.execute(guide)
         return run
 
-    def add1(self, budget: int, increment: int = 1) -> Run:
+    def add1(self, budget: int, increment: int = 1, record: bool = True) -> Run:
         """MES with pabutools' ``voter_budget_increment``: start each voter with
         ``budget / voters`` and add ``increment`` until the outcome is exhaustive (no unfunded
         eligible project fits in what is left of ``budget``); if an outcome costs more than
-        ``budget``, keep the one before. Returns that run, with payments recorded, and with
+        ``budget``, keep the one before. Returns that run, with payments recorded (unless
+        ``record`` is false), and with
         ``add1_step`` and ``stop_reason`` set (the certificate, see :class:`counting.tally.Certificate`).
 
         Shortcuts, none changing the result:
@@ -163,44 +195,47 @@ class Electorate:
         """
         fast = self._float_electorate()
         if fast is not None:
-            run = self._add1(budget, increment, fast)
+            run = self._add1(budget, increment, fast, record)
             if run is not None:
                 return run
-        run = self._add1(budget, increment, None)
+        run = self._add1(budget, increment, None, record)
         assert run is not None  # exact runs need no confirmation
         return run
 
-    def _add1(self, budget: int, increment: int, fast) -> Run | None:
+    def _add1(self, budget: int, increment: int, fast, record: bool = True) -> Run | None:
         """:meth:`add1`; None if the exact engine did not confirm where float runs stopped."""
         start = Fraction(budget, self.voters)
         k, step, block = 0, 1, 1 if fast is None else 2  # floats: the first outcomes usually differ
         while True:
-            outcomes: list[list[int]] = []
-            floats: list[bool] = []
-            top: Run | None = None
-            guide = None
-            for j in reversed(range(k, k + block)):  # from the largest budget down
-                use_float = fast is not None and block > 1  # a lone run is a proof's start
-                found = fast.funded(start + j * increment, guide) if use_float else None
-                if found is None:
-                    exact = self.run(start + j * increment)
-                    funded = [f.project for f in exact.funded]
-                    if j == k + block - 1:
-                        top = exact
-                    guide = None
-                else:
-                    funded, guide = found.funded, found
-                outcomes.append(funded)
-                floats.append(found is not None)
-            outcomes.reverse()
-            floats.reverse()
-            for j, funded in enumerate(outcomes, start=k):
-                if self._overspends(budget, funded):  # j > 0: MES with budget / voters never overspends
-                    if floats[j - k] and not self._overspends(budget, self._funded(start + j * increment)):
-                        return None
-                    return self._stop(budget, start, j - 1, increment, "next_overspends")
-                if self._exhaustive(budget, funded):
-                    return self._stop(budget, start, j, increment, "exhaustive")
+            # The block's budgets k .. top_step: the largest first, then the lower half from
+            # the middle down and only then, if add1 did not stop there, the upper half, each
+            # float run guided by the one above it (more money).
+            top_step, middle = k + block - 1, k + block // 2
+            use_float = fast is not None and block > 1  # a lone run is a proof's start
+            found_at: dict[int, list[int]] = {}
+            by_float: dict[int, bool] = {}
+            found_at[top_step], top_guide, top = self._outcome(
+                fast if use_float else None, start + top_step * increment, None
+            )
+            by_float[top_step] = top_guide is not None
+            halves = (
+                (range(middle - 1, k - 1, -1), range(k, middle)),
+                (range(top_step - 1, middle - 1, -1), range(middle, top_step + 1)),
+            )
+            for counted, checked in halves:
+                guide = top_guide
+                for j in counted:
+                    found_at[j], guide, _ = self._outcome(fast if use_float else None, start + j * increment, guide)
+                    by_float[j] = guide is not None
+                for j in checked:
+                    funded = found_at[j]
+                    if self._overspends(budget, funded):  # j > 0: MES with budget / voters never overspends
+                        if by_float[j] and not self._overspends(budget, self._funded(start + j * increment)):
+                            return None
+                        return self._stop(budget, start, j - 1, increment, "next_overspends", record)
+                    if self._exhaustive(budget, funded):
+                        return self._stop(budget, start, j, increment, "exhaustive", record)
+            outcomes = [found_at[j] for j in range(k, k + block)]
             k += block
             if any(funded != outcomes[-1] for funded in outcomes):
                 block = min(16, 2 * block)  # the outcome is changing: no proof would hold
@@ -217,6 +252,15 @@ class Electorate:
                 k += step
                 step, top, skipped = 2 * step, proof, True
             step, block = 1, (1 if skipped else min(16, 2 * block))
+
+    def _outcome(self, fast, voter_budget: Fraction, guide) -> tuple[list[int], Any, Run | None]:
+        """``(funded projects, the float run or None, the exact run or None)`` at one budget: by
+        a float run (``fast``, guided by ``guide``) if floats can decide, else by an exact run."""
+        found = fast.funded(voter_budget, guide) if fast is not None else None
+        if found is not None:
+            return found.funded, found, None
+        exact = self.run(voter_budget)
+        return [f.project for f in exact.funded], None, exact
 
     def _funded(self, voter_budget: Fraction) -> list[int]:
         return [f.project for f in self.run(voter_budget).funded]
@@ -242,11 +286,13 @@ class Electorate:
         except ImportError:  # numpy missing: the exact engine alone
             return None
 
-    def _stop(self, budget: int, start: Fraction, step: int, increment: int, reason: str) -> Run | None:
-        """The exact run where add1 stops, with payments recorded; None if it does not confirm
+    def _stop(
+        self, budget: int, start: Fraction, step: int, increment: int, reason: str, record: bool = True
+    ) -> Run | None:
+        """The exact run where add1 stops, with payments recorded if asked; None if it does not confirm
         the stop that (float) runs found: within the budget, and exhaustive exactly when the
         reason says so."""
-        run = self.run(start + step * increment, record=True)
+        run = self.run(start + step * increment, record=record)
         funded = [f.project for f in run.funded]
         if self._overspends(budget, funded) or self._exhaustive(budget, funded) != (reason == "exhaustive"):
             return None

@@ -29,9 +29,12 @@ Why the margin is safe in practice, and what does not rest on it:
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from itertools import accumulate, chain
 
+TYPE_CHECKING = False  # (no typing at run time; true for mypy)
 if TYPE_CHECKING:
+    from typing import Any
+
     from counting.mes import Electorate
 
 EPS = 2.0**-52
@@ -78,12 +81,26 @@ class FloatElectorate:
         count = len(electorate.costs)
         self.lowest = np.zeros(count)  # a lower bound of every price: all pay alike
         self.eligible = np.zeros(count, dtype=bool)
-        for p in electorate.eligible:
-            sup = electorate.of[p]
-            self.index[p] = np.array(sup.groups, dtype=np.intp)
-            self.weights[p] = np.array(sup.weights, dtype=np.float64)
-            self.voters[p] = np.array(sup.voters, dtype=np.float64)
-            self.scaled[p] = np.array(sup.scaled, dtype=np.float64)
+        supporters = [electorate.of[p] for p in electorate.eligible]
+        # One array per field for all projects, cut into a view per project; weights only where
+        # utilities differ (else all are 1, and weight * voters is voters). One conversion
+        # per project and field cost as much as a float run.
+        ends = list(accumulate(len(sup.groups) for sup in supporters))
+        total = ends.pop() if ends else 0
+
+        def per_project(field: str, dtype) -> list:
+            values = chain.from_iterable(getattr(sup, field) for sup in supporters)
+            return np.split(np.fromiter(values, dtype=dtype, count=total), ends)
+
+        all_voters = per_project("voters", np.float64)
+        arrays = zip(
+            per_project("groups", np.intp),
+            all_voters,
+            all_voters if all(sup.uniform for sup in supporters) else per_project("scaled", np.float64),
+        )
+        for p, sup, (index, voters, scaled) in zip(electorate.eligible, supporters, arrays):
+            self.index[p], self.voters[p], self.scaled[p] = index, voters, scaled
+            self.weights[p] = None if sup.uniform else np.array(sup.weights, dtype=np.float64)
             self.uniform[p] = sup.uniform
             rho = Fraction(electorate.costs[p], sup.utility_total)
             self.exact_all_rich[p] = rho
@@ -94,7 +111,7 @@ class FloatElectorate:
                 self.index[p],
                 self.voters[p],
                 self.scaled[p],
-                None if sup.uniform else self.weights[p],
+                self.weights[p],  # None when all weights are 1
                 float(electorate.costs[p]),
                 float(sup.weight_total),
                 sup.unit,

@@ -19,12 +19,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import deque
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import accumulate, repeat
 from operator import mul, truediv
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # (no typing at run time; true for mypy)
 if TYPE_CHECKING:
     from counting.mes import Electorate
 
@@ -32,22 +31,24 @@ EPS = 2.0**-52
 WIDEN = 2.0**-32  # relative half-width of the interval tried around a float price
 
 
-@dataclass
 class Price:
     """Exact price in the current round: ``share = q / (denominator * l)``; supporters whose
     key is in ``poor`` pay all they have."""
 
-    rho: Fraction
-    q: int
-    l: int
-    poor: frozenset[int]
+    __slots__ = ("rho", "q", "l", "poor")
+
+    def __init__(self, rho: Fraction, q: int, l: int, poor: frozenset[int]) -> None:
+        self.rho, self.q, self.l, self.poor = rho, q, l, poor
 
 
-@dataclass
 class Funded:
-    project: int
-    rho: Fraction
-    payments: dict[int, float] | None = None  # group -> paid per voter, rounded (if recorded)
+    """A funded project and its exact price per unit of utility; ``payments``: group -> paid
+    per voter, rounded (if recorded)."""
+
+    __slots__ = ("project", "rho", "payments")
+
+    def __init__(self, project: int, rho: Fraction, payments: dict[int, float] | None = None) -> None:
+        self.project, self.rho, self.payments = project, rho, payments
 
 
 class Run:

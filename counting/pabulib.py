@@ -351,10 +351,11 @@ def count_election(election: PabulibElection, rule: str) -> tally.Result:
     )
 
 
-def count_file(path: str | Path, rule: str) -> tuple[PabulibElection, tally.Result]:
+def count_file(path: str | Path, rule: str, explain: bool = True) -> tuple[PabulibElection, tally.Result]:
     """Read and count a ``.pb`` file the fast way: the votes are not kept one by one, only
     merged (identical vote cells first, as text). Returns the election without its votes
-    (META and PROJECTS) and the result; the same outcome as :func:`count_election`."""
+    (META and PROJECTS) and the result; the same outcome as :func:`count_election`.
+    ``explain=False``: without the trace (see :func:`counting.tally.count_grouped`)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         text = handle.read()
     with tally.paused_gc():
@@ -379,6 +380,7 @@ def count_file(path: str | Path, rule: str) -> tuple[PabulibElection, tally.Resu
             rule,
             ranking_length=int(length) if kind == "ranking" and length else None,
             budget_increment=scale,
+            explain=explain,
         )
     return election, result
 

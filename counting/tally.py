@@ -212,8 +212,12 @@ def count_grouped(
     *,
     ranking_length: int | None = None,
     budget_increment: int = 1,
+    explain: bool = True,
 ) -> Result:
-    """Like :func:`count`, with ballots given as ``(ballot, number of voters who cast it)``."""
+    """Like :func:`count`, with ballots given as ``(ballot, number of voters who cast it)``.
+    ``explain=False``: for a caller that needs only the outcome (``python -m counting``), MES
+    gives the same result without its trace (an empty list) and skips recording the payments
+    the trace explains (about a tenth of a count on Amsterdam 332); greedy keeps its trace."""
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; expected one of {RULES}")
     if not isinstance(budget, int) or budget < 0:
@@ -224,7 +228,7 @@ def count_grouped(
         election = _Election(budget, projects, grouped_ballots, ballot_type, ranking_length)
         if rule == "greedy":
             return election.greedy()
-        return election.mes(budget_increment, completion=(rule == "mes"))
+        return election.mes(budget_increment, completion=(rule == "mes"), explain=explain)
 
 
 def greedy_by_support(budget: int, projects: Sequence[Project], support: Mapping[str, int]) -> Result:
@@ -358,38 +362,37 @@ class _Election:
 
     # -- method of equal shares -------------------------------------------------------------------
 
-    def mes(self, increment: int, completion: bool) -> Result:
+    def mes(self, increment: int, completion: bool, explain: bool = True) -> Result:
         from counting.mes import Electorate
 
-        if self.approval:  # utility: the cost (a loop over every vote cell: keep it lean)
-            costs = self.costs
-            utilities = [{p: costs[p] for p in group if costs[p] > 0} for group in self.groups]
+        if self.approval:  # utility: the cost
+            electorate = Electorate(self.ids, self.costs, self.groups, self.multiplicity, utility_is_cost=True)
         else:
             utilities = [
                 {p: u for p, points in group.items() if (u := self._mes_utility(p, points)) > 0}
                 for group in self.groups
             ]
-        electorate = Electorate(self.ids, self.costs, utilities, self.multiplicity)
+            electorate = Electorate(self.ids, self.costs, utilities, self.multiplicity)
         # costing nothing and giving utility: funded before MES starts, as in pabutools
-        free = sorted(
-            (p for p, pairs in electorate.supporters.items() if pairs and self.costs[p] == 0),
-            key=self.ids.__getitem__,
-        )
-        run = electorate.add1(self.budget, increment) if self.voters else None
+        free = sorted(electorate.free, key=self.ids.__getitem__)
+        run = electorate.add1(self.budget, increment, record=explain) if self.voters else None
         funded = run.funded if run else []
         selected = free + [f.project for f in funded]
-        trace = [self._step(p, True, "funded", {"round": 0, "supporters": self.supporters[p]}) for p in free]
-        trace += self._mes_funded_steps(run)
         if completion:
             selected, fill = self._greedy_fill(selected, "completion_funded")
-            trace += [step for step in fill if step.funded]
-        left = self.budget - sum(self.costs[p] for p in selected)
-        chosen = set(selected)
-        left_out = [p for p in self.greedy_order if p not in chosen]
-        spending = _spending_matrix(self, electorate, run, left_out)
-        spent_on = self._money_spent_on(run) if spending is None else {}  # small votes only
-        for p in left_out:
-            trace.append(self._mes_not_funded(p, electorate, run, spent_on, left, spending))
+        trace: list[Step] = []
+        if explain:
+            trace += [self._step(p, True, "funded", {"round": 0, "supporters": self.supporters[p]}) for p in free]
+            trace += self._mes_funded_steps(run)
+            if completion:
+                trace += [step for step in fill if step.funded]
+            left = self.budget - sum(self.costs[p] for p in selected)
+            chosen = set(selected)
+            left_out = [p for p in self.greedy_order if p not in chosen]
+            spending = _spending_matrix(self, electorate, run, left_out)
+            spent_on = self._money_spent_on(run) if spending is None else {}  # small votes only
+            for p in left_out:
+                trace.append(self._mes_not_funded(p, electorate, run, spent_on, left, spending))
         certificate = None
         if run is not None:
             certificate = Certificate(
@@ -406,14 +409,14 @@ class _Election:
         """Why MES (and the completion) left ``p`` out: no utility, or its supporters' money
         had gone to other projects (the three that took most of it are named)."""
         data = {"left": left, "needed": self.costs[p]}
-        if not electorate.supporters[p]:
+        if not electorate.groups_of[p]:
             return self._step(p, False, "no_support", data)
         if spending is not None:  # large votes: the same sums with numpy
             spent, available = spending(p)
         else:
             spent = Counter()
             available = 0.0
-            for g, _ in electorate.supporters[p]:
+            for g in electorate.groups_of[p]:
                 m = self.multiplicity[g]
                 available += m * run.group_approx[g]
                 for q, amount in spent_on[g].items():
@@ -501,7 +504,7 @@ def _spending_matrix(election: _Election, electorate: Electorate, run: Run | Non
     projects = [funded.project for funded in run.funded]
 
     def spending(p: int) -> tuple[dict[int, float], float]:
-        groups = np.fromiter((g for g, _ in electorate.supporters[p]), dtype=np.intp)
+        groups = np.array(electorate.groups_of[p], dtype=np.intp)
         sums = paid[groups].sum(axis=0)
         return {q: float(value) for q, value in zip(projects, sums.tolist()) if value}, float(left[groups].sum())
 

@@ -16,7 +16,7 @@ from counting import pabulib
 @click.option("--json", "as_json", is_flag=True, help='Print {"rule", "selected", "spent", "budget"} as JSON.')
 def tally_command(path: str, rule: str, as_json: bool) -> None:
     """Count a Pabulib file and print the selected project ids."""
-    election, result = pabulib.count_file(path, rule)
+    election, result = pabulib.count_file(path, rule, explain=False)  # prints no trace
     if as_json:
         click.echo(json.dumps(pabulib.result_summary(election, result)))
     else:

@@ -156,6 +156,10 @@ def test_the_fast_reader_counts_like_the_full_reader(path):
         head, result = pabulib.count_file(path, rule)
         assert head.meta == election.meta and head.projects == election.projects
         assert result == pabulib.count_election(election, rule)
+        _, outcome_only = pabulib.count_file(path, rule, explain=False)  # what the CLI prints
+        assert outcome_only.selected == result.selected and outcome_only.spent == result.spent
+        assert outcome_only.certificate == result.certificate
+        assert outcome_only.trace == ([] if rule == "mes" else result.trace)
 
 
 def test_the_fast_reader_falls_back_on_quoted_vote_lines(tmp_path):
