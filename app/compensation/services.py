@@ -299,6 +299,21 @@ def counted_amounts(
     ]
 
 
+def usage_on(
+    volunteer_id: int,
+    on: date,
+    limits: dict[int, FiscalLimit],
+    *,
+    exclude_claim_id: int | None = None,
+    exclude_expense_id: int | None = None,
+):
+    """The caps of ``on``'s month and year against everything else that already counts."""
+    earlier = counted_amounts(
+        volunteer_id, on.year, exclude_claim_id=exclude_claim_id, exclude_expense_id=exclude_expense_id
+    )
+    return usage_summary(limits, on.year, on.month, earlier)
+
+
 def _lock_volunteers(ids) -> None:
     """Serialise cap checks per volunteer (PostgreSQL row locks; SQLite already writes one at a time)."""
     db.session.execute(
@@ -405,8 +420,7 @@ def approve_claim(claim: Claim, actor: User) -> None:
     limit = limits.get(claim.worked_on.year)
     if limit is None:
         raise LimitsChanged()
-    earlier = counted_amounts(claim.volunteer_id, claim.worked_on.year, exclude_claim_id=claim.id)
-    summary = usage_summary(limits, claim.worked_on.year, claim.worked_on.month, earlier)
+    summary = usage_on(claim.volunteer_id, claim.worked_on, limits, exclude_claim_id=claim.id)
     hourly_max = default_rate(limit, is_adult_on(claim.volunteer, claim.worked_on))
     if claim.rate_cents_per_hour > hourly_max or claim.amount_cents > summary.payable_cents:
         raise LimitsChanged()
@@ -466,9 +480,7 @@ def record_expense(
     counts = bool(current_app.config.get("EXPENSES_COUNT_TOWARDS_CAPS", True))
     if counts:
         _lock_volunteers([volunteer.id])
-        summary = usage_summary(
-            current_limits(), spent_on.year, spent_on.month, counted_amounts(volunteer.id, spent_on.year)
-        )
+        summary = usage_on(volunteer.id, spent_on, current_limits())
         if summary.limit is None or amount_cents > summary.payable_cents:
             raise ExpenseOverCap(summary, amount_cents)
     expense = Expense(
@@ -507,9 +519,7 @@ def approve_expense(expense: Expense, actor: User) -> None:
     _lock_expense(expense)
     expense.approve(actor)
     if expense.counts_towards_caps:
-        on = expense.spent_on
-        earlier = counted_amounts(expense.volunteer_id, on.year, exclude_expense_id=expense.id)
-        summary = usage_summary(current_limits(), on.year, on.month, earlier)
+        summary = usage_on(expense.volunteer_id, expense.spent_on, current_limits(), exclude_expense_id=expense.id)
         if summary.limit is None or expense.amount_cents > summary.payable_cents:
             raise ExpenseNoLongerFits()
     audit.record(
