@@ -10,6 +10,12 @@ from werkzeug.serving import make_server
 from tests.browser.conftest import PHONE
 from tests.conftest import make_app
 
+HEADER_CLEAR = """() => {
+  const brand = document.querySelector('.site-header .brand').getBoundingClientRect();
+  const nav = document.querySelector('.site-header nav.languages').getBoundingClientRect();
+  const bar = document.querySelector('.site-header .bar');
+  return {brandBottom: brand.bottom, navTop: nav.top, transform: getComputedStyle(bar).transform};
+}"""
 LABELS_INSIDE = """() => {
   const out = [];
   const width = document.documentElement.clientWidth;
@@ -74,6 +80,10 @@ def test_finance_and_results_charts_fit_a_phone(browser, published_server, local
             assert page.get_attribute("html", "dir") == ("rtl" if locale == "ar" else "ltr")
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{path} ({locale}) is {overflow}px wider than the screen"
+            header = page.evaluate(HEADER_CLEAR)
+            # The page's chart styles leave the site header alone: the brand sits above the
+            # language links, not on them, and nothing in the header is mirrored.
+            assert header["brandBottom"] <= header["navTop"] + 0.5 and header["transform"] == "none", (path, header)
             found = page.evaluate(LABELS_INSIDE)
             assert found["charts"] >= 1, path
             for label in found["labels"]:
