@@ -118,6 +118,8 @@ def test_whole_evening_in_dutch_and_arabic(browser, live_server, live_app, page,
     def open_vote():
         page.goto(f"/staff/rounds/{round_id}/live")
         page.click("form[action*='/status/open'] button")
+        page.wait_for_url(f"**/staff/rounds/{round_id}/live")
+        page.goto("/staff")  # not left on the self-reloading live page while the phones vote
 
     receipts = [
         _vote_on_phone(browser, live_server, evening["codes"][0], "nl", evening, open_vote),
