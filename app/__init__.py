@@ -44,6 +44,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     _register_converters(app)
     _register_blueprints(app)
     _connect_domains(app)
+    _share_answers(app)
     _register_error_pages(app)
     _register_template_helpers(app)
     from app import wire
@@ -194,6 +195,35 @@ def _connect_domains(app: Flask) -> None:
         *VOTE_PANELS,
         *ALLOWANCE_PANELS,
         *reach.PANELS,
+    )
+
+
+def _share_answers(app: Flask) -> None:
+    """The answers sent without Flask once Flask has sent them (see app/shared_answers.py):
+    the status poll and the results page of a round, both from memory."""
+    import re
+
+    from app.shared_answers import Route, SharedAnswers
+    from app.voting import resident_routes, results_routes, services
+
+    services.watch_status_changes()  # the status cache these answers rest on forgets a change at once
+    app.wsgi_app = app.extensions["wijkstem.shared_answers"] = SharedAnswers(
+        app,
+        app.wsgi_app,
+        (
+            Route(
+                re.compile(r"/rounds/([1-9][0-9]{0,9})/status\.json"),
+                "/rounds/<int:round_id>/status.json",
+                resident_routes.status_answer,
+                anonymous=False,
+            ),
+            Route(
+                re.compile(r"/rounds/([1-9][0-9]{0,9})/results"),
+                "/rounds/<int:round_id>/results",
+                results_routes.shared_page,
+                anonymous=True,
+            ),
+        ),
     )
 
 

@@ -1,7 +1,8 @@
 """Engine tuning per database backend.
 
 SQLite: WAL, foreign keys, a busy timeout, and every transaction that may write begun
-with ``BEGIN IMMEDIATE`` (views marked ``read_only`` begin deferred). Under WAL a deferred ``BEGIN`` that reads and then writes fails at
+with ``BEGIN IMMEDIATE`` (views marked ``read_only`` begin deferred, and so does the reading
+part of a view marked ``reads_then_writes``). Under WAL a deferred ``BEGIN`` that reads and then writes fails at
 once with "database is locked" when another writer got there first, whatever the
 timeout; taking the write lock up front makes writers queue behind the busy timeout
 instead. pysqlite's own transaction handling is switched off so that we emit BEGIN.
@@ -62,3 +63,38 @@ def read_only(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def reads_then_writes(view):
+    """For a view that reads and checks a lot before it writes a little (casting a ballot):
+    its first transaction begins deferred, as in a ``read_only`` view, and
+    :func:`start_writing` ends it; the next one takes the write lock. On SQLite the write
+    lock (one for the whole database) is then held while writing, not while the form is
+    checked. Whatever must still hold when writing is checked again in the write transaction."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.read_only_transaction = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def end_reading() -> None:
+    """End the request's transaction now, keeping what it loaded (only with nothing pending
+    to write): a page that only reads frees the database before its template renders."""
+    from app.extensions import db
+
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def start_writing() -> None:
+    """In a ``reads_then_writes`` view: end the reading transaction (keeping what it loaded);
+    the next transaction begins with the write lock."""
+    end_reading()
+    g.read_only_transaction = False

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LOCALE_COOKIE = "lang"
 
@@ -37,12 +39,18 @@ def select_locale() -> str:
     if not has_request_context():  # the CLI, background work: the programme's language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen not in LANGUAGE_CODES and current_user and current_user.is_authenticated:
+        if current_user.locale in LANGUAGE_CODES:
+            return current_user.locale
+    return visitor_language(chosen, request.headers.get("Accept-Language"), current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def visitor_language(chosen: str | None, accept_language: str | None, default: str) -> str:
+    """The language of a visitor without an account: the one chosen with the language links
+    (``chosen``, the cookie), then the browser's (``Accept-Language``), then ``default``."""
     if chosen in LANGUAGE_CODES:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGE_CODES:
-        return current_user.locale
-    best = request.accept_languages.best_match(LANGUAGE_CODES)
-    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return parse_accept_header(accept_language, LanguageAccept).best_match(LANGUAGE_CODES) or default
 
 
 def current_language() -> Language:

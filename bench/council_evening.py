@@ -11,7 +11,7 @@ What it does, all on 127.0.0.1 with a random free port:
    127.0.0.1:5432 that is created and dropped), `flask db upgrade`, and `flask bench-setup`
    for the evening round (300 tickets) and for the throughput round.
 2. The real app under gunicorn with the project's gunicorn.conf.py (production config,
-   --workers 2 by default, gthread with 4 threads each), then:
+   --workers 2 by default, gthread with 8 threads each), then:
    - the council evening: 300 residents sign in over 60 s (scan, welcome page, ballot page),
      all vote within the next 60 s (and see their receipt), every phone polls
      /rounds/<id>/status.json every 3 s with If-None-Match; then the board logs in, closes
@@ -349,7 +349,7 @@ def main() -> int:
     args = parser.parse_args()
     sign_in_seconds, vote_seconds = (10.0, 10.0) if args.quick else (60.0, 60.0)
     seconds = args.seconds or (15.0 if args.quick else 60.0)
-    threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+    threads = int(os.environ.get("GUNICORN_THREADS", "8"))  # as in gunicorn.conf.py
     print(
         f"Wijkstem council-evening benchmark ({'quick' if args.quick else 'full'}, "
         f"{'PostgreSQL' if args.postgres else 'SQLite'}), gunicorn {args.workers} workers x {threads} threads (gthread)"

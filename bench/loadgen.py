@@ -25,8 +25,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-#: gunicorn closes idle keep-alive connections after 2 s; reconnect before that.
-IDLE_RECONNECT_SECONDS = 1.5
+
+def _server_keepalive() -> float:
+    """How long gunicorn keeps an idle connection (gunicorn.conf.py; its default is 2 s)."""
+    import runpy
+    from pathlib import Path
+
+    return float(runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")).get("keepalive", 2))
+
+
+#: Reconnect before gunicorn closes an idle keep-alive connection, as a browser would.
+IDLE_RECONNECT_SECONDS = max(0.5, _server_keepalive() - 1.0)
 REQUEST_TIMEOUT_SECONDS = 30.0
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from flask import (
     abort,
+    current_app,
     flash,
-    jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -18,11 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.cache import BoundedCache
 from app.councils.codes import format_receipt_code, normalize_receipt_code
 from app.councils.resident_routes import SESSION_FORM_KEY, current_ticket, no_store
-from app.database import read_only
+from app.database import read_only, reads_then_writes, start_writing
 from app.extensions import db, limiter
 from app.sessions import leaves_cookie_alone
+from app.shared_answers import Answer, mark
 from app.types import utcnow
 from app.views import get_or_404
 from app.voting import bp, services
@@ -96,7 +98,7 @@ def _ballot_page(round_, form, options, sub_budget, problem, recalculate: bool):
 
 
 @bp.route("/vote", methods=["GET", "POST"])
-@read_only
+@reads_then_writes
 @no_store
 def public_ballot():
     ticket = current_ticket()
@@ -125,8 +127,15 @@ def public_ballot():
     if not recalculate and form.validate_on_submit():
         try:
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
+            start_writing()  # the write lock only from here (cast_ballot checks again what may have changed)
             cast = services.cast_ballot(
-                round_, ticket.id, sub_budget, services.channel_for(ticket, round_), stored, form.token.data or ""
+                round_,
+                ticket.id,
+                sub_budget,
+                services.channel_for(ticket, round_),
+                stored,
+                form.token.data or "",
+                device_hash=ticket.device_hash,
             )
         except BallotError as error:
             db.session.rollback()
@@ -205,11 +214,32 @@ def public_status(round_id: int):
     status = services.round_status(round_id)
     if status is None:
         abort(404)
-    etag = hashlib.sha1(f"{round_id}:{status}".encode()).hexdigest()[:16]
-    response = make_response(jsonify(status=status))
-    response.set_etag(etag)
+    answer = _status_answer(round_id, status)
+    mark(request, answer)
+    response = current_app.response_class(answer.bodies["identity"], mimetype="application/json")
+    response.set_etag(answer.etag)
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
+
+
+#: The poll's answer per (round, status), the same for everyone (:mod:`app.shared_answers`
+#: sends it again without Flask while the status cache holds the status).
+STATUS_ANSWERS = BoundedCache(maxsize=256)
+
+
+def _status_answer(round_id: int, status: str) -> Answer:
+    answer = STATUS_ANSWERS.get((round_id, status))
+    if answer is None:
+        body = json.dumps({"status": status}, separators=(",", ":")).encode() + b"\n"
+        answer = Answer({"identity": body}, hashlib.sha1(f"{round_id}:{status}".encode()).hexdigest()[:16])
+        STATUS_ANSWERS.set((round_id, status), answer)
+    return answer
+
+
+def status_answer(round_id: int, _language: str | None = None) -> Answer | None:
+    """The poll's answer Flask would send now, if the status cache holds the round's status."""
+    status = services.STATUS_CACHE.get(round_id)
+    return STATUS_ANSWERS.get((round_id, status)) if status is not None else None
 
 
 @bp.route("/receipt", methods=["GET", "POST"])

@@ -31,6 +31,7 @@ from app.extensions import db
 from app.roles import Role
 from app.security import roles_required
 from app.sessions import leaves_cookie_alone
+from app.shared_answers import Answer, mark
 from app.views import download, get_or_404
 from app.voting import bp, exports
 from app.voting.explain import RANKING_NOTE, RULE_EXPLANATIONS, why
@@ -38,6 +39,7 @@ from app.voting.models import BudgetRound, ResultFrozen, RoundStatus
 from app.voting.permissions import load_round
 from app.voting.results import counted_ballots, round_results
 from app.voting.services import (
+    STATUS_CACHE,
     after_close,
     approve_results,
     flush_box,
@@ -79,7 +81,9 @@ def rule_text(round_: BudgetRound) -> str:
 def public_results(round_id: int):
     if not _same_page_for_everyone():
         return _results_page(load_results_round(round_id, provisional=True))
-    return _shared_page(round_id, str(get_locale())).response()
+    page = _shared_page(round_id, str(get_locale()))
+    mark(request, page)
+    return page.response()
 
 
 def _same_page_for_everyone() -> bool:
@@ -94,19 +98,20 @@ def _same_page_for_everyone() -> bool:
     )
 
 
-class SharedPage:
+class SharedPage(Answer):
     """A finished results page, as bytes, with its ETag and compressed bodies: when a
-    council's results are revealed, 300 phones ask for the same page at once."""
+    council's results are revealed, 300 phones ask for the same page at once (once Flask
+    has sent it, :mod:`app.shared_answers` sends it again without Flask)."""
 
     def __init__(self, key: tuple, html: str, compress: bool):
         self.key = key  # (round status, counted ballots)
         self.checked_at = time.monotonic()
-        self.bodies = {"identity": html.encode()}
+        bodies = {"identity": html.encode()}
         if compress:  # no secret in this page (see app/wire.py): compressing it leaks nothing
             config = current_app.config
-            self.bodies["br"] = brotli.compress(self.bodies["identity"], quality=config.get("COMPRESS_BR_LEVEL", 5))
-            self.bodies["gzip"] = gzip.compress(self.bodies["identity"], config.get("COMPRESS_LEVEL", 6), mtime=0)
-        self.etag = hashlib.sha256(self.bodies["identity"]).hexdigest()[:32]
+            bodies["br"] = brotli.compress(bodies["identity"], quality=config.get("COMPRESS_BR_LEVEL", 5))
+            bodies["gzip"] = gzip.compress(bodies["identity"], config.get("COMPRESS_LEVEL", 6), mtime=0)
+        super().__init__(bodies, hashlib.sha256(bodies["identity"]).hexdigest()[:32])
 
     def fresh(self, status: str | None) -> bool:
         return status == self.key[0] and time.monotonic() - self.checked_at < PAGE_SECONDS
@@ -133,9 +138,17 @@ PAGES = BoundedCache(maxsize=64)  # (round id, language) -> SharedPage
 _RENDERING = Lock()
 
 
+def shared_page(round_id: int, language: str | None) -> SharedPage | None:
+    """The page Flask would send now to a visitor without an account, if it is in memory and
+    still holds (for :mod:`app.shared_answers`); else None."""
+    status = STATUS_CACHE.get(round_id)
+    page = PAGES.get((round_id, language)) if status is not None else None
+    return page if page is not None and page.fresh(status) else None
+
+
 def _shared_page(round_id: int, language: str) -> SharedPage:
     cached = PAGES.get((round_id, language))
-    if cached is not None and cached.fresh(round_status(round_id)):
+    if cached is not None and cached.fresh(round_status(round_id)):  # (round_status also fills the status cache)
         return cached  # no database work at all
     with _RENDERING:
         cached = PAGES.get((round_id, language))
@@ -148,6 +161,7 @@ def _shared_page(round_id: int, language: str) -> SharedPage:
         else:
             cached = SharedPage(key, _results_page(round_), current_app.config.get("COMPRESS_PAGES", True))
         PAGES.set((round_id, language), cached)
+        round_status(round_id)  # in the status cache, so that the next visitor needs no Flask
         return cached
 
 

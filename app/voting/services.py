@@ -21,6 +21,7 @@ from app.cache import BoundedCache
 from app.councils.codes import new_receipt_code
 from app.councils.models import Ticket
 from app.councils.services import find_ticket, generate_tickets, mix_profiles
+from app.database import end_reading
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
@@ -281,6 +282,7 @@ def cast_ballot(
     form_token: str,
     *,
     paper_batch: PaperBatch | None = None,
+    device_hash: str | None = None,
 ) -> Cast:
     """Use up the ticket and put the ballot, sealed, in the ballot box (one transaction).
 
@@ -291,26 +293,30 @@ def cast_ballot(
     (app/ballot_box.py), so its transaction id and its place in the log link the ticket to
     an opaque blob only. The plaintext ballot is written later, in a shuffled batch, by
     `mix_after_cast` or when the round closes. A replay of the same form by the same ticket
-    gets the receipt of the ballot that form already cast."""
+    gets the receipt of the ballot that form already cast.
+
+    Everything that can change while the voter filled in the form is checked here, in the
+    writing transaction, not taken from what the view read before: the round's status and
+    window (read again), and the ticket (in the claim: unused, not void, not expired, and
+    with ``device_hash`` still bound to the phone that signed in with it)."""
     token_hash = _token_hash(ticket_id, form_token)
     receipt = _earlier_receipt(round_.id, token_hash)
     if receipt is not None:
         return Cast(receipt, repeated=True)
+    db.session.refresh(round_, ["status", "opens_at", "closes_at"])
     if not round_.accepts_votes(utcnow()):
         raise VoteRefused("closed")
     now = utcnow()
-    # A void or expired ticket cannot vote, also from a session that signed in before.
-    claimed = db.session.execute(
-        update(Ticket)
-        .where(
-            Ticket.id == ticket_id,
-            Ticket.voted.is_(False),
-            Ticket.voided_at.is_(None),
-            Ticket.expires_at > now,
-            Ticket.signed_in_at.is_not(None),
-        )
-        .values(voted=True)
-    ).rowcount
+    conditions = [
+        Ticket.id == ticket_id,
+        Ticket.voted.is_(False),
+        Ticket.voided_at.is_(None),
+        Ticket.expires_at > now,
+        Ticket.signed_in_at.is_not(None),
+    ]
+    if device_hash is not None:  # the desk may have released the ticket to another phone meanwhile
+        conditions.append(Ticket.device_hash == device_hash)
+    claimed = db.session.execute(update(Ticket).where(*conditions).values(voted=True)).rowcount
     if not claimed:
         db.session.expire_all()
         receipt = _earlier_receipt(round_.id, token_hash)
@@ -449,15 +455,10 @@ def load_ballot_texts(round_: BudgetRound) -> None:
 def finish_reading() -> None:
     """End the request's transaction now, keeping what it loaded, for a page that only reads.
 
-    On SQLite every transaction takes the write lock (BEGIN IMMEDIATE, app/database.py) and
-    keeps it until it ends; ending it before the template renders lets the next voter in
-    while this page is being built. Only call this with nothing pending to write."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+    On SQLite every transaction that may write takes the write lock (BEGIN IMMEDIATE,
+    app/database.py) and keeps it until it ends; ending it before the template renders lets
+    the next voter in while this page is being built. Only call this with nothing pending to write."""
+    end_reading()
 
 
 def find_ballot(receipt: str) -> CastBallot | None:
@@ -592,20 +593,28 @@ def forget_status(round_id: int) -> None:
 _CHANGED = "wijkstem.round_status_changed"
 
 
-@event.listens_for(BudgetRound.status, "set")
+def watch_status_changes() -> None:
+    """Connect the three listeners below (``create_app`` does; connecting again changes nothing)."""
+    for target, name, listener in (
+        (BudgetRound.status, "set", _status_set),
+        (OrmSession, "after_commit", _forget_changed_statuses),
+        (OrmSession, "after_rollback", _keep_statuses),
+    ):
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
+
+
 def _status_set(target: BudgetRound, value, old, _initiator) -> None:
     session = object_session(target)
     if value != old and target.id is not None and session is not None:
         session.info.setdefault(_CHANGED, set()).add(target.id)
 
 
-@event.listens_for(OrmSession, "after_commit")
 def _forget_changed_statuses(session: OrmSession) -> None:
     for round_id in session.info.pop(_CHANGED, ()):
         forget_status(round_id)
 
 
-@event.listens_for(OrmSession, "after_rollback")
 def _keep_statuses(session: OrmSession) -> None:
     session.info.pop(_CHANGED, None)
 
