@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import loadgen
 import pyotp
 from harness import (
     ROOT,
@@ -328,6 +329,11 @@ def main() -> int:
     )
     parser.add_argument("--postgres", action="store_true", help="use a fresh PostgreSQL database instead of SQLite")
     parser.add_argument(
+        "--gzip",
+        action="store_true",
+        help="the phones ask for gzip, as browsers do (default: uncompressed, as in the earlier figures)",
+    )
+    parser.add_argument(
         "--pg-url",
         default=os.environ.get("WIJKSTEM_BENCH_PG_URL", "postgresql://127.0.0.1:5432/test"),
         help="an existing database on the server, used to create and drop the benchmark database",
@@ -347,12 +353,15 @@ def main() -> int:
         "(cpu: on-CPU samples only; wall: waiting threads too, e.g. for SQLite's lock)",
     )
     args = parser.parse_args()
+    if args.gzip:
+        loadgen.ACCEPT_ENCODING = "gzip"
     sign_in_seconds, vote_seconds = (10.0, 10.0) if args.quick else (60.0, 60.0)
     seconds = args.seconds or (15.0 if args.quick else 60.0)
     threads = int(os.environ.get("GUNICORN_THREADS", "8"))  # as in gunicorn.conf.py
     print(
         f"Wijkstem council-evening benchmark ({'quick' if args.quick else 'full'}, "
         f"{'PostgreSQL' if args.postgres else 'SQLite'}), gunicorn {args.workers} workers x {threads} threads (gthread)"
+        + (", phones ask for gzip" if args.gzip else "")
     )
     print(f"  machine: {machine_line()}")
     results: dict = {}
@@ -361,8 +370,6 @@ def main() -> int:
     try:
         with fresh_database(workdir, args.postgres, args.pg_url) as database:
             env = app_environment(workdir, database)
-            import loadgen
-
             loadgen.SESSION_SECRET = env["SECRET_KEY"]  # to read the receipt from the encrypted session cookie
             flask_cli(env, "db", "upgrade")
             rounds = []

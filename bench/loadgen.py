@@ -18,6 +18,7 @@ CPU next to the server's for every phase so that this stays visible.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import math
 import re
 import time
@@ -37,6 +38,9 @@ def _server_keepalive() -> float:
 #: Reconnect before gunicorn closes an idle keep-alive connection, as a browser would.
 IDLE_RECONNECT_SECONDS = max(0.5, _server_keepalive() - 1.0)
 REQUEST_TIMEOUT_SECONDS = 30.0
+#: Set to "gzip" to ask for compressed pages as phones' browsers do (bodies are decompressed
+#: here, so the client pays for that too); None: uncompressed, as in the first benchmark runs.
+ACCEPT_ENCODING: str | None = None
 
 
 @dataclass
@@ -101,6 +105,8 @@ class Connection:
     async def _request(self, method, path, headers, body, cookies) -> Response:
         await self._ensure()
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept-Language: nl"]
+        if ACCEPT_ENCODING:
+            lines.append(f"Accept-Encoding: {ACCEPT_ENCODING}")
         lines += [f"{name}: {value}" for name, value in headers.items()]
         if cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
@@ -134,6 +140,8 @@ class Connection:
         if response_headers.get("connection", "").lower() == "close":
             await self.close()
         self.last_used = time.monotonic()
+        if response_headers.get("content-encoding") == "gzip":
+            payload = gzip.decompress(payload)
         return Response(status, response_headers, set_cookies, payload)
 
     async def _read_chunked(self) -> bytes:

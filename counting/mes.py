@@ -28,7 +28,7 @@ from fractions import Fraction
 from itertools import chain, repeat
 from operator import add, itemgetter, mul
 
-from counting.mes_run import Run
+from counting.mes_run import Run, _above, _below
 
 TYPE_CHECKING = False  # (no typing at run time; true for mypy)
 if TYPE_CHECKING:
@@ -190,8 +190,9 @@ class Electorate:
           once a whole block gave one outcome.
         - On large votes those runs are float runs (:mod:`counting.mes_float`) that return an
           outcome only when every comparison in them had a wide margin; else the exact run
-          decides. A proof always starts from an exact run, and the budget where add1 stops is
-          confirmed by the exact engine (else add1 is redone without floats).
+          decides. Proofs there are float proofs with the same margins (else exact ones), and
+          the budget where add1 stops is confirmed by the exact engine (else add1 is redone
+          without floats).
         """
         fast = self._float_electorate()
         if fast is not None:
@@ -245,7 +246,7 @@ class Electorate:
             skipped = False
             while True:  # skip as far as proofs reach, each proof run the start of the next
                 proof = None
-                while step and (proof := self._proof(top, start + (k - 1 + step) * increment)) is None:
+                while step and (proof := self._proof(top, start + (k - 1 + step) * increment, fast)) is None:
                     step //= 2
                 if proof is None:
                     break
@@ -303,9 +304,24 @@ class Electorate:
         """True if every budget from ``run``'s up to ``voter_budget`` gives ``run``'s outcome."""
         return self._proof(run, voter_budget) is not None
 
-    def _proof(self, run: Run, voter_budget: Fraction) -> Run | None:
-        """The exact run at ``voter_budget`` if it proves that every budget from ``run``'s up to
-        it gives ``run``'s outcome (it funds the same projects in the same order, with exact
-        prices: the start of the next proof), else None."""
+    def _proof(self, run: Any, voter_budget: Fraction, fast: Any = None) -> Any:
+        """A run at ``voter_budget`` if it proves that every budget from ``run``'s up to it
+        gives ``run``'s outcome (it funds the same projects in the same order: the start of
+        the next proof), else None. With ``fast`` (the float engine) a float proof first
+        (:meth:`counting.mes_float.FloatElectorate.follows`); where floats cannot tell, the
+        exact one."""
+        if fast is not None:
+            from counting.mes_float import FloatProof, Uncertain
+
+            if isinstance(run, FloatProof):
+                projects, bounds = run.funded, run.bounds
+            else:
+                projects = [f.project for f in run.funded]
+                bounds = [(_below(f.rho.numerator, f.rho.denominator), _above(f.rho), f.rho) for f in run.funded]
+            try:
+                return fast.follows(projects, bounds, Fraction(voter_budget))
+            except Uncertain:
+                if isinstance(run, FloatProof):
+                    run = self.run(run.voter_budget)
         proof = Run(self, Fraction(voter_budget), record=False)
         return proof if proof.follows(run) else None

@@ -62,6 +62,14 @@ class FloatRun:
         self.rounds: list[tuple[Any, Any, Any]] = []
 
 
+class FloatProof:
+    """A float proof's run: ``funded`` in order, ``bounds[t]`` the price of the ``t``-th as
+    ``(low, high, exact or None)``; ``voter_budget``: where it ran."""
+
+    def __init__(self, voter_budget: Fraction, funded: list[int], bounds: list[tuple[float, float, Fraction | None]]):
+        self.voter_budget, self.funded, self.bounds = voter_budget, funded, bounds
+
+
 class FloatElectorate:
     """numpy arrays of an :class:`~counting.mes.Electorate`, built once per count."""
 
@@ -165,16 +173,72 @@ class FloatElectorate:
             if not prices:
                 return
             winner = self._winner(prices, best_upper)
-            share = prices[winner][3]
-            index = self.index[winner]
-            if self.uniform[winner]:
-                budgets[index] = np.maximum(budgets[index] - share, 0.0)
-            else:
-                budgets[index] = np.maximum(budgets[index] - self.weights[winner] * share, 0.0)
+            self._pay(winner, budgets, prices[winner][3])
             alive[winner] = False
             funded.append(winner)
             if t < len(hints) and guide is not None and guide.funded[t] != winner:
                 hints = []  # another path than the guide's: its bounds no longer hold
+
+    def follows(self, chosen: list[int], bounds: list[tuple[float, float, Fraction | None]], voter_budget: Fraction):
+        """The float counterpart of :meth:`counting.mes_run.Run.follows`: fund ``chosen`` (the
+        outcome of a run with less money, in its order; ``bounds[t]``: the price of its
+        ``t``-th project there, as ``(low, high, exact or None)``) with ``voter_budget``, and
+        check that at every round each other affordable project surely costs more per
+        utility here than the chosen one did there, and that nothing is affordable at the end.
+        Then every budget in between gives that outcome (the reasoning of ``Run.follows``).
+
+        Returns a :class:`FloatProof` (the start of the next proof), None if a comparison
+        surely fails, or raises :class:`Uncertain` when floats cannot tell (the exact proof
+        decides). As with float runs, floats only ever say that add1 does not stop at these
+        budgets; where it stops is always counted exactly."""
+        np = self.np
+        rank = self.e.rank
+        budgets = np.full(self.groups, float(voter_budget), dtype=np.float64)
+        lower = self.lowest.copy()
+        shares = np.zeros(len(lower))
+        alive = self.eligible.copy()
+        found_bounds: list[tuple[float, float, Fraction | None]] = []
+        for winner, (bound_low, bound_high, bound_exact) in zip(chosen, bounds):
+            candidates = alive.nonzero()[0]
+            for p in candidates[lower[candidates].argsort(kind="stable")].tolist():
+                if lower[p] > bound_high:
+                    break  # this and all later ones surely cost more
+                if p == winner:
+                    continue
+                found = self._price(p, budgets, float(shares[p]))
+                if found is None:
+                    alive[p] = False
+                    continue
+                low, high, exact, share = found
+                lower[p], shares[p] = low, share
+                if low > bound_high:
+                    continue
+                if exact is not None and bound_exact is not None:
+                    if (exact, rank[p]) < (bound_exact, rank[winner]):
+                        return None
+                    continue
+                if high < bound_low:
+                    return None  # surely cheaper here than the chosen one was there
+                raise Uncertain
+            found = self._price(winner, budgets, float(shares[winner]))
+            if found is None:
+                return None  # (cannot happen: more money than there)
+            low, high, exact, share = found
+            found_bounds.append((low, high, exact))
+            self._pay(winner, budgets, share)
+            alive[winner] = False
+        for p in alive.nonzero()[0].tolist():
+            if self._price(p, budgets, float(shares[p])) is not None:
+                return None  # something more is affordable here
+        return FloatProof(voter_budget, list(chosen), found_bounds)
+
+    def _pay(self, p: int, budgets, share: float) -> None:
+        """Each supporter of ``p`` pays ``weight * share``, or all she has if that is less."""
+        index = self.index[p]
+        if self.uniform[p]:
+            budgets[index] = self.np.maximum(budgets[index] - share, 0.0)
+        else:
+            budgets[index] = self.np.maximum(budgets[index] - self.weights[p] * share, 0.0)
 
     def _winner(self, prices: dict[int, tuple[float, float, Fraction | None, float]], best_upper: float) -> int:
         """The cheapest project (ties: smallest id), or :class:`Uncertain`."""

@@ -97,3 +97,24 @@ def test_explanations_of_large_votes_name_what_the_plain_sums_name(monkeypatch, 
     ]
     for a, b in zip(fast.trace, plain.trace):
         assert a.data.get("available", 0) == pytest.approx(b.data.get("available", 0), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "name", ["Poland_Czestochowa_2020_Grabowka", "Netherlands_Assen_2024", "Poland_Krakow_2018_Bienczyce", "Poland_Swiecie_2023"]
+)
+def test_float_proofs_stop_add1_where_exact_proofs_do(monkeypatch, name):
+    """Float proofs (FloatElectorate.follows) skip budgets as exact proofs do: add1 stops at
+    the same budget, for the same reason, with the same outcome, with floats and without."""
+    exact = pabulib.tally_pabulib(DATA / f"{name}.pb", "mes").certificate
+    monkeypatch.setattr(mes, "FLOAT_MIN_GROUPS", 0)
+    decided = {"proofs": 0}
+    original = mes_float.FloatElectorate.follows
+
+    def counted(self, *args):
+        proof = original(self, *args)
+        decided["proofs"] += proof is not None
+        return proof
+
+    monkeypatch.setattr(mes_float.FloatElectorate, "follows", counted)
+    assert pabulib.tally_pabulib(DATA / f"{name}.pb", "mes").certificate == exact
+    assert decided["proofs"] > 0  # float proofs really skipped budgets
