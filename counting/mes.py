@@ -231,9 +231,12 @@ class Electorate:
                 for j in checked:
                     funded = found_at[j]
                     if self._overspends(budget, funded):  # j > 0: MES with budget / voters never overspends
-                        if by_float[j] and not self._overspends(budget, self._funded(start + j * increment)):
-                            return None
-                        return self._stop(budget, start, j - 1, increment, "next_overspends", record)
+                        confirmed = None  # the exact run at j, when floats said it overspends
+                        if by_float[j]:
+                            confirmed = self.run(start + j * increment)
+                            if not self._overspends(budget, [f.project for f in confirmed.funded]):
+                                return None
+                        return self._stop(budget, start, j - 1, increment, "next_overspends", record, confirmed)
                     if self._exhaustive(budget, funded):
                         return self._stop(budget, start, j, increment, "exhaustive", record)
             outcomes = [found_at[j] for j in range(k, k + block)]
@@ -241,8 +244,8 @@ class Electorate:
             if any(funded != outcomes[-1] for funded in outcomes):
                 block = min(16, 2 * block)  # the outcome is changing: no proof would hold
                 continue
-            if top is None:
-                top = self.run(start + (k - 1) * increment)
+            if top is None:  # a float run starts a float proof; else an exact run
+                top = top_guide if fast is not None and top_guide is not None else self.run(start + (k - 1) * increment)
             skipped = False
             while True:  # skip as far as proofs reach, each proof run the start of the next
                 proof = None
@@ -262,9 +265,6 @@ class Electorate:
             return found.funded, found, None
         exact = self.run(voter_budget)
         return [f.project for f in exact.funded], None, exact
-
-    def _funded(self, voter_budget: Fraction) -> list[int]:
-        return [f.project for f in self.run(voter_budget).funded]
 
     def _overspends(self, budget: int, funded: list[int]) -> bool:
         return sum(self.costs[p] for p in funded) > budget
@@ -288,12 +288,20 @@ class Electorate:
             return None
 
     def _stop(
-        self, budget: int, start: Fraction, step: int, increment: int, reason: str, record: bool = True
+        self,
+        budget: int,
+        start: Fraction,
+        step: int,
+        increment: int,
+        reason: str,
+        record: bool = True,
+        guide: Run | None = None,
     ) -> Run | None:
         """The exact run where add1 stops, with payments recorded if asked; None if it does not confirm
         the stop that (float) runs found: within the budget, and exhaustive exactly when the
-        reason says so."""
-        run = self.run(start + step * increment, record=record)
+        reason says so. ``guide``: the exact run one step further, if there is one (its bounds
+        spare this run work)."""
+        run = self.run(start + step * increment, record=record, guide=guide)
         funded = [f.project for f in run.funded]
         if self._overspends(budget, funded) or self._exhaustive(budget, funded) != (reason == "exhaustive"):
             return None
@@ -311,9 +319,10 @@ class Electorate:
         (:meth:`counting.mes_float.FloatElectorate.follows`); where floats cannot tell, the
         exact one."""
         if fast is not None:
-            from counting.mes_float import FloatProof, Uncertain
+            from counting.mes_float import Uncertain
 
-            if isinstance(run, FloatProof):
+            floats = not isinstance(run, Run)  # a float run or a float proof
+            if floats:
                 projects, bounds = run.funded, run.bounds
             else:
                 projects = [f.project for f in run.funded]
@@ -321,7 +330,7 @@ class Electorate:
             try:
                 return fast.follows(projects, bounds, Fraction(voter_budget))
             except Uncertain:
-                if isinstance(run, FloatProof):
-                    run = self.run(run.voter_budget)
+                if floats:
+                    run = self.run(run.exact_voter_budget)
         proof = Run(self, Fraction(voter_budget), record=False)
         return proof if proof.follows(run) else None

@@ -52,22 +52,26 @@ class Uncertain(Exception):
 
 
 class FloatRun:
-    """A float MES run: ``funded`` in order; ``rounds[t]``: after round ``t``'s search, arrays
-    over all projects of (a lower bound of the price, a share not above the share, still
-    affordable), the bounds lowered by the tolerance."""
+    """A float MES run: ``funded`` in order; ``bounds[t]``: the price of the ``t``-th as
+    ``(low, high, exact or None)`` (so that the run can start a float proof);
+    ``rounds[t]``: after round ``t``'s search, arrays over all projects of (a lower bound of
+    the price, a share not above the share, still affordable), the bounds lowered by the
+    tolerance; ``exact_voter_budget``: the budget per voter as a fraction."""
 
-    def __init__(self, voter_budget: float) -> None:
-        self.voter_budget = voter_budget
+    def __init__(self, voter_budget: Fraction) -> None:
+        self.exact_voter_budget = voter_budget
+        self.voter_budget = float(voter_budget)
         self.funded: list[int] = []
+        self.bounds: list[tuple[float, float, Fraction | None]] = []
         self.rounds: list[tuple[Any, Any, Any]] = []
 
 
 class FloatProof:
     """A float proof's run: ``funded`` in order, ``bounds[t]`` the price of the ``t``-th as
-    ``(low, high, exact or None)``; ``voter_budget``: where it ran."""
+    ``(low, high, exact or None)``; ``exact_voter_budget``: where it ran."""
 
     def __init__(self, voter_budget: Fraction, funded: list[int], bounds: list[tuple[float, float, Fraction | None]]):
-        self.voter_budget, self.funded, self.bounds = voter_budget, funded, bounds
+        self.exact_voter_budget, self.funded, self.bounds = voter_budget, funded, bounds
 
 
 class FloatElectorate:
@@ -132,7 +136,7 @@ class FloatElectorate:
         per voter; while this run funds what the guide funded, every voter has at most the
         guide's money, so the guide's lower bounds hold here and what it could not afford
         cannot be afforded here either."""
-        run = FloatRun(float(voter_budget))
+        run = FloatRun(voter_budget)
         try:
             self._run(run, guide)
         except Uncertain:
@@ -173,9 +177,11 @@ class FloatElectorate:
             if not prices:
                 return
             winner = self._winner(prices, best_upper)
-            self._pay(winner, budgets, prices[winner][3])
+            low, high, exact, share = prices[winner]
+            self._pay(winner, budgets, share)
             alive[winner] = False
             funded.append(winner)
+            run.bounds.append((low, high, exact))
             if t < len(hints) and guide is not None and guide.funded[t] != winner:
                 hints = []  # another path than the guide's: its bounds no longer hold
 
