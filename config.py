@@ -57,6 +57,10 @@ class Config:
     # Ten seconds: under a saturating load (100 clients voting without pause, 16 threads) a
     # vote waited up to 8 s for the lock; a resident would rather wait than send it again.
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 10000)
+    # When a worker first answers a poll with "closed" or "results_published", it makes the
+    # round's results page in every language in the background, through the whole stack as a
+    # visitor's request would (app/voting/results_routes.py: warm_results_pages).
+    WARM_RESULTS_PAGES = True
 
     LANGUAGES = ("nl", "en", "tr", "ar", "pl")
     BABEL_DEFAULT_LOCALE = "nl"
@@ -152,6 +156,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    WARM_RESULTS_PAGES = False  # no background request on the tests' one shared connection (a test turns it on)
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests pass their own database (tests/conftest.py)
     WTF_CSRF_ENABLED = False

@@ -261,17 +261,19 @@ def compact(vacuum: bool = True, tables: Iterable[str] = ("ballot_box", "ballot_
             if engine.url.database in (None, "", ":memory:"):
                 return
             raw = engine.raw_connection()
+            cursor = raw.cursor()
             try:
-                cursor = raw.cursor()
                 if vacuum:
                     cursor.execute("PRAGMA busy_timeout=1000")  # the closing click waits a second at most
                     cursor.execute("VACUUM")
                 else:
                     cursor.execute("PRAGMA busy_timeout=0")
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                # Also when the VACUUM found the database busy: the connection goes back to the
+                # pool, and the next request on it must wait for the lock as usual, not fail at once.
                 cursor.execute(f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
                 cursor.close()
-            finally:
                 raw.close()
         elif engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

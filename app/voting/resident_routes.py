@@ -37,7 +37,7 @@ from app.voting.ballot_forms import (
 )
 from app.voting.forms import BuurtChoiceForm, ReceiptForm
 from app.voting.models import BudgetRound, RoundStatus
-from app.voting.results_routes import outcome_for_phones
+from app.voting.results_routes import outcome_for_phones, warm_results_pages
 from app.voting.rules import BallotError, deserialize
 
 REFUSED = {
@@ -233,6 +233,9 @@ def _status_answer(round_id: int, status: str) -> Answer:
         body = json.dumps({"status": status}, separators=(",", ":")).encode() + b"\n"
         answer = Answer({"identity": body}, hashlib.sha1(f"{round_id}:{status}".encode()).hexdigest()[:16])
         STATUS_ANSWERS.set((round_id, status), answer)
+        if status in ("closed", "results_published") and current_app.config.get("WARM_RESULTS_PAGES"):
+            # the phones that poll will open the results page next
+            warm_results_pages(current_app._get_current_object(), round_id)  # type: ignore[attr-defined]
     return answer
 
 

@@ -100,7 +100,13 @@ def test_explanations_of_large_votes_name_what_the_plain_sums_name(monkeypatch, 
 
 
 @pytest.mark.parametrize(
-    "name", ["Poland_Czestochowa_2020_Grabowka", "Netherlands_Assen_2024", "Poland_Krakow_2018_Bienczyce", "Poland_Swiecie_2023"]
+    "name",
+    [
+        "Poland_Czestochowa_2020_Grabowka",
+        "Netherlands_Assen_2024",
+        "Poland_Krakow_2018_Bienczyce",
+        "Poland_Swiecie_2023",
+    ],
 )
 def test_float_proofs_stop_add1_where_exact_proofs_do(monkeypatch, name):
     """Float proofs (FloatElectorate.follows) skip budgets as exact proofs do: add1 stops at

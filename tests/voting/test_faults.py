@@ -244,3 +244,17 @@ def test_terminated_backend_during_a_vote_is_a_clean_503_and_never_a_duplicate(p
         assert (
             db.session.scalar(select(func.count()).select_from(Submission).where(Submission.round_id == round_id)) == 1
         )
+
+
+def test_a_compaction_postponed_by_a_busy_database_leaves_the_busy_timeout_as_it_was(sqlite_app):
+    """Closing a round VACUUMs the file with a one-second wait; when the database is busy that
+    is postponed, and the pooled connection must wait for the lock as usual afterwards (it
+    kept a 1 s, or 0 s, timeout: the next requests on it failed at once under contention)."""
+    from app import ballot_box
+
+    app, path = sqlite_app
+    with app.app_context():
+        with write_lock(path):
+            ballot_box.compact()  # VACUUM finds the write lock taken: postponed, logged
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS

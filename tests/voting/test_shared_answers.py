@@ -162,3 +162,62 @@ def test_a_new_status_is_never_answered_with_the_old_page(app, client, login_as,
     assert client.post(f"/staff/rounds/{round_.id}/approve", data=CONFIRM).status_code == 303
     final = phone.get(url).get_data(as_text=True)
     assert "Final result" in final and "Provisional result" not in final
+
+
+@pytest.fixture
+def warming_app(tmp_path, monkeypatch):
+    """An app of its own (a file database, no shared test connection) that makes results pages
+    ahead, and the background threads it started."""
+    from app import cache
+    from app.voting import resident_routes
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'warm.db'}", WARM_RESULTS_PAGES=True)
+    started = []
+    warm = resident_routes.warm_results_pages
+
+    def recorded(app_, round_id):
+        started.append(warm(app_, round_id))
+        return started[-1]
+
+    monkeypatch.setattr(resident_routes, "warm_results_pages", recorded)
+    cache.clear_all()
+    yield app, started
+    for thread in started:
+        thread.join(timeout=30)
+    cache.clear_all()
+
+
+def test_the_first_closed_poll_makes_the_results_pages_ahead_in_every_language(warming_app):
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.i18n import LANGUAGE_CODES
+    from app.voting.models import BudgetRound, RoundStatus
+    from tests.voting.test_concurrency import _open_round_with_ticket
+
+    app, started = warming_app
+    round_id, _code, _options = _open_round_with_ticket(app)
+    phone = app.test_client()
+    assert phone.get(f"/rounds/{round_id}/status.json").get_json() == {"status": "open"}
+    assert started == []  # nothing to make while the vote is open
+    with app.app_context():
+        db.session.execute(update(BudgetRound).where(BudgetRound.id == round_id).values(status=RoundStatus.closed))
+        db.session.commit()
+    from app.voting import services
+
+    services.STATUS_CACHE.clear()  # (the other worker's cache, a second later)
+    assert phone.get(f"/rounds/{round_id}/status.json").get_json() == {"status": "closed"}
+    assert phone.get(f"/rounds/{round_id}/status.json").get_json() == {"status": "closed"}
+    assert len(started) == 1  # once per status and worker, not per poll
+    started[0].join(timeout=30)
+
+    middleware = app.extensions["wijkstem.shared_answers"]
+    inner, reached = middleware.wsgi_app, []
+    middleware.wsgi_app = lambda environ, start_response: reached.append(1) or inner(environ, start_response)
+    services.STATUS_CACHE.set(round_id, "closed")  # (kept fresh by the phones' polls)
+    for code in LANGUAGE_CODES:
+        page = app.test_client().get(f"/rounds/{round_id}/results", headers={"Accept-Language": code})
+        assert page.status_code == 200 and f'lang="{code}"' in page.get_data(as_text=True)
+        assert "Provisional result" in page.get_data(as_text=True) or code != "en"
+    assert reached == [], "a visitor's request still had to make the page"
