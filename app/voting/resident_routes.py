@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from app.cache import BoundedCache
 from app.councils.codes import format_receipt_code, normalize_receipt_code
 from app.councils.resident_routes import SESSION_FORM_KEY, current_ticket, no_store
-from app.database import read_only, reads_then_writes, start_writing
+from app.database import end_reading, read_only, reads_then_writes, start_writing
 from app.extensions import db, limiter
 from app.sessions import leaves_cookie_alone
 from app.shared_answers import Answer, mark
@@ -81,7 +81,7 @@ def _ballot_page(round_, form, options, sub_budget, problem, recalculate: bool):
         ([], {}) if request.method == "GET" or recalculate else ballot_problems(form, problem, round_, options)
     )
     services.load_ballot_texts(round_)
-    services.finish_reading()  # nothing to write: free the database before the page renders
+    end_reading()  # nothing to write: free the database before the page renders
     return render_template(
         "voting/ballot.html",
         round=round_,
@@ -183,7 +183,7 @@ def public_voted():
     services.load_ballot_texts(round_)
     chosen = _chosen_options(round_, ballot) if ballot is not None else []
     outcome = outcome_for_phones(round_)
-    services.finish_reading()
+    end_reading()
     return render_template(
         "voting/voted.html",
         round=round_,

@@ -21,7 +21,6 @@ from app.cache import BoundedCache
 from app.councils.codes import new_receipt_code
 from app.councils.models import Ticket
 from app.councils.services import find_ticket, generate_tickets, mix_profiles
-from app.database import end_reading
 from app.extensions import db
 from app.proposals.lifecycle import Status
 from app.proposals.models import Proposal, ProposalImage
@@ -450,15 +449,6 @@ def load_ballot_texts(round_: BudgetRound) -> None:
             .load_only(ProposalImage.id, ProposalImage.proposal_id)
         )
     ).all()
-
-
-def finish_reading() -> None:
-    """End the request's transaction now, keeping what it loaded, for a page that only reads.
-
-    On SQLite every transaction that may write takes the write lock (BEGIN IMMEDIATE,
-    app/database.py) and keeps it until it ends; ending it before the template renders lets
-    the next voter in while this page is being built. Only call this with nothing pending to write."""
-    end_reading()
 
 
 def find_ballot(receipt: str) -> CastBallot | None:
