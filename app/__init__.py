@@ -37,6 +37,11 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A pre-ping costs a round trip per checkout: worth it for a network database only.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    from app.database import sqlite_engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
     if app.config.get("TRUST_PROXY_HEADERS", False):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

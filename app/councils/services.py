@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_mail import Message
 from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import ballot_box
 from app.auth import audit
@@ -238,17 +239,20 @@ def sign_in(
         log.warning("ticket %s: sign-in refused on a second device", ticket.id)
         return SignIn("other_device", ticket), device_token
     token = device_token or new_device_token()
+    signed_in = {"signed_in_at": to_the_hour(now), "sign_in_channel": channel, "device_hash": device_hash(token)}
     # Conditional update: of two devices racing with the same code, exactly one wins.
     claimed = db.session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.signed_in_at.is_(None))
-        .values(signed_in_at=to_the_hour(now), sign_in_channel=channel, device_hash=device_hash(token))
+        .values(**signed_in)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
         db.session.refresh(ticket)
         same = ticket.device_hash == device_hash(token)
         return SignIn("again" if same else "other_device", ticket), token
-    db.session.refresh(ticket)
+    for name, value in signed_in.items():  # what the UPDATE wrote, without reading the row again
+        set_committed_value(ticket, name, value)
     return SignIn("ok", ticket), token
 
 

@@ -15,8 +15,10 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.cache import BoundedCache
 from app.councils.codes import format_receipt_code, normalize_receipt_code
@@ -80,21 +82,45 @@ def _ballot_page(round_, form, options, sub_budget, problem, recalculate: bool):
     summary, invalid = (
         ([], {}) if request.method == "GET" or recalculate else ballot_problems(form, problem, round_, options)
     )
-    services.load_ballot_texts(round_)
+    lead = ballot_instruction(round_, budget)
+    plans = _plans_as_shown(round_, form, options, sub_budget, lead) if request.method == "GET" else None
+    if plans is None:
+        services.load_ballot_texts(round_)
     end_reading()  # nothing to write: free the database before the page renders
     return render_template(
         "voting/ballot.html",
         round=round_,
         form=form,
         options=options,
+        plans=plans,
         error=ballot_error_message(problem, round_) if problem else None,
         summary=summary,
         invalid=invalid,
         budget=budget,
         tally=ballot_tally(form, options),
         sub_budget=sub_budget,
-        lead=ballot_instruction(round_, budget),
+        lead=lead,
     ), 400 if summary else 200
+
+
+# (round id, sub-budget id, language) -> the plans of a fresh ballot, as HTML. Only for an
+# open round, whose options cannot change; a plan's text edited meanwhile shows within 30 s.
+PLANS_AS_SHOWN = BoundedCache(maxsize=64, ttl=30)
+
+
+def _plans_as_shown(round_, form, options, sub_budget, lead) -> Markup | None:
+    """The list of plans of a ballot as first shown (nothing chosen, no error), the same for
+    every voter of the round in a language: made once, not for each of 300 phones. None
+    where it is not the same for everyone (a ballot sent back with choices and errors)."""
+    if round_.status != RoundStatus.open:
+        return None
+    key = (round_.id, sub_budget.id if sub_budget else None, str(get_locale()))
+    plans = PLANS_AS_SHOWN.get(key)
+    if plans is None:
+        services.load_ballot_texts(round_)
+        plans = Markup(render_template("voting/_plans.html", round=round_, form=form, options=options, legend=lead))
+        PLANS_AS_SHOWN.set(key, plans)
+    return plans
 
 
 @bp.route("/vote", methods=["GET", "POST"])
@@ -145,11 +171,12 @@ def public_ballot():
             flash(str(REFUSED.get(refusal.code, REFUSED["closed"])), "error")
             return redirect(url_for("voting.public_ballot"), code=303)
         else:
+            round_id = round_.id  # read before the commit: afterwards it would be reloaded in a write transaction
             db.session.commit()
             session["receipt"] = cast.receipt
-            session["receipt_round"] = round_.id
+            session["receipt_round"] = round_id
             if cast.mix_due:
-                services.mix_after_cast(round_.id)
+                services.mix_after_cast(round_id)
             return redirect(url_for("voting.public_voted"), code=303)
     return _ballot_page(round_, form, options, sub_budget, problem, recalculate)
 
