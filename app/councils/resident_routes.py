@@ -18,6 +18,7 @@ from app.councils import bp, services
 from app.councils.codes import normalize_code
 from app.councils.forms import CodeForm, ProfileForm
 from app.councils.models import Ticket
+from app.database import reads_then_writes, start_writing
 from app.extensions import client_address, db
 from app.places.services import neighbourhood_choices
 from app.ratelimits import count_failure, refuse_if_over
@@ -85,7 +86,9 @@ def current_ticket() -> Ticket | None:
 
 
 def _exchange(code: str):
-    result, token = services.sign_in(code, session.get(SESSION_DEVICE), session_ticket_id=session.get(SESSION_TICKET))
+    result, token = services.sign_in(
+        code, session.get(SESSION_DEVICE), session_ticket_id=session.get(SESSION_TICKET), before_claim=start_writing
+    )
     if result.outcome in ("ok", "again"):
         ticket_id = result.ticket.id  # read before the commit expires it (no second transaction)
         db.session.commit()
@@ -109,6 +112,7 @@ def _exchange(code: str):
 
 
 @bp.route("/t/<code>")
+@reads_then_writes
 def public_ticket(code: str):
     return _exchange(code)
 

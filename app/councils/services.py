@@ -6,6 +6,7 @@ import hashlib
 import logging
 import secrets
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -217,12 +218,20 @@ def to_the_day(moment: datetime) -> datetime:
 
 
 def sign_in(
-    code: str, device_token: str | None, channel: str = "phone", session_ticket_id: int | None = None
+    code: str,
+    device_token: str | None,
+    channel: str = "phone",
+    session_ticket_id: int | None = None,
+    before_claim: Callable[[], None] | None = None,
 ) -> tuple[SignIn, str | None]:
     """Exchange a code for a sign-in. Returns the outcome and the device token the browser
     must keep. A ticket already signed in on another device is refused. The browser's device
     token is only reused for the ticket its session already holds: a new ticket on a shared
-    phone starts afresh, so two residents' tickets are never tied to one token."""
+    phone starts afresh, so two residents' tickets are never tied to one token.
+
+    ``before_claim`` runs after the checks, before the claim writes (the resident's sign-in
+    passes ``start_writing``: on SQLite the write lock is then held for the claim only). The
+    claim itself checks again that the ticket is unused, not void and not expired."""
     ticket = find_ticket(code)
     now = utcnow()
     if ticket is not None and ticket.id != session_ticket_id:
@@ -240,15 +249,24 @@ def sign_in(
         return SignIn("other_device", ticket), device_token
     token = device_token or new_device_token()
     signed_in = {"signed_in_at": to_the_hour(now), "sign_in_channel": channel, "device_hash": device_hash(token)}
+    if before_claim is not None:
+        before_claim()
     # Conditional update: of two devices racing with the same code, exactly one wins.
     claimed = db.session.execute(
         update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.signed_in_at.is_(None))
+        .where(
+            Ticket.id == ticket.id,
+            Ticket.signed_in_at.is_(None),
+            Ticket.voided_at.is_(None),
+            Ticket.expires_at > now,
+        )
         .values(**signed_in)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
         db.session.refresh(ticket)
+        if not ticket.is_valid(now):
+            return SignIn("expired", ticket), device_token  # voided at the desk meanwhile
         same = ticket.device_hash == device_hash(token)
         return SignIn("again" if same else "other_device", ticket), token
     for name, value in signed_in.items():  # what the UPDATE wrote, without reading the row again

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import delete, event, exists, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import joinedload, object_session
@@ -264,6 +264,22 @@ def check_choices(round_: BudgetRound, sub_budget: SubBudget | None, raw) -> str
     return serialize(validate(round_.rules_for(sub_budget), options, raw))
 
 
+def replayed_cast(round_id: int, ticket_id: int, form_token: str) -> Cast | None:
+    """The cast of a form already cast by this ticket (a double click, a resent POST)."""
+    receipt = _earlier_receipt(round_id, _token_hash(ticket_id, form_token))
+    return Cast(receipt, repeated=True) if receipt is not None else None
+
+
+def _accepts_votes(round_id: int, now):
+    """SQL for :meth:`BudgetRound.accepts_votes`."""
+    return exists().where(
+        BudgetRound.id == round_id,
+        BudgetRound.status == RoundStatus.open,
+        or_(BudgetRound.opens_at.is_(None), BudgetRound.opens_at <= now),
+        or_(BudgetRound.closes_at.is_(None), BudgetRound.closes_at > now),
+    )
+
+
 def _earlier_receipt(round_id: int, token_hash: str) -> str | None:
     earlier = db.session.get(Submission, token_hash)
     if earlier is None:
@@ -282,6 +298,7 @@ def cast_ballot(
     *,
     paper_batch: PaperBatch | None = None,
     device_hash: str | None = None,
+    replay_checked: bool = False,
 ) -> Cast:
     """Use up the ticket and put the ballot, sealed, in the ballot box (one transaction).
 
@@ -297,14 +314,14 @@ def cast_ballot(
     Everything that can change while the voter filled in the form is checked here, in the
     writing transaction, not taken from what the view read before: the round's status and
     window (read again), and the ticket (in the claim: unused, not void, not expired, and
-    with ``device_hash`` still bound to the phone that signed in with it)."""
+    with ``device_hash`` still bound to the phone that signed in with it).
+
+    ``replay_checked``: the caller has just asked :func:`replayed_cast` (before taking the
+    write lock); a replay that commits meanwhile makes the claim fail, and is found then."""
     token_hash = _token_hash(ticket_id, form_token)
-    receipt = _earlier_receipt(round_.id, token_hash)
-    if receipt is not None:
-        return Cast(receipt, repeated=True)
-    db.session.refresh(round_, ["status", "opens_at", "closes_at"])
-    if not round_.accepts_votes(utcnow()):
-        raise VoteRefused("closed")
+    if not replay_checked:
+        if (replay := replayed_cast(round_.id, ticket_id, form_token)) is not None:
+            return replay
     now = utcnow()
     conditions = [
         Ticket.id == ticket_id,
@@ -312,6 +329,7 @@ def cast_ballot(
         Ticket.voided_at.is_(None),
         Ticket.expires_at > now,
         Ticket.signed_in_at.is_not(None),
+        _accepts_votes(round_.id, now),  # read again in this transaction, in the same statement
     ]
     if device_hash is not None:  # the desk may have released the ticket to another phone meanwhile
         conditions.append(Ticket.device_hash == device_hash)
@@ -321,6 +339,8 @@ def cast_ballot(
         receipt = _earlier_receipt(round_.id, token_hash)
         if receipt is not None:
             return Cast(receipt, repeated=True)
+        if not round_.accepts_votes(utcnow()):  # reloaded: expire_all
+            raise VoteRefused("closed")
         voted = db.session.execute(select(Ticket.voted).where(Ticket.id == ticket_id)).scalar()
         raise VoteRefused("already_voted" if voted else "ticket_void")
     receipt = new_receipt_code()
