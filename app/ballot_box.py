@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, has_app_context
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, delete, func, select, text, update
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, delete, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -122,17 +122,32 @@ def put(
     label: str | None = None,
     held_by_batch_id: int | None = None,
 ) -> None:
-    db.session.add(
-        BoxEntry(
-            id=secrets.token_hex(16),
-            kind=kind,
-            scope_id=scope_id,
-            label=label,
-            held_by_batch_id=held_by_batch_id,
-            lookup=keyed_hash(kind, lookup) if lookup is not None else None,
-            sealed=seal(_purpose(kind, scope_id), payload),
-        )
-    )
+    put_sealed(sealed_entry(kind, scope_id, payload, lookup=lookup, label=label, held_by_batch_id=held_by_batch_id))
+
+
+def sealed_entry(
+    kind: str,
+    scope_id: int,
+    payload: dict,
+    *,
+    lookup: str | None = None,
+    label: str | None = None,
+    held_by_batch_id: int | None = None,
+) -> dict:
+    """A box entry ready to go in (sealed and hashed: work that need not wait for a lock)."""
+    return {
+        "id": secrets.token_hex(16),
+        "kind": kind,
+        "scope_id": scope_id,
+        "label": label,
+        "held_by_batch_id": held_by_batch_id,
+        "lookup": keyed_hash(kind, lookup) if lookup is not None else None,
+        "sealed": seal(_purpose(kind, scope_id), payload),
+    }
+
+
+def put_sealed(entry: dict) -> None:
+    db.session.execute(insert(BoxEntry).values(**entry))
 
 
 def waiting_payloads(kind: str, scope_ids: Iterable[int]) -> list[tuple[int, dict]]:

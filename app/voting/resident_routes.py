@@ -153,19 +153,16 @@ def public_ballot():
     if not recalculate and form.validate_on_submit():
         try:
             stored = services.check_choices(round_, sub_budget, form.raw_choices())
-            cast = services.replayed_cast(round_.id, ticket.id, form.token.data or "")
-            if cast is None:
-                start_writing()  # the write lock only from here (cast_ballot checks again what may have changed)
-                cast = services.cast_ballot(
-                    round_,
-                    ticket.id,
-                    sub_budget,
-                    services.channel_for(ticket, round_),
-                    stored,
-                    form.token.data or "",
-                    device_hash=ticket.device_hash,
-                    replay_checked=True,
-                )
+            cast = services.cast_ballot(
+                round_,
+                ticket.id,
+                sub_budget,
+                services.channel_for(ticket, round_),
+                stored,
+                form.token.data or "",
+                device_hash=ticket.device_hash,
+                before_claim=start_writing,  # the write lock only from there (the claim checks again)
+            )
         except BallotError as error:
             db.session.rollback()
             problem = error

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -264,12 +265,6 @@ def check_choices(round_: BudgetRound, sub_budget: SubBudget | None, raw) -> str
     return serialize(validate(round_.rules_for(sub_budget), options, raw))
 
 
-def replayed_cast(round_id: int, ticket_id: int, form_token: str) -> Cast | None:
-    """The cast of a form already cast by this ticket (a double click, a resent POST)."""
-    receipt = _earlier_receipt(round_id, _token_hash(ticket_id, form_token))
-    return Cast(receipt, repeated=True) if receipt is not None else None
-
-
 def _accepts_votes(round_id: int, now):
     """SQL for :meth:`BudgetRound.accepts_votes`."""
     return exists().where(
@@ -298,7 +293,7 @@ def cast_ballot(
     *,
     paper_batch: PaperBatch | None = None,
     device_hash: str | None = None,
-    replay_checked: bool = False,
+    before_claim: Callable[[], None] | None = None,
 ) -> Cast:
     """Use up the ticket and put the ballot, sealed, in the ballot box (one transaction).
 
@@ -311,41 +306,20 @@ def cast_ballot(
     `mix_after_cast` or when the round closes. A replay of the same form by the same ticket
     gets the receipt of the ballot that form already cast.
 
-    Everything that can change while the voter filled in the form is checked here, in the
-    writing transaction, not taken from what the view read before: the round's status and
-    window (read again), and the ticket (in the claim: unused, not void, not expired, and
-    with ``device_hash`` still bound to the phone that signed in with it).
-
-    ``replay_checked``: the caller has just asked :func:`replayed_cast` (before taking the
-    write lock); a replay that commits meanwhile makes the claim fail, and is found then."""
+    ``before_claim`` runs once the replay check is done and the entries are sealed, just
+    before the first write (the resident's vote passes ``start_writing``: on SQLite the write
+    lock is then held for the claim and the two inserts only). So everything that can change
+    while the voter filled in the form, or meanwhile, is checked in the claim itself, not
+    taken from what was read before: the round's status and window, and the ticket (unused,
+    not void, not expired, and with ``device_hash`` still bound to the phone that signed in
+    with it). A replay that commits meanwhile makes the claim fail, and is found then."""
     token_hash = _token_hash(ticket_id, form_token)
-    if not replay_checked:
-        if (replay := replayed_cast(round_.id, ticket_id, form_token)) is not None:
-            return replay
-    now = utcnow()
-    conditions = [
-        Ticket.id == ticket_id,
-        Ticket.voted.is_(False),
-        Ticket.voided_at.is_(None),
-        Ticket.expires_at > now,
-        Ticket.signed_in_at.is_not(None),
-        _accepts_votes(round_.id, now),  # read again in this transaction, in the same statement
-    ]
-    if device_hash is not None:  # the desk may have released the ticket to another phone meanwhile
-        conditions.append(Ticket.device_hash == device_hash)
-    claimed = db.session.execute(update(Ticket).where(*conditions).values(voted=True)).rowcount
-    if not claimed:
-        db.session.expire_all()
-        receipt = _earlier_receipt(round_.id, token_hash)
-        if receipt is not None:
-            return Cast(receipt, repeated=True)
-        if not round_.accepts_votes(utcnow()):  # reloaded: expire_all
-            raise VoteRefused("closed")
-        voted = db.session.execute(select(Ticket.voted).where(Ticket.id == ticket_id)).scalar()
-        raise VoteRefused("already_voted" if voted else "ticket_void")
+    receipt = _earlier_receipt(round_.id, token_hash)
+    if receipt is not None:
+        return Cast(receipt, repeated=True)
     receipt = new_receipt_code()
     held = paper_batch.id if paper_batch is not None else None  # every paper ballot waits for a second facilitator
-    ballot_box.put(
+    entry = ballot_box.sealed_entry(
         "ballot",
         round_.id,
         {
@@ -360,14 +334,38 @@ def cast_ballot(
         label=channel,
         held_by_batch_id=held,
     )
-    db.session.add(
-        Submission(
-            token_hash=token_hash,
-            round_id=round_.id,
-            sealed_receipt=ballot_box.seal(f"submission:{round_.id}", {"receipt": receipt}),
-        )
-    )
-    db.session.flush()
+    submission = {
+        "token_hash": token_hash,
+        "round_id": round_.id,
+        "sealed_receipt": ballot_box.seal(f"submission:{round_.id}", {"receipt": receipt}),
+    }
+    if before_claim is not None:
+        before_claim()
+    now = utcnow()
+    conditions = [
+        Ticket.id == ticket_id,
+        Ticket.voted.is_(False),
+        Ticket.voided_at.is_(None),
+        Ticket.expires_at > now,
+        Ticket.signed_in_at.is_not(None),
+        _accepts_votes(round_.id, now),  # read again in this transaction, in the same statement
+    ]
+    if device_hash is not None:  # the desk may have released the ticket to another phone meanwhile
+        conditions.append(Ticket.device_hash == device_hash)
+    claimed = db.session.execute(
+        update(Ticket).where(*conditions).values(voted=True).execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.expire_all()
+        earlier = _earlier_receipt(round_.id, token_hash)
+        if earlier is not None:
+            return Cast(earlier, repeated=True)
+        if not round_.accepts_votes(utcnow()):  # reloaded: expire_all
+            raise VoteRefused("closed")
+        voted = db.session.execute(select(Ticket.voted).where(Ticket.id == ticket_id)).scalar()
+        raise VoteRefused("already_voted" if voted else "ticket_void")
+    ballot_box.put_sealed(entry)
+    db.session.execute(insert(Submission).values(**submission))
     return Cast(receipt, repeated=False, mix_due=held is None and ballot_box.due("ballot", round_.id))
 
 
