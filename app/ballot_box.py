@@ -113,18 +113,6 @@ def _purpose(kind: str, scope_id: int) -> str:
 
 
 # --- putting in and looking up --------------------------------------------------------------
-def put(
-    kind: str,
-    scope_id: int,
-    payload: dict,
-    *,
-    lookup: str | None = None,
-    label: str | None = None,
-    held_by_batch_id: int | None = None,
-) -> None:
-    put_sealed(sealed_entry(kind, scope_id, payload, lookup=lookup, label=label, held_by_batch_id=held_by_batch_id))
-
-
 def sealed_entry(
     kind: str,
     scope_id: int,
@@ -146,7 +134,8 @@ def sealed_entry(
     }
 
 
-def put_sealed(entry: dict) -> None:
+def put(entry: dict) -> None:
+    """Put an entry made by :func:`sealed_entry` in the box (in the caller's transaction)."""
     db.session.execute(insert(BoxEntry).values(**entry))
 
 

@@ -118,6 +118,7 @@ def public_ticket(code: str):
 
 
 @bp.route("/t", methods=["GET", "POST"])
+@reads_then_writes
 def public_enter_code():
     form = CodeForm()
     if form.validate_on_submit():

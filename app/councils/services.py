@@ -324,14 +324,16 @@ def save_profile(
     e-mail address is kept to send the outcomes, with the day of consent. Returns whether the
     profile box is due a mix."""
     ballot_box.put(
-        "profile",
-        council_id,
-        {
-            "neighbourhood_id": neighbourhood_id or None,
-            "age_band": age_band or None,
-            "first_time": first_time or None,
-            "language": locale,
-        },
+        ballot_box.sealed_entry(
+            "profile",
+            council_id,
+            {
+                "neighbourhood_id": neighbourhood_id or None,
+                "age_band": age_band or None,
+                "first_time": first_time or None,
+                "language": locale,
+            },
+        )
     )
     if consent and email:
         db.session.add(

@@ -364,7 +364,7 @@ def cast_ballot(
             raise VoteRefused("closed")
         voted = db.session.execute(select(Ticket.voted).where(Ticket.id == ticket_id)).scalar()
         raise VoteRefused("already_voted" if voted else "ticket_void")
-    ballot_box.put_sealed(entry)
+    ballot_box.put(entry)
     db.session.execute(insert(Submission).values(**submission))
     return Cast(receipt, repeated=False, mix_due=held is None and ballot_box.due("ballot", round_.id))
 
