@@ -86,10 +86,12 @@ def _vote_on_phone(browser, live_server, code, locale, evening, open_vote):
     assert_fits_phone(phone)
     assert axe_violations(phone) == []
     boxes = phone.locator("input[name=choice]")
+    assert not phone.locator("#over-budget").is_visible()  # nothing chosen: nothing over the budget
     boxes.nth(0).check()
     left_before = phone.inner_text("#left")
     boxes.nth(1).check()
     assert phone.inner_text("#left") != left_before  # the live counter (JavaScript) follows the choice
+    assert not phone.locator("#over-budget").is_visible()  # 21,000 of 30,000
     boxes.nth(2).check()  # all three plans cost 36,000 of the 30,000: over budget
     assert "over" in (phone.get_attribute("#budget-meter", "class") or "")
     assert phone.locator("#over-budget").is_visible() and not phone.locator("#left-line").is_visible()
