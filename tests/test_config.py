@@ -54,16 +54,34 @@ def test_sqlite_transactions_take_the_write_lock_at_begin(app):
 @pytest.mark.skipif(BACKEND != "sqlite", reason="deferred read transactions only apply to the SQLite backend")
 def test_read_only_pages_are_served_while_a_writer_holds_the_lock(database_factory):
     """Under WAL a deferred read needs no lock: the public pages keep working while a
-    long write is in progress; a page that writes waits (and, past the timeout, says so)."""
+    long write is in progress; a page that writes waits (and, past the timeout, says so), and
+    a wrong ticket code, which is only read, does not wait."""
     import sqlite3
     import time
+    from datetime import timedelta
 
+    from app.councils import services as council_services
+    from app.councils.models import Council, CouncilStatus
+    from app.types import utcnow
     from tests.conftest import make_app
 
     app = make_app(database_factory("readonly"), SQLITE_BUSY_TIMEOUT_MS=300)
     client = app.test_client()
     with app.app_context():
         path = db.engine.url.database
+        start = utcnow()
+        council = Council(
+            title="Avond",
+            venue="Tagerijn",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            languages=["nl"],
+            status=CouncilStatus.open,
+        )
+        db.session.add(council)
+        db.session.flush()
+        [(_ticket, code)] = council_services.generate_tickets(council, 1, None)
+        db.session.commit()
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     try:
@@ -71,7 +89,10 @@ def test_read_only_pages_are_served_while_a_writer_holds_the_lock(database_facto
         assert client.get("/proposals").status_code == 200
         assert client.get("/finance").status_code == 200
         assert time.monotonic() - started < 0.3 * 2
-        assert client.post("/t", data={"code": "K7F-93Q-P2M"}).status_code == 503  # a write must wait
+        # an unknown code is only read: it is refused without waiting for the lock
+        assert client.post("/t", data={"code": "K7F-93Q-P2M"}).status_code == 303
+        assert time.monotonic() - started < 0.3 * 3
+        assert client.post("/t", data={"code": code}).status_code == 503  # a sign-in writes: it must wait
     finally:
         writer.execute("ROLLBACK")
         writer.close()
