@@ -13,6 +13,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # a new TCP connection per poll (and 300 at once for the reveal). Idle connections wait in
 # the worker's selector, not in a thread.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "15"))
+#: Each worker listens on a socket of its own (SO_REUSEPORT), and the kernel spreads new
+#: connections over them. With one shared socket the worker whose thread happened to wait
+#: in accept took every connection of a burst: 100 of 100 keep-alive connections in one
+#: worker, the other idle, and half the ballots per second (bench/council_evening.py).
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1") != "0"
 timeout = 30
 graceful_timeout = 10
 accesslog = "-" if os.environ.get("ACCESS_LOG") else None
