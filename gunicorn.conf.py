@@ -45,3 +45,10 @@ class RouteLogger(Logger):
 
 
 logger_class = RouteLogger
+
+
+def when_ready(server):
+    """With a socket per worker the arbiter listens on nothing itself, so gunicorn's own
+    "Listening at:" line is empty: say where the workers listen."""
+    if server.cfg.reuse_port:
+        server.log.info("Workers listen at %s, a socket each (SO_REUSEPORT)", ", ".join(server.cfg.bind))

@@ -106,7 +106,7 @@ def two_workers(tmp_path):
             time.sleep(0.2)
         else:
             pytest.fail((tmp_path / "gunicorn.log").read_text(errors="replace"))
-        yield port, workers
+        yield port, workers, tmp_path / "gunicorn.log"
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -115,15 +115,17 @@ def two_workers(tmp_path):
 def test_each_worker_listens_on_a_socket_of_its_own(two_workers):
     """The mechanism: with one shared socket, whichever worker waits in accept takes the next
     connection; with a socket each (SO_REUSEPORT) the kernel spreads them."""
-    port, workers = two_workers
+    port, workers, log = two_workers
     listening = _server_sockets(port, LISTEN)
     per_worker = [_sockets_of(pid) & listening for pid in workers]
     assert all(len(held) == 1 for held in per_worker), per_worker
     assert per_worker[0] != per_worker[1]
+    # gunicorn's own "Listening at:" is empty then; the log still says where
+    assert f"Workers listen at 127.0.0.1:{port}, a socket each" in log.read_text(errors="replace")
 
 
 def test_a_burst_of_keep_alive_connections_is_shared_by_both_workers(two_workers):
-    port, workers = two_workers
+    port, workers, _log = two_workers
     connections = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(40)]
     try:
         for connection in connections:
