@@ -3,10 +3,6 @@ a ticket code: the real app under the project's gunicorn.conf.py on 127.0.0.1.""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,16 +13,10 @@ from app.councils import services as council_services
 from app.councils.models import Council
 from app.extensions import db
 from app.types import utcnow
-from config import TestingConfig
 from tests.conftest import make_app
+from tests.gunicorn_server import start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -60,34 +50,8 @@ def test_the_access_log_writes_the_route_and_never_a_ticket_code(tmp_path):
         db.session.flush()
         [(_ticket, code)] = council_services.generate_tickets(council, 1, None)
         db.session.commit()
-    port = _free_port()
     log = tmp_path / "gunicorn.log"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("WIJKSTEM_")},
-        "WIJKSTEM_CONFIG": "development",
-        "DATABASE_URL": url,
-        "SECRET_KEY": TestingConfig.SECRET_KEY,
-        "WIJKSTEM_INSTANCE_DIR": str(tmp_path),
-        "ACCESS_LOG": "1",
-        "RATELIMIT_STORAGE_URI": "memory://",
-    }
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "--config",
-                str(ROOT / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    server, port = start_gunicorn(url, tmp_path, log, workers=1, ACCESS_LOG="1")
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -7,26 +7,18 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from config import TestingConfig
 from tests.conftest import make_app
+from tests.gunicorn_server import start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTEN, ESTABLISHED = "0A", "01"
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from Linux's /proc")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _server_sockets(port: int, state: str) -> set[str]:
@@ -71,27 +63,7 @@ def _get_healthz(connection: socket.socket) -> bytes:
 def two_workers(tmp_path):
     url = f"sqlite:///{tmp_path / 'wijkstem.db'}"
     make_app(url)  # migrated
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("WIJKSTEM_", "GUNICORN_"))},
-        "WIJKSTEM_CONFIG": "development",
-        "DATABASE_URL": url,
-        "SECRET_KEY": TestingConfig.SECRET_KEY,
-        "WIJKSTEM_INSTANCE_DIR": str(tmp_path),
-        "RATELIMIT_STORAGE_URI": "memory://",
-    }
-    with open(tmp_path / "gunicorn.log", "wb") as out:
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                *("--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "--workers", "2"),
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    server, port = start_gunicorn(url, tmp_path, tmp_path / "gunicorn.log", workers=2)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
